@@ -1,0 +1,69 @@
+// One esbuild script, every bundle: the extension host (node/cjs, `vscode` and `node-llama-cpp`
+// external), the local inference worker, the CLI, the webview (browser), and the tests that run
+// inside the extension host. `--production` minifies and drops sourcemaps; `--watch` rebuilds.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // node-llama-cpp ships native binaries and loads them relative to its own files.
+  external: ['vscode', 'node-llama-cpp'],
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+};
+
+/** Entries whose source exists (some arrive with later features). */
+const builds = [
+  { ...nodeCommon, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' },
+  { ...nodeCommon, entryPoints: ['src/providers/local/worker.ts'], outfile: 'dist/localWorker.js' },
+  {
+    ...nodeCommon,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+  },
+  ...(production
+    ? []
+    : [{ ...nodeCommon, entryPoints: ['test/host/index.ts'], outfile: 'out/test/host/index.js', sourcemap: 'inline' }]),
+].filter((options) => existsSync(join(root, options.entryPoints[0])));
+
+function copyStatic() {
+  // Codicons are served to the webview from dist/, so the VSIX needs no node_modules.
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    copyFileSync(join(root, 'node_modules/@vscode/codicons/dist', file), join(root, 'dist', file));
+  }
+}
+
+process.chdir(root);
+copyStatic();
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log(`watching ${builds.length} bundles`);
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  console.log(`built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

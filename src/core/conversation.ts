@@ -1,0 +1,31 @@
+/**
+ * Message history rules for R1: earlier answers are sent back, earlier reasoning never is
+ * (DeepSeek rejects `reasoning_content` in input, and the distill template strips thoughts anyway),
+ * and roles strictly alternate (R1 answers 400 to two user or two assistant messages in a row).
+ */
+
+import type { ChatMessage } from './provider';
+
+export interface Turn {
+  readonly question: string;
+  /** Final answer text (without reasoning); empty when the turn produced no answer. */
+  readonly answer: string;
+}
+
+export function buildMessages(history: readonly Turn[], question: string): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (const turn of history) {
+    const answer = stripThinking(turn.answer).trim();
+    // A question that got no answer is dropped rather than sent as two user messages in a row.
+    if (!answer || !turn.question.trim()) continue;
+    messages.push({ role: 'user', content: turn.question }, { role: 'assistant', content: answer });
+  }
+  messages.push({ role: 'user', content: question });
+  return messages;
+}
+
+/** Removes any thought a model left inline in an answer (the distill template does the same). */
+export function stripThinking(text: string): string {
+  const close = text.lastIndexOf('</think>');
+  return close >= 0 ? text.slice(close + '</think>'.length) : text;
+}

@@ -1,0 +1,26 @@
+/**
+ * What every model source implements. Below the host, cancellation is an AbortSignal.
+ */
+
+import type { StreamChunk } from './chunks';
+
+export interface ChatMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: string;
+}
+
+export interface ChatRequest {
+  /** Alternating user/assistant messages ending with a user message (see buildMessages). */
+  readonly messages: readonly ChatMessage[];
+  readonly signal: AbortSignal;
+  /** Cap on generated tokens (reasoning included), when the caller wants one. */
+  readonly maxTokens?: number;
+}
+
+export interface ChatProvider {
+  /** Shown next to each answer, e.g. "DeepSeek · deepseek-v4-flash" or "Local · 7B". */
+  readonly label: string;
+  /** Never throws: failures end the stream with an `error` chunk. */
+  stream(request: ChatRequest): AsyncIterable<StreamChunk>;
+  dispose?(): void | Promise<void>;
+}

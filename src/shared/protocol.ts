@@ -1,0 +1,124 @@
+/**
+ * The only contract between the extension host and the webview: discriminated unions both ways.
+ * Messages from the webview are untrusted (its content is model output), so the host validates
+ * every one with `parseWebviewMessage` before acting on it.
+ */
+
+import type { R1ErrorAction } from '../core/errors';
+import type { FinishReason, Usage } from '../core/chunks';
+
+export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
+
+export interface TurnError {
+  readonly message: string;
+  readonly actions: readonly R1ErrorAction[];
+}
+
+/** Everything the panel needs to draw one question and its answer. */
+export interface TurnView {
+  readonly id: string;
+  readonly question: string;
+  readonly reasoning: string;
+  readonly answer: string;
+  readonly status: TurnStatus;
+  /** Which model answered, e.g. "DeepSeek · deepseek-v4-flash". */
+  readonly modelLabel: string;
+  readonly startedAt: number;
+  /** When reasoning ended (answer began or stream ended), for "Thought for N s". */
+  readonly reasoningEndedAt?: number;
+  readonly endedAt?: number;
+  readonly usage?: Usage;
+  readonly finishReason?: FinishReason;
+  readonly error?: TurnError;
+  /** Shown while waiting to retry, e.g. "Server busy, retrying in 2 s (attempt 1 of 3)". */
+  readonly notice?: string;
+}
+
+export interface ConversationView {
+  readonly turns: readonly TurnView[];
+  readonly busy: boolean;
+}
+
+// ---- host → webview ----------------------------------------------------------------------
+
+export type HostMessage =
+  /** Full state: on ready, after reload, after New Chat. */
+  | { readonly type: 'state'; readonly conversation: ConversationView }
+  | { readonly type: 'turnStarted'; readonly turn: TurnView }
+  /** New text for a streaming turn; either field may be empty. */
+  | { readonly type: 'delta'; readonly turnId: string; readonly reasoning: string; readonly answer: string; readonly at: number }
+  /** Reasoning received so far was the answer (no think tags at all). */
+  | { readonly type: 'reclassified'; readonly turnId: string }
+  | { readonly type: 'notice'; readonly turnId: string; readonly notice: string | undefined }
+  | { readonly type: 'usage'; readonly turnId: string; readonly usage: Usage }
+  | {
+      readonly type: 'turnEnded';
+      readonly turnId: string;
+      readonly status: Exclude<TurnStatus, 'streaming'>;
+      readonly at: number;
+      readonly finishReason?: FinishReason;
+      readonly error?: TurnError;
+    }
+  /** Puts text into the input box (e.g. "Ask R1 about selection"). */
+  | { readonly type: 'setInput'; readonly text: string };
+
+// ---- webview → host ----------------------------------------------------------------------
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'ask'; readonly text: string }
+  | { readonly type: 'stop' }
+  | { readonly type: 'retry'; readonly turnId: string }
+  | { readonly type: 'newChat' }
+  | { readonly type: 'runAction'; readonly action: R1ErrorAction }
+  /** A link the user clicked in rendered output; the host opens only http(s). */
+  | { readonly type: 'openLink'; readonly href: string };
+
+const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel']);
+
+/** Validates an untrusted message from the webview; returns undefined for anything malformed. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready':
+    case 'stop':
+    case 'newChat':
+      return { type: raw.type };
+    case 'ask':
+      return typeof raw.text === 'string' && raw.text.trim() ? { type: 'ask', text: raw.text } : undefined;
+    case 'retry':
+      return typeof raw.turnId === 'string' ? { type: 'retry', turnId: raw.turnId } : undefined;
+    case 'openLink':
+      return typeof raw.href === 'string' ? { type: 'openLink', href: raw.href } : undefined;
+    case 'runAction': {
+      const action = raw.action;
+      if (!isRecord(action) || typeof action.kind !== 'string' || !ACTION_KINDS.has(action.kind)) return undefined;
+      if (action.kind === 'openUrl') {
+        if (typeof action.url !== 'string' || typeof action.label !== 'string') return undefined;
+        return { type: 'runAction', action: { kind: 'openUrl', url: action.url, label: action.label } };
+      }
+      if (action.kind === 'openSettings') {
+        return typeof action.query === 'string'
+          ? { type: 'runAction', action: { kind: 'openSettings', query: action.query } }
+          : undefined;
+      }
+      return { type: 'runAction', action: { kind: action.kind } as R1ErrorAction };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Only http(s) links leave the editor; everything else (command:, file:, javascript:) is refused. */
+export function isSafeExternalLink(href: string): boolean {
+  try {
+    const url = new URL(href);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
