@@ -99,7 +99,8 @@ export class ThinkSplitter {
           }
           // Hold a suffix that could be the start of </think>, and trailing whitespace (it is
           // dropped if </think> follows).
-          const keep = Math.max(partialTagLength(this.held, CLOSE), trailingWhitespaceLength(this.held));
+          const partial = partialTagLength(this.held, CLOSE);
+          const keep = partial + trailingWhitespaceLength(this.held.slice(0, this.held.length - partial));
           this.emit(out, 'reasoning', this.held.slice(0, this.held.length - keep), false);
           this.held = this.held.slice(this.held.length - keep);
           return;

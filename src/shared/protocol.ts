@@ -5,60 +5,17 @@
  */
 
 import type { R1ErrorAction } from '../core/errors';
-import type { FinishReason, Usage } from '../core/chunks';
+import type { ConversationView, SessionEvent } from '../core/chatSession';
 
-export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
-
-export interface TurnError {
-  readonly message: string;
-  readonly actions: readonly R1ErrorAction[];
-}
-
-/** Everything the panel needs to draw one question and its answer. */
-export interface TurnView {
-  readonly id: string;
-  readonly question: string;
-  readonly reasoning: string;
-  readonly answer: string;
-  readonly status: TurnStatus;
-  /** Which model answered, e.g. "DeepSeek · deepseek-v4-flash". */
-  readonly modelLabel: string;
-  readonly startedAt: number;
-  /** When reasoning ended (answer began or stream ended), for "Thought for N s". */
-  readonly reasoningEndedAt?: number;
-  readonly endedAt?: number;
-  readonly usage?: Usage;
-  readonly finishReason?: FinishReason;
-  readonly error?: TurnError;
-  /** Shown while waiting to retry, e.g. "Server busy, retrying in 2 s (attempt 1 of 3)". */
-  readonly notice?: string;
-}
-
-export interface ConversationView {
-  readonly turns: readonly TurnView[];
-  readonly busy: boolean;
-}
+export type { ConversationView, TurnView, TurnStatus, TurnError } from '../core/chatSession';
 
 // ---- host → webview ----------------------------------------------------------------------
 
 export type HostMessage =
   /** Full state: on ready, after reload, after New Chat. */
   | { readonly type: 'state'; readonly conversation: ConversationView }
-  | { readonly type: 'turnStarted'; readonly turn: TurnView }
-  /** New text for a streaming turn; either field may be empty. */
-  | { readonly type: 'delta'; readonly turnId: string; readonly reasoning: string; readonly answer: string; readonly at: number }
-  /** Reasoning received so far was the answer (no think tags at all). */
-  | { readonly type: 'reclassified'; readonly turnId: string }
-  | { readonly type: 'notice'; readonly turnId: string; readonly notice: string | undefined }
-  | { readonly type: 'usage'; readonly turnId: string; readonly usage: Usage }
-  | {
-      readonly type: 'turnEnded';
-      readonly turnId: string;
-      readonly status: Exclude<TurnStatus, 'streaming'>;
-      readonly at: number;
-      readonly finishReason?: FinishReason;
-      readonly error?: TurnError;
-    }
+  /** Transcript events, exactly as the chat session emits them. */
+  | SessionEvent
   /** Puts text into the input box (e.g. "Ask R1 about selection"). */
   | { readonly type: 'setInput'; readonly text: string };
 

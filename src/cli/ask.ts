@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { assertNever, type StreamChunk } from '../core/chunks';
+import { buildMessages } from '../core/conversation';
+import type { ChatProvider } from '../core/provider';
+import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
+
+export interface AskIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal;
+}
+
+const EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
+type Effort = (typeof EFFORTS)[number];
+
+/** Exit codes: 0 answered, 1 usage error, 2 the model/server failed, 130 interrupted. */
+export async function runAsk(args: readonly string[], io: AskIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        'base-url': { type: 'string', default: 'https://api.deepseek.com' },
+        model: { type: 'string', default: 'deepseek-v4-flash' },
+        'reasoning-effort': { type: 'string', default: 'auto' },
+        'api-key-env': { type: 'string', default: 'DEEPSEEK_API_KEY' },
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string', default: '120' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`r1-coder ask: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  const question = positionals.join(' ').trim();
+  if (!question) {
+    io.stderr('r1-coder ask: a question is required, e.g. r1-coder ask "Why does this loop never end?"\n');
+    return 1;
+  }
+  const effort = values['reasoning-effort'] as Effort;
+  if (!EFFORTS.includes(effort)) {
+    io.stderr(`r1-coder ask: --reasoning-effort must be one of ${EFFORTS.join(', ')}\n`);
+    return 1;
+  }
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    io.stderr('r1-coder ask: --timeout must be a positive number of seconds\n');
+    return 1;
+  }
+  const keyVariable = values['api-key-env'];
+  const provider = new OpenAiCompatibleProvider({
+    baseUrl: values['base-url'],
+    apiKey: io.env[keyVariable],
+    model: values.model,
+    reasoningEffort: effort,
+    inactivityTimeoutMs: timeoutSeconds * 1000,
+  });
+  return streamToConsole(provider, question, values.json, io);
+}
+
+/** Shared by cloud and local asks: prints one provider stream. */
+export async function streamToConsole(
+  provider: ChatProvider,
+  question: string,
+  json: boolean,
+  io: AskIo,
+): Promise<number> {
+  let exitCode = 0;
+  let answerEndsWithNewline = true;
+  let reasoningOpen = false;
+  const line = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
+  const chunks: AsyncIterable<StreamChunk> = provider.stream({ messages: buildMessages([], question), signal: io.signal });
+  for await (const chunk of chunks) {
+    switch (chunk.type) {
+      case 'reasoning':
+        if (json) line({ type: 'reasoning', text: chunk.text });
+        else {
+          reasoningOpen = true;
+          io.stderr(chunk.text);
+        }
+        break;
+      case 'answer':
+        if (json) line({ type: 'answer', text: chunk.text });
+        else {
+          if (reasoningOpen) {
+            io.stderr('\n');
+            reasoningOpen = false;
+          }
+          io.stdout(chunk.text);
+          answerEndsWithNewline = chunk.text.endsWith('\n');
+        }
+        break;
+      case 'reclassify':
+        // Only a model that never thinks triggers this; in text mode the text already went to stderr.
+        if (json) line({ type: 'reclassify' });
+        break;
+      case 'usage':
+        if (json) line({ type: 'usage', ...chunk.usage });
+        break;
+      case 'retry':
+        if (json) line({ type: 'retry', attempt: chunk.attempt, delayMs: chunk.delayMs, reason: chunk.reason });
+        else io.stderr(`[${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s]\n`);
+        break;
+      case 'finish':
+        if (chunk.reason === 'aborted') exitCode = 130;
+        if (chunk.reason === 'length') {
+          if (json) line({ type: 'error', message: 'The answer hit the token limit and is incomplete.', kind: 'length' });
+          else io.stderr('\n[incomplete: the answer hit the token limit]\n');
+          exitCode = 2;
+        }
+        break;
+      case 'error':
+        if (json) line({ type: 'error', message: chunk.error.message, kind: chunk.error.kind, status: chunk.error.status });
+        else io.stderr(`\nr1-coder: ${chunk.error.message}\n`);
+        exitCode = 2;
+        break;
+      default:
+        assertNever(chunk, 'chunk');
+    }
+  }
+  if (!json && !answerEndsWithNewline) io.stdout('\n');
+  await provider.dispose?.();
+  return exitCode;
+}

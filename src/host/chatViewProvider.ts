@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { assertNever } from '../core/chunks';
+import { isSafeExternalLink, parseWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import type { ChatController } from './chatController';
+import { openExternalLink } from './chatController';
+import { buildWebviewHtml, createNonce } from './webviewHtml';
+
+/** The R1 Chat side-bar view: HTML shell, CSP, and validated messages both ways. */
+export class ChatViewProvider implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: ChatController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = {
+      enableScripts: true,
+      // Model output may contain command: links; they must never run.
+      enableCommandUris: false,
+      localResourceRoots: [dist, media],
+    };
+    const asUri = (base: vscode.Uri, file: string) => view.webview.asWebviewUri(vscode.Uri.joinPath(base, file)).toString();
+    view.webview.html = buildWebviewHtml({
+      cspSource: view.webview.cspSource,
+      nonce: createNonce((size) => randomBytes(size)),
+      scriptUri: asUri(dist, 'webview.js'),
+      styleUris: [asUri(dist, 'codicon.css'), asUri(media, 'webview.css')],
+    });
+    view.webview.onDidReceiveMessage((raw: unknown) => {
+      const message = parseWebviewMessage(raw);
+      if (!message) {
+        this.log.warn('ignored a malformed message from the chat view');
+        return;
+      }
+      this.handle(message).catch((error: unknown) => this.log.error(`chat view: ${String(error)}`));
+    });
+    view.onDidDispose(() => {
+      if (this.view === view) {
+        this.view = undefined;
+        this.controller.detach();
+      }
+    });
+  }
+
+  private post(message: HostMessage): void {
+    void this.view?.webview.postMessage(message);
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.controller.attach((outgoing) => this.post(outgoing));
+        return;
+      case 'ask':
+        await this.controller.ask(message.text);
+        return;
+      case 'stop':
+        await this.controller.stop();
+        return;
+      case 'retry':
+        await this.controller.retry(message.turnId);
+        return;
+      case 'newChat':
+        await this.controller.newChat();
+        return;
+      case 'runAction':
+        await this.controller.runAction(message.action);
+        return;
+      case 'openLink':
+        if (isSafeExternalLink(message.href)) await openExternalLink(message.href);
+        else this.log.warn('refused to open a non-http(s) link from model output');
+        return;
+      default:
+        assertNever(message, 'webview message');
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/** Every command the extension registers; a unit test checks this against package.json. */
+export const COMMAND_IDS = {
+  focusChat: 'r1Coder.focusChat',
+  newChat: 'r1Coder.newChat',
+  stop: 'r1Coder.stop',
+  setApiKey: 'r1Coder.setApiKey',
+  clearApiKey: 'r1Coder.clearApiKey',
+} as const;
+
+export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];
+
+export const VIEW_ID = 'r1Coder.chat';
+export const VIEW_CONTAINER_ID = 'r1Coder';
+/** Context key true while a turn streams (shows the Stop button in the view title). */
+export const BUSY_CONTEXT_KEY = 'r1Coder.busy';

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { COMMAND_IDS, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/host/commandIds';
+
+const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    views: Record<string, { id: string }[]>;
+    viewsContainers: { activitybar: { id: string }[] };
+    configuration: { properties: Record<string, { description?: string; markdownDescription?: string }> };
+  };
+  activationEvents: string[];
+};
+
+describe('package.json contributions', () => {
+  it('contributes exactly the command IDs the extension registers, each in the R1 category', () => {
+    const contributed = manifest.contributes.commands.map((command) => command.command).sort();
+    assert.deepEqual(contributed, Object.values(COMMAND_IDS).sort());
+    for (const command of manifest.contributes.commands) assert.equal(command.category, 'R1', command.command);
+  });
+
+  it('contributes the R1 view container and the chat view', () => {
+    assert.ok(manifest.contributes.viewsContainers.activitybar.some((container) => container.id === VIEW_CONTAINER_ID));
+    assert.ok(manifest.contributes.views[VIEW_CONTAINER_ID]?.some((view) => view.id === VIEW_ID));
+  });
+
+  it('documents every setting and keeps secrets out of settings', () => {
+    for (const [key, setting] of Object.entries(manifest.contributes.configuration.properties)) {
+      assert.ok(setting.description || setting.markdownDescription, `${key} needs a description`);
+      assert.doesNotMatch(key, /apiKey|token|secret/i, `${key}: keys belong in SecretStorage`);
+    }
+  });
+
+  it('activates lazily (no "*" or startup activation)', () => {
+    assert.ok(!manifest.activationEvents.some((event) => event === '*' || event === 'onStartupFinished'));
+  });
+});

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSafeExternalLink, parseWebviewMessage } from '../../src/shared/protocol';
+
+describe('parseWebviewMessage', () => {
+  it('accepts well-formed messages', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi' }), { type: 'ask', text: 'hi' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: { kind: 'openUrl', url: 'https://x', label: 'X' } }), {
+      type: 'runAction',
+      action: { kind: 'openUrl', url: 'https://x', label: 'X' },
+    });
+  });
+
+  it('rejects malformed or unknown messages', () => {
+    for (const raw of [null, 'ask', 42, {}, { type: 'ask' }, { type: 'ask', text: '   ' }, { type: 'runCommand', id: 'x' },
+      { type: 'runAction', action: { kind: 'executeCommand' } }, { type: 'runAction', action: { kind: 'openUrl' } }, { type: 'retry', turnId: 5 }]) {
+      assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw));
+    }
+  });
+});
+
+describe('isSafeExternalLink', () => {
+  it('allows only http and https', () => {
+    assert.equal(isSafeExternalLink('https://api-docs.deepseek.com'), true);
+    assert.equal(isSafeExternalLink('http://localhost:8080/x'), true);
+    for (const href of ['command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D', 'javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'vscode://x', 'not a url']) {
+      assert.equal(isSafeExternalLink(href), false, href);
+    }
+  });
+});
