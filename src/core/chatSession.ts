@@ -21,7 +21,10 @@ export interface TurnError {
 /** Everything the panel needs to draw one question and its answer. */
 export interface TurnView {
   readonly id: string;
+  /** What was sent to the model (for Explain/Fix, the full prompt with the code). */
   readonly question: string;
+  /** Shown instead of the question when set, e.g. "Fix selection · src/app.ts:12–14". */
+  readonly title?: string;
   readonly reasoning: string;
   readonly answer: string;
   readonly status: TurnStatus;
@@ -113,13 +116,14 @@ export class ChatSession {
   }
 
   /** Asks a question; resolves with the finished turn. */
-  async ask(question: string, provider: ChatProvider): Promise<TurnView> {
+  async ask(question: string, provider: ChatProvider, title?: string): Promise<TurnView> {
     await this.stop();
     const history = this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
     const messages = buildMessages(history, question);
     const turn: MutableTurn = {
       id: `${this.now().toString(36)}-${this.nextId++}`,
       question,
+      title,
       reasoning: '',
       answer: '',
       status: 'streaming',
@@ -144,7 +148,7 @@ export class ChatSession {
   /** Asks a failed or stopped turn's question again, as a new turn. */
   retry(turnId: string, provider: ChatProvider): Promise<TurnView> | undefined {
     const turn = this.turnList.find((candidate) => candidate.id === turnId);
-    return turn ? this.ask(turn.question, provider) : undefined;
+    return turn ? this.ask(turn.question, provider, turn.title) : undefined;
   }
 
   private async run(

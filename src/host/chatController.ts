@@ -3,7 +3,7 @@ import { ChatSession, type SessionEvent, type TurnView } from '../core/chatSessi
 import type { R1ErrorAction } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
 import type { HostMessage } from '../shared/protocol';
-import { BUSY_CONTEXT_KEY, COMMAND_IDS } from './commandIds';
+import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 
 const STATE_KEY = 'r1Coder.conversation';
 /** Persisted turns are bounded so workspaceState never grows without limit. */
@@ -15,7 +15,7 @@ const PERSISTED_TURNS = 50;
  */
 export class ChatController implements vscode.Disposable {
   private readonly session: ChatSession;
-  private post: (message: HostMessage) => void = () => undefined;
+  private postToView: (message: HostMessage) => void = () => undefined;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -28,24 +28,33 @@ export class ChatController implements vscode.Disposable {
 
   /** The panel connects (or reconnects after being hidden/reloaded) and gets the full state. */
   attach(post: (message: HostMessage) => void): void {
-    this.post = post;
+    this.postToView = post;
     post({ type: 'state', conversation: this.session.view() });
   }
 
   detach(): void {
-    this.post = () => undefined;
+    this.postToView = () => undefined;
   }
 
   conversation() {
     return this.session.view();
   }
 
-  async ask(question: string): Promise<TurnView> {
+  /** Shows the chat view (it connects and receives the state on its own). */
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  }
+
+  post(message: HostMessage): void {
+    this.postToView(message);
+  }
+
+  async ask(question: string, title?: string): Promise<TurnView> {
     const provider = await this.createProvider();
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
     try {
-      return await this.session.ask(question, provider);
+      return await this.session.ask(question, provider, title);
     } finally {
       void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, this.session.busy);
       await provider.dispose?.();
@@ -54,7 +63,7 @@ export class ChatController implements vscode.Disposable {
 
   async retry(turnId: string): Promise<void> {
     const turn = this.session.turns.find((candidate) => candidate.id === turnId);
-    if (turn) await this.ask(turn.question);
+    if (turn) await this.ask(turn.question, turn.title);
   }
 
   stop(): Promise<void> {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { assertNever } from '../core/chunks';
-import { isSafeExternalLink, parseWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import {
+  isSafeExternalLink,
+  parseWebviewMessage,
+  type CodeBlockAction,
+  type EditDecision,
+  type HostMessage,
+  type WebviewMessage,
+} from '../shared/protocol';
 import type { ChatController } from './chatController';
 import { openExternalLink } from './chatController';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
@@ -13,6 +20,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly controller: ChatController,
+    private readonly editActions: {
+      resolve(proposalId: string, decision: EditDecision): Promise<unknown>;
+      applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<void>;
+    },
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -76,6 +87,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       case 'openLink':
         if (isSafeExternalLink(message.href)) await openExternalLink(message.href);
         else this.log.warn('refused to open a non-http(s) link from model output');
+        return;
+      case 'resolveEdit':
+        await this.editActions.resolve(message.proposalId, message.decision);
+        return;
+      case 'applyCode':
+        await this.editActions.applyCode(message.turnId, message.blockIndex, message.mode);
         return;
       default:
         assertNever(message, 'webview message');

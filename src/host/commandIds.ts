@@ -5,6 +5,11 @@ export const COMMAND_IDS = {
   stop: 'r1Coder.stop',
   setApiKey: 'r1Coder.setApiKey',
   clearApiKey: 'r1Coder.clearApiKey',
+  explainSelection: 'r1Coder.explainSelection',
+  fixSelection: 'r1Coder.fixSelection',
+  askAboutSelection: 'r1Coder.askAboutSelection',
+  acceptEdit: 'r1Coder.acceptEdit',
+  rejectEdit: 'r1Coder.rejectEdit',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

@@ -6,6 +6,15 @@ import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { createCloudProvider } from './providerFactory';
 import { ApiKeyStore } from './secrets';
 import { readCloudSettings } from './settings';
+import { EditProposals } from './editProposals';
+import {
+  applyCodeBlock,
+  askAboutSelection,
+  explainSelection,
+  FixWithR1CodeActionProvider,
+  fixSelection,
+  type SelectionArgs,
+} from './selectionCommands';
 
 /** Returned from activate() for the integration tests (and other extensions, should they care). */
 export interface R1CoderTestApi {
@@ -18,7 +27,18 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   const log = vscode.window.createOutputChannel('R1 Coder', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const controller = new ChatController(context.workspaceState, () => createCloudProvider(keys), log);
-  const viewProvider = new ChatViewProvider(context.extensionUri, controller, log);
+  const proposals = new EditProposals((turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }), log);
+  const viewProvider = new ChatViewProvider(
+    context.extensionUri,
+    controller,
+    {
+      resolve: (id, decision) =>
+        decision === 'accept' ? proposals.accept(id) : decision === 'reject' ? proposals.reject(id) : proposals.showDiff(id),
+      applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
+    },
+    log,
+  );
+  const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
   const commands: Record<CommandId, (...args: unknown[]) => unknown> = {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
@@ -26,12 +46,23 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.stop]: () => controller.stop(),
     [COMMAND_IDS.setApiKey]: (key?: unknown) => setApiKey(keys, typeof key === 'string' ? key : undefined),
     [COMMAND_IDS.clearApiKey]: () => clearApiKey(keys),
+    [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
+    [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
+    [COMMAND_IDS.askAboutSelection]: (args?: unknown) => askAboutSelection(controller, selectionArgs(args)),
+    [COMMAND_IDS.acceptEdit]: () => proposals.accept(),
+    [COMMAND_IDS.rejectEdit]: () => proposals.reject(),
   };
 
   context.subscriptions.push(
     log,
     controller,
+    proposals,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
+    vscode.languages.registerCodeActionsProvider(
+      { scheme: 'file' },
+      new FixWithR1CodeActionProvider(COMMAND_IDS.fixSelection),
+      FixWithR1CodeActionProvider.metadata,
+    ),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
   );
 
@@ -39,6 +70,11 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     ask: (question) => controller.ask(question),
     conversation: () => controller.conversation(),
   };
+}
+
+/** Commands invoked from the context menu get a Uri as first argument; only our own object counts. */
+function isSelectionArgs(value: unknown): value is SelectionArgs {
+  return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri) && ('range' in value || 'uri' in value);
 }
 
 export function deactivate(): void {
@@ -60,7 +96,7 @@ async function setApiKey(keys: ApiKeyStore, scriptedKey: string | undefined): Pr
     }));
   if (!key?.trim()) return;
   await keys.set(baseUrl, key);
-  if (!scriptedKey) void vscode.window.showInformationMessage(`R1 Coder: API key saved for ${new URL(baseUrl).host}.`);
+  if (!scriptedKey) void vscode.window.showInformationMessage(`R1 Coder: API key saved for ${baseUrl}.`);
 }
 
 async function clearApiKey(keys: ApiKeyStore): Promise<void> {

@@ -17,7 +17,20 @@ export type HostMessage =
   /** Transcript events, exactly as the chat session emits them. */
   | SessionEvent
   /** Puts text into the input box (e.g. "Ask R1 about selection"). */
-  | { readonly type: 'setInput'; readonly text: string };
+  | { readonly type: 'setInput'; readonly text: string }
+  /** A proposed edit for a turn (Fix Selection), and its later state changes. */
+  | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView };
+
+export type EditProposalState = 'pending' | 'applied' | 'rejected' | 'refused';
+
+export interface EditProposalView {
+  readonly id: string;
+  /** e.g. "src/app.ts, lines 12–14". */
+  readonly target: string;
+  readonly state: EditProposalState;
+  /** Why it was refused or could not be applied, or what happened. */
+  readonly message?: string;
+}
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -29,7 +42,16 @@ export type WebviewMessage =
   | { readonly type: 'newChat' }
   | { readonly type: 'runAction'; readonly action: R1ErrorAction }
   /** A link the user clicked in rendered output; the host opens only http(s). */
-  | { readonly type: 'openLink'; readonly href: string };
+  | { readonly type: 'openLink'; readonly href: string }
+  | { readonly type: 'resolveEdit'; readonly proposalId: string; readonly decision: EditDecision }
+  /**
+   * A code block's button. Only the index travels: the host takes the code from its own copy of
+   * the answer, so the webview can never make the host write text of its choosing.
+   */
+  | { readonly type: 'applyCode'; readonly turnId: string; readonly blockIndex: number; readonly mode: CodeBlockAction };
+
+export type EditDecision = 'accept' | 'reject' | 'showDiff';
+export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
 
 const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel']);
 
@@ -47,6 +69,17 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return typeof raw.turnId === 'string' ? { type: 'retry', turnId: raw.turnId } : undefined;
     case 'openLink':
       return typeof raw.href === 'string' ? { type: 'openLink', href: raw.href } : undefined;
+    case 'resolveEdit':
+      return typeof raw.proposalId === 'string' && (raw.decision === 'accept' || raw.decision === 'reject' || raw.decision === 'showDiff')
+        ? { type: 'resolveEdit', proposalId: raw.proposalId, decision: raw.decision }
+        : undefined;
+    case 'applyCode':
+      return typeof raw.turnId === 'string' &&
+        Number.isInteger(raw.blockIndex) &&
+        (raw.blockIndex as number) >= 0 &&
+        (raw.mode === 'replaceSelection' || raw.mode === 'insertAtCursor')
+        ? { type: 'applyCode', turnId: raw.turnId, blockIndex: raw.blockIndex as number, mode: raw.mode }
+        : undefined;
     case 'runAction': {
       const action = raw.action;
       if (!isRecord(action) || typeof action.kind !== 'string' || !ACTION_KINDS.has(action.kind)) return undefined;

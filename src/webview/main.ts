@@ -5,7 +5,7 @@
 
 import { assertNever } from '../core/chunks';
 import type { R1ErrorAction } from '../core/errors';
-import type { HostMessage, TurnView, WebviewMessage } from '../shared/protocol';
+import type { EditProposalView, HostMessage, TurnView, WebviewMessage } from '../shared/protocol';
 import { StreamingMarkdown } from './markdownStream';
 import { formatThinkingStats } from './format';
 
@@ -34,6 +34,7 @@ class TurnElement {
   private readonly notice: HTMLElement;
   private readonly errorBox: HTMLElement;
   private readonly footer: HTMLElement;
+  private readonly proposalBar: HTMLElement;
   private userToggledThinking = false;
   private programmaticToggle = false;
   private turn: TurnView;
@@ -47,7 +48,7 @@ class TurnElement {
     this.root.dataset.turnId = turn.id;
 
     const question = element('div', 'question');
-    question.append(icon('account'), textElement('div', 'question-text', turn.question));
+    question.append(icon(turn.title ? 'wand' : 'account'), textElement('div', 'question-text', turn.title ?? turn.question));
 
     const response = element('div', 'response');
     const meta = element('div', 'meta');
@@ -75,8 +76,11 @@ class TurnElement {
     this.errorBox.dataset.testid = 'turn-error';
     this.errorBox.setAttribute('role', 'alert');
     this.footer = element('div', 'turn-footer');
+    this.proposalBar = element('div', 'proposal');
+    this.proposalBar.dataset.testid = 'edit-proposal';
+    this.proposalBar.hidden = true;
 
-    response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.footer);
+    response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
     this.root.append(question, response);
 
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true });
@@ -130,6 +134,26 @@ class TurnElement {
       this.answerView.finish();
     }
     this.refresh();
+  }
+
+  showProposal(proposal: EditProposalView): void {
+    const bar = this.proposalBar;
+    bar.hidden = false;
+    bar.dataset.state = proposal.state;
+    bar.replaceChildren();
+    const pending = proposal.state === 'pending';
+    const iconName = { pending: 'diff', applied: 'check', rejected: 'discard', refused: 'warning' }[proposal.state];
+    bar.append(icon(iconName), textElement('span', 'proposal-text', pending ? `Proposed edit to ${proposal.target}` : (proposal.message ?? proposal.state)));
+    if (!pending) return;
+    const decide = (decision: 'accept' | 'reject' | 'showDiff', label: string, className: string) => {
+      const button = textElement('button', className, label);
+      button.dataset.testid = `edit-${decision}`;
+      button.addEventListener('click', () => this.post({ type: 'resolveEdit', proposalId: proposal.id, decision }));
+      return button;
+    };
+    const actions = element('div', 'proposal-actions');
+    actions.append(decide('accept', 'Accept', ''), decide('reject', 'Reject', 'secondary'), decide('showDiff', 'Show Diff', 'link-button'));
+    bar.append(actions);
   }
 
   /** Redraws the parts that are cheap: status, stats, notice, error (not the markdown). */
@@ -326,6 +350,11 @@ class ChatPanel {
         this.announce(message.error ? message.error.message : `Answer ${message.status}`);
         this.scrollToEnd(false);
         return;
+      case 'editProposal':
+        this.turns.get(message.turnId)?.showProposal(message.proposal);
+        this.announce(message.proposal.state === 'pending' ? `Proposed edit to ${message.proposal.target}` : (message.proposal.message ?? ''));
+        this.scrollToEnd(false);
+        return;
       case 'setInput':
         this.input.value = message.text;
         this.input.focus();
@@ -380,10 +409,18 @@ class ChatPanel {
       if (href) this.post({ type: 'openLink', href });
       return;
     }
-    const button = target?.closest<HTMLElement>('[data-action="copy-code"]');
-    if (button) {
+    const button = target?.closest<HTMLElement>('[data-action]');
+    const action = button?.dataset.action;
+    if (button && action === 'copy-code') {
       const code = button.closest('.code-block')?.querySelector('code')?.textContent ?? '';
       void navigator.clipboard.writeText(code).then(() => this.announce('Copied'));
+    } else if (button && (action === 'apply-code' || action === 'insert-code')) {
+      // Only blocks of an answer can be applied, never code from the reasoning.
+      const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
+      const blockIndex = Number(button.dataset.blockIndex);
+      if (turnId && button.closest('[data-testid="answer"]') && Number.isInteger(blockIndex)) {
+        this.post({ type: 'applyCode', turnId, blockIndex, mode: action === 'apply-code' ? 'replaceSelection' : 'insertAtCursor' });
+      }
     }
     if (target?.closest('a')) event.preventDefault();
   }

@@ -1,0 +1,203 @@
+import * as vscode from 'vscode';
+import { planEdit } from '../core/apply/planEdit';
+import type { EditProposalView } from '../shared/protocol';
+
+export const PROPOSED_SCHEME = 'r1-proposed';
+/** Context key: the active editor is an R1 diff preview (shows Accept/Reject in its title). */
+export const PROPOSAL_CONTEXT_KEY = 'r1Coder.proposalPending';
+
+export interface Range0 {
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+}
+
+interface Proposal {
+  readonly id: string;
+  readonly turnId: string;
+  readonly documentUri: vscode.Uri;
+  readonly proposedUri: vscode.Uri;
+  readonly target: string;
+  /** The whole document when the edit was planned; a different text at accept time means re-plan. */
+  readonly plannedAgainst: string;
+  readonly range: Range0;
+  readonly newText: string;
+  readonly newDocumentText: string;
+  /** What the user had selected, for re-anchoring if the file changed meanwhile. */
+  readonly selection: Range0;
+  readonly selectionText: string;
+  readonly answer: string;
+  state: EditProposalView['state'];
+}
+
+export interface ProposalInput {
+  readonly turnId: string;
+  readonly documentUri: vscode.Uri;
+  readonly target: string;
+  readonly selection: Range0;
+  readonly selectionText: string;
+  readonly answer: string;
+  readonly finishReason?: string;
+}
+
+/**
+ * Proposed edits: planned by the pure planner, previewed with vscode.diff against a virtual
+ * document, applied as ONE WorkspaceEdit (one undo restores the file), never half-applied.
+ */
+export class EditProposals implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly proposals = new Map<string, Proposal>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private nextId = 1;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly notify: (turnId: string, proposal: EditProposalView) => void,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions = [
+      vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.updateContext(editor)),
+      this.changed,
+    ];
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.proposals.get(proposalIdOf(uri))?.newDocumentText ?? '';
+  }
+
+  /** Plans the edit for a finished turn; shows the diff, or says in the panel why it was refused. */
+  async propose(input: ProposalInput): Promise<EditProposalView> {
+    const id = `edit-${this.nextId++}`;
+    const document = await vscode.workspace.openTextDocument(input.documentUri);
+    const plannedAgainst = document.getText();
+    const plan = planEdit({
+      documentText: plannedAgainst,
+      selection: input.selection,
+      answer: input.answer,
+      finishReason: input.finishReason,
+      originalSelectionText: input.selectionText,
+    });
+    if (plan.kind === 'refused') {
+      const view: EditProposalView = { id, target: input.target, state: 'refused', message: plan.reason };
+      this.notify(input.turnId, view);
+      return view;
+    }
+    const proposedUri = vscode.Uri.from({
+      scheme: PROPOSED_SCHEME,
+      path: `/${id}/${input.documentUri.path.split('/').pop() ?? 'proposal'}`,
+    });
+    const proposal: Proposal = {
+      id,
+      turnId: input.turnId,
+      documentUri: input.documentUri,
+      proposedUri,
+      target: input.target,
+      plannedAgainst,
+      range: plan.range,
+      newText: plan.newText,
+      newDocumentText: plan.newDocumentText,
+      selection: input.selection,
+      selectionText: input.selectionText,
+      answer: input.answer,
+      state: 'pending',
+    };
+    this.proposals.set(id, proposal);
+    this.notify(input.turnId, this.view(proposal));
+    await this.showDiff(id);
+    return this.view(proposal);
+  }
+
+  async showDiff(id: string): Promise<void> {
+    const proposal = this.proposals.get(id);
+    if (!proposal || proposal.state !== 'pending') return;
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      proposal.documentUri,
+      proposal.proposedUri,
+      `${proposal.target} ↔ R1's fix`,
+      { preview: true },
+    );
+  }
+
+  /** Accepts the proposal shown in the active diff editor, or the given one. */
+  async accept(id = this.activeProposalId()): Promise<EditProposalView | undefined> {
+    const proposal = id ? this.proposals.get(id) : undefined;
+    if (!proposal || proposal.state !== 'pending') return undefined;
+    const document = await vscode.workspace.openTextDocument(proposal.documentUri);
+    let range = proposal.range;
+    let newText = proposal.newText;
+    const current = document.getText();
+    if (current !== proposal.plannedAgainst) {
+      // The file changed while the user looked at the diff: plan again against what is there now.
+      const replanned = planEdit({
+        documentText: current,
+        selection: proposal.selection,
+        answer: proposal.answer,
+        originalSelectionText: proposal.selectionText,
+      });
+      if (replanned.kind === 'refused') {
+        return this.finish(proposal, 'refused', `The file changed since the fix was proposed, and it could not be placed safely: ${replanned.reason}`);
+      }
+      range = replanned.range;
+      newText = replanned.newText;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(
+      proposal.documentUri,
+      new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character),
+      newText,
+    );
+    const applied = await vscode.workspace.applyEdit(edit);
+    if (!applied) {
+      return this.finish(proposal, 'refused', 'VS Code could not apply the edit (is the file read-only?). Nothing was changed.');
+    }
+    this.log.info(`applied ${proposal.id} to ${proposal.target}`);
+    return this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
+  }
+
+  async reject(id = this.activeProposalId()): Promise<EditProposalView | undefined> {
+    const proposal = id ? this.proposals.get(id) : undefined;
+    if (!proposal || proposal.state !== 'pending') return undefined;
+    return this.finish(proposal, 'rejected', 'Rejected. The file was not changed.');
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private async finish(proposal: Proposal, state: EditProposalView['state'], message: string): Promise<EditProposalView> {
+    proposal.state = state;
+    const view = this.view(proposal, message);
+    this.notify(proposal.turnId, view);
+    await this.closeDiff(proposal);
+    return view;
+  }
+
+  private async closeDiff(proposal: Proposal): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+    const open = tabs.filter(
+      (tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.proposedUri.toString(),
+    );
+    if (open.length) await vscode.window.tabGroups.close(open);
+  }
+
+  private activeProposalId(): string | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    if (uri?.scheme === PROPOSED_SCHEME) return proposalIdOf(uri);
+    // Fall back to the newest pending proposal (e.g. the command palette with the diff not focused).
+    return [...this.proposals.values()].reverse().find((proposal) => proposal.state === 'pending')?.id;
+  }
+
+  private updateContext(editor: vscode.TextEditor | undefined): void {
+    const pending = editor?.document.uri.scheme === PROPOSED_SCHEME && this.proposals.get(proposalIdOf(editor.document.uri))?.state === 'pending';
+    void vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, pending);
+  }
+
+  private view(proposal: Proposal, message?: string): EditProposalView {
+    return { id: proposal.id, target: proposal.target, state: proposal.state, message };
+  }
+}
+
+function proposalIdOf(uri: vscode.Uri): string {
+  return uri.path.split('/')[1] ?? '';
+}

@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import { listCodeBlocks } from '../core/codeBlocks';
+import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
+import type { CodeBlockAction } from '../shared/protocol';
+import type { ChatController } from './chatController';
+import type { EditProposals, Range0 } from './editProposals';
+
+/** The selection as a plain object: everything the prompts and the planner need, nothing of vscode. */
+export interface SelectionRequest extends SelectionPromptInput {
+  readonly uri: vscode.Uri;
+  readonly selectionText: string;
+}
+
+/** Optional arguments when invoked from a quick fix (or a test) rather than the active editor. */
+export interface SelectionArgs {
+  readonly uri?: vscode.Uri;
+  readonly range?: vscode.Range;
+  readonly diagnostics?: readonly vscode.Diagnostic[];
+}
+
+export async function selectionRequest(args: SelectionArgs | undefined): Promise<SelectionRequest | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const document = args?.uri ? await vscode.workspace.openTextDocument(args.uri) : editor?.document;
+  if (!document) {
+    void vscode.window.showInformationMessage('R1: open a file and select some code first.');
+    return undefined;
+  }
+  let range: vscode.Range | undefined = args?.range ?? (editor?.document === document ? editor.selection : undefined);
+  if (!range || range.isEmpty) {
+    // No selection: use the current line, which is what "fix this" usually means.
+    const line = editor?.document === document ? editor.selection.active.line : (range?.start.line ?? 0);
+    range = document.lineAt(line).range;
+  }
+  if (range.isEmpty) {
+    void vscode.window.showInformationMessage('R1: select the code to explain or fix.');
+    return undefined;
+  }
+  const diagnostics = (args?.diagnostics ?? vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.intersection(range) !== undefined)).map(
+    (diagnostic) => ({
+      message: diagnostic.message,
+      severity: severityName(diagnostic.severity),
+      line: diagnostic.range.start.line,
+      source: diagnostic.source,
+      code: typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : diagnostic.code === undefined ? undefined : String(diagnostic.code),
+    }),
+  );
+  return {
+    uri: document.uri,
+    filePath: vscode.workspace.asRelativePath(document.uri, false),
+    languageId: document.languageId,
+    documentText: document.getText(),
+    selection: toRange0(range),
+    selectionText: document.getText(range),
+    diagnostics,
+  };
+}
+
+export function describeTarget(request: { readonly filePath: string; readonly selection: Range0 }): string {
+  const start = request.selection.start.line + 1;
+  const end = request.selection.end.line + 1;
+  return `${request.filePath}:${start === end ? start : `${start}–${end}`}`;
+}
+
+export async function explainSelection(controller: ChatController, args?: SelectionArgs): Promise<void> {
+  const request = await selectionRequest(args);
+  if (!request) return;
+  await controller.reveal();
+  await controller.ask(buildExplainPrompt(request), `Explain ${describeTarget(request)}`);
+}
+
+export async function fixSelection(controller: ChatController, proposals: EditProposals, args?: SelectionArgs): Promise<void> {
+  const request = await selectionRequest(args);
+  if (!request) return;
+  await controller.reveal();
+  const target = describeTarget(request);
+  const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`);
+  if (turn.status !== 'done' && turn.status !== 'incomplete') return;
+  await proposals.propose({
+    turnId: turn.id,
+    documentUri: request.uri,
+    target,
+    selection: request.selection,
+    selectionText: request.selectionText,
+    answer: turn.answer,
+    finishReason: turn.finishReason,
+  });
+}
+
+export async function askAboutSelection(controller: ChatController, args?: SelectionArgs): Promise<void> {
+  const request = await selectionRequest(args);
+  if (!request) return;
+  await controller.reveal();
+  controller.setInput(buildAskAboutSelection(request));
+}
+
+/** A code block's "Apply to selection" / "Insert at cursor" button in an ordinary chat answer. */
+export async function applyCodeBlock(
+  controller: ChatController,
+  proposals: EditProposals,
+  turnId: string,
+  blockIndex: number,
+  mode: CodeBlockAction,
+): Promise<void> {
+  const turn = controller.conversation().turns.find((candidate) => candidate.id === turnId);
+  const block = turn ? listCodeBlocks(turn.answer)[blockIndex] : undefined;
+  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+  if (!turn || !block) return;
+  if (!editor) {
+    void vscode.window.showInformationMessage('R1: open the file to apply the code to first.');
+    return;
+  }
+  if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
+    await editor.edit((builder) => builder.insert(editor.selection.active, block.code));
+    return;
+  }
+  // Replacing a selection goes through the planner and the diff preview, like Fix Selection.
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(block.code) + 1));
+  await proposals.propose({
+    turnId,
+    documentUri: editor.document.uri,
+    target: describeTarget({
+      filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
+      selection: toRange0(editor.selection),
+    }),
+    selection: toRange0(editor.selection),
+    selectionText: editor.document.getText(editor.selection),
+    answer: `${fence}${block.language}\n${block.code}${fence}\n`,
+  });
+}
+
+/** "Fix with R1" on diagnostics: passes the diagnostics' messages along. */
+export class FixWithR1CodeActionProvider implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly fixCommand: string) {}
+
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    if (!context.diagnostics.length) return [];
+    // Fix the lines the diagnostics cover (or the selection, if larger).
+    const covered = context.diagnostics.reduce((union, diagnostic) => union.union(diagnostic.range), range);
+    const lines = new vscode.Range(covered.start.line, 0, covered.end.line, document.lineAt(covered.end.line).text.length);
+    const action = new vscode.CodeAction('Fix with R1', vscode.CodeActionKind.QuickFix);
+    action.diagnostics = [...context.diagnostics];
+    action.command = {
+      command: this.fixCommand,
+      title: 'Fix with R1',
+      arguments: [{ uri: document.uri, range: lines, diagnostics: [...context.diagnostics] } satisfies SelectionArgs],
+    };
+    return [action];
+  }
+}
+
+function toRange0(range: vscode.Range): Range0 {
+  return {
+    start: { line: range.start.line, character: range.start.character },
+    end: { line: range.end.line, character: range.end.character },
+  };
+}
+
+function severityName(severity: vscode.DiagnosticSeverity): 'error' | 'warning' | 'info' | 'hint' {
+  switch (severity) {
+    case vscode.DiagnosticSeverity.Error:
+      return 'error';
+    case vscode.DiagnosticSeverity.Warning:
+      return 'warning';
+    case vscode.DiagnosticSeverity.Information:
+      return 'info';
+    case vscode.DiagnosticSeverity.Hint:
+      return 'hint';
+  }
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
