@@ -10,6 +10,7 @@ export const COMMAND_IDS = {
   askAboutSelection: 'r1Coder.askAboutSelection',
   acceptEdit: 'r1Coder.acceptEdit',
   rejectEdit: 'r1Coder.rejectEdit',
+  toggleModel: 'r1Coder.toggleModel',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

@@ -5,7 +5,8 @@ import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { createCloudProvider } from './providerFactory';
 import { ApiKeyStore } from './secrets';
-import { readCloudSettings } from './settings';
+import { readCloudSettings, readLocalSettings, readMode } from './settings';
+import { ModelStatusBar } from './modelStatusBar';
 import { EditProposals } from './editProposals';
 import {
   applyCodeBlock,
@@ -51,12 +52,14 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.askAboutSelection]: (args?: unknown) => askAboutSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.acceptEdit]: () => proposals.accept(),
     [COMMAND_IDS.rejectEdit]: () => proposals.reject(),
+    [COMMAND_IDS.toggleModel]: () => toggleModel(),
   };
 
   context.subscriptions.push(
     log,
     controller,
     proposals,
+    new ModelStatusBar(),
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
     vscode.languages.registerCodeActionsProvider(
       { scheme: 'file' },
@@ -70,6 +73,20 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     ask: (question) => controller.ask(question),
     conversation: () => controller.conversation(),
   };
+}
+
+async function toggleModel(): Promise<void> {
+  const next = readMode() === 'local' ? 'cloud' : 'local';
+  await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
+  if (next === 'local' && !readLocalSettings().modelPath) {
+    const choice = await vscode.window.showWarningMessage(
+      'R1 Coder: no local model is selected yet.',
+      'Select Local Model',
+      'Open Settings',
+    );
+    if (choice === 'Select Local Model') await vscode.commands.executeCommand('r1Coder.selectLocalModel');
+    else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+  }
 }
 
 /** Commands invoked from the context menu get a Uri as first argument; only our own object counts. */

@@ -21,3 +21,32 @@ export function readCloudSettings(): CloudSettings {
     inactivityTimeoutSeconds: Math.max(5, config.get<number>('inactivityTimeoutSeconds') ?? 120),
   };
 }
+
+export type ModelMode = 'cloud' | 'local';
+
+export function readMode(): ModelMode {
+  return vscode.workspace.getConfiguration('r1Coder').get<ModelMode>('mode') === 'local' ? 'local' : 'cloud';
+}
+
+export interface LocalSettings {
+  readonly modelPath: string;
+  /** 0 = the physical core count (node-llama-cpp's own default oversubscribes small machines). */
+  readonly threads: number;
+  readonly gpuLayers: 'auto' | number;
+  readonly contextSizeCap: number;
+  readonly idleMinutes: number;
+  readonly thinkingBudget: number;
+}
+
+export function readLocalSettings(): LocalSettings {
+  const config = vscode.workspace.getConfiguration('r1Coder.local');
+  const gpuLayers = config.get<string | number>('gpuLayers') ?? 'auto';
+  return {
+    modelPath: (config.get<string>('modelPath') ?? '').trim(),
+    threads: Math.max(0, Math.floor(config.get<number>('threads') ?? 0)),
+    gpuLayers: typeof gpuLayers === 'number' && gpuLayers >= 0 ? Math.floor(gpuLayers) : 'auto',
+    contextSizeCap: Math.max(512, config.get<number>('contextSize') ?? 8192),
+    idleMinutes: Math.max(0, config.get<number>('idleMinutes') ?? 10),
+    thinkingBudget: Math.max(0, Math.floor(config.get<number>('thinkingBudget') ?? 0)),
+  };
+}

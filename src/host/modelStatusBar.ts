@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { COMMAND_IDS } from './commandIds';
+import { cloudName, shortModelName } from './modelNames';
+import { readCloudSettings, readLocalSettings, readMode } from './settings';
+
+/**
+ * `$(cloud) R1: DeepSeek` / `$(server) R1: Local · 7B`; clicking toggles the model source.
+ * Creating a status-bar item is cheap, so this is the one thing shown at activation.
+ */
+export class ModelStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('r1Coder.model', vscode.StatusBarAlignment.Right, 100);
+  private readonly listener: vscode.Disposable;
+
+  constructor() {
+    this.item.name = 'R1 Coder model';
+    this.item.command = COMMAND_IDS.toggleModel;
+    this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('r1Coder')) this.update();
+    });
+    this.update();
+    this.item.show();
+  }
+
+  update(): void {
+    if (readMode() === 'local') {
+      const { modelPath } = readLocalSettings();
+      const name = modelPath ? shortModelName(modelPath) : 'no model';
+      this.item.text = `$(server) R1: Local · ${name}`;
+      this.item.tooltip = new vscode.MarkdownString(
+        `**R1 Coder** answers with a local model${modelPath ? `:\n\n\`${modelPath}\`` : ' (none selected yet)'}\n\nClick to switch to the cloud.`,
+      );
+    } else {
+      const { baseUrl, model } = readCloudSettings();
+      this.item.text = `$(cloud) R1: ${cloudName(baseUrl)}`;
+      this.item.tooltip = new vscode.MarkdownString(`**R1 Coder** answers with \`${model}\` at ${baseUrl}\n\nClick to switch to a local model.`);
+    }
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cloudName, shortModelName } from '../../src/host/modelNames';
+
+describe('status bar names', () => {
+  it('names the cloud by server', () => {
+    assert.equal(cloudName('https://api.deepseek.com'), 'DeepSeek');
+    assert.equal(cloudName('http://localhost:11434/v1'), 'localhost:11434');
+    assert.equal(cloudName('not a url'), 'not a url');
+  });
+
+  it('names a local model by its parameter count', () => {
+    assert.equal(shortModelName('/m/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf'), '7B');
+    assert.equal(shortModelName('C:\\models\\DeepSeek-R1-Distill-Qwen-1.5B-Q8_0.gguf'), '1.5B');
+    assert.equal(shortModelName('/m/custom.gguf'), 'custom');
+  });
+});
