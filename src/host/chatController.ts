@@ -3,11 +3,17 @@ import { ChatSession, type SessionEvent, type TurnView } from '../core/chatSessi
 import type { R1ErrorAction } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
 import type { HostMessage } from '../shared/protocol';
+import {
+  conversationTitle,
+  DEFAULT_HISTORY_LIMITS,
+  exportMarkdown,
+  upsertConversation,
+  type SavedConversation,
+} from '../core/conversationHistory';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 
-const STATE_KEY = 'r1Coder.conversation';
-/** Persisted turns are bounded so workspaceState never grows without limit. */
-const PERSISTED_TURNS = 50;
+const HISTORY_KEY = 'r1Coder.history';
+const CURRENT_KEY = 'r1Coder.currentConversation';
 
 /**
  * Owns the conversation for the chat view: starts turns with the current provider, forwards the
@@ -15,6 +21,7 @@ const PERSISTED_TURNS = 50;
  */
 export class ChatController implements vscode.Disposable {
   private readonly session: ChatSession;
+  private conversationId: string;
   private postToView: (message: HostMessage) => void = () => undefined;
 
   constructor(
@@ -22,8 +29,36 @@ export class ChatController implements vscode.Disposable {
     private readonly createProvider: () => Promise<ChatProvider>,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.session = new ChatSession({ onEvent: (event) => this.onSessionEvent(event), maxTurns: PERSISTED_TURNS });
-    this.session.restore(state.get<TurnView[]>(STATE_KEY) ?? []);
+    this.session = new ChatSession({
+      onEvent: (event) => this.onSessionEvent(event),
+      maxTurns: DEFAULT_HISTORY_LIMITS.turnsPerConversation,
+    });
+    const currentId = state.get<string>(CURRENT_KEY);
+    const current = this.history().find((saved) => saved.id === currentId);
+    this.conversationId = current?.id ?? newConversationId();
+    this.session.restore(current?.turns ?? []);
+  }
+
+  /** Saved conversations, newest first (the current one included once it has a turn). */
+  history(): readonly SavedConversation[] {
+    return this.state.get<SavedConversation[]>(HISTORY_KEY) ?? [];
+  }
+
+  async openConversation(id: string): Promise<void> {
+    const saved = this.history().find((candidate) => candidate.id === id);
+    if (!saved) return;
+    await this.session.stop();
+    await this.persist();
+    this.conversationId = saved.id;
+    this.session.restore(saved.turns);
+    await this.state.update(CURRENT_KEY, saved.id);
+    this.postToView({ type: 'state', conversation: this.session.view() });
+  }
+
+  /** The current conversation as Markdown (only what the panel shows: no keys, no settings). */
+  exportMarkdown(includeReasoning = true): string {
+    const turns = this.session.view().turns;
+    return exportMarkdown({ title: conversationTitle(turns), turns }, includeReasoning);
   }
 
   /** The panel connects (or reconnects after being hidden/reloaded) and gets the full state. */
@@ -71,9 +106,12 @@ export class ChatController implements vscode.Disposable {
   }
 
   async newChat(): Promise<void> {
-    await this.session.clear();
+    await this.session.stop();
     await this.persist();
-    this.post({ type: 'state', conversation: this.session.view() });
+    await this.session.clear();
+    this.conversationId = newConversationId();
+    await this.state.update(CURRENT_KEY, this.conversationId);
+    this.postToView({ type: 'state', conversation: this.session.view() });
   }
 
   setInput(text: string): void {
@@ -116,9 +154,16 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
-  private persist(): Thenable<void> {
-    return this.state.update(STATE_KEY, this.session.view().turns.slice(-PERSISTED_TURNS));
+  private async persist(): Promise<void> {
+    const turns = this.session.view().turns;
+    const conversation = { id: this.conversationId, title: conversationTitle(turns), updatedAt: Date.now(), turns };
+    await this.state.update(HISTORY_KEY, upsertConversation(this.history(), conversation));
+    await this.state.update(CURRENT_KEY, this.conversationId);
   }
+}
+
+function newConversationId(): string {
+  return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** Opens only http(s) links, after the user clicked them; never command: or file: URIs. */

@@ -11,6 +11,8 @@ export const COMMAND_IDS = {
   acceptEdit: 'r1Coder.acceptEdit',
   rejectEdit: 'r1Coder.rejectEdit',
   toggleModel: 'r1Coder.toggleModel',
+  showHistory: 'r1Coder.showHistory',
+  exportConversation: 'r1Coder.exportConversation',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

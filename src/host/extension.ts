@@ -53,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.acceptEdit]: () => proposals.accept(),
     [COMMAND_IDS.rejectEdit]: () => proposals.reject(),
     [COMMAND_IDS.toggleModel]: () => toggleModel(),
+    [COMMAND_IDS.showHistory]: () => showHistory(controller),
+    [COMMAND_IDS.exportConversation]: () => exportConversation(controller),
   };
 
   context.subscriptions.push(
@@ -73,6 +75,32 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     ask: (question) => controller.ask(question),
     conversation: () => controller.conversation(),
   };
+}
+
+async function showHistory(controller: ChatController): Promise<void> {
+  const items = controller.history().map((saved) => ({
+    label: saved.title,
+    description: `${saved.turns.length} ${saved.turns.length === 1 ? 'turn' : 'turns'}`,
+    detail: new Date(saved.updatedAt).toLocaleString(),
+    id: saved.id,
+  }));
+  if (!items.length) {
+    void vscode.window.showInformationMessage('R1 Coder: no saved conversations yet.');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: 'R1: Open Conversation', matchOnDetail: true });
+  if (!picked) return;
+  await controller.openConversation(picked.id);
+  await controller.reveal();
+}
+
+async function exportConversation(controller: ChatController): Promise<void> {
+  if (!controller.conversation().turns.length) {
+    void vscode.window.showInformationMessage('R1 Coder: the conversation is empty.');
+    return;
+  }
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: controller.exportMarkdown() });
+  await vscode.window.showTextDocument(document);
 }
 
 async function toggleModel(): Promise<void> {

@@ -1,0 +1,65 @@
+/**
+ * Saved conversations: bounded in count, turns and text so workspace state stays small, and
+ * exportable as Markdown. Turns hold only what the user saw (questions, reasoning, answers);
+ * keys and settings never enter them.
+ */
+
+import type { TurnView } from './chatSession';
+
+export interface SavedConversation {
+  readonly id: string;
+  readonly title: string;
+  readonly updatedAt: number;
+  readonly turns: readonly TurnView[];
+}
+
+export interface HistoryLimits {
+  readonly conversations: number;
+  readonly turnsPerConversation: number;
+  /** Long reasoning is cut from the middle of stored turns (the panel keeps its own copy while open). */
+  readonly reasoningChars: number;
+}
+
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { conversations: 20, turnsPerConversation: 50, reasoningChars: 100_000 };
+
+export function conversationTitle(turns: readonly TurnView[]): string {
+  const first = turns[0];
+  if (!first) return 'Empty conversation';
+  const text = (first.title ?? first.question).replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+export function boundTurns(turns: readonly TurnView[], limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): TurnView[] {
+  return turns.slice(-limits.turnsPerConversation).map((turn) =>
+    turn.reasoning.length > limits.reasoningChars
+      ? {
+          ...turn,
+          reasoning: `${turn.reasoning.slice(0, limits.reasoningChars / 2)}\n\n[… ${(turn.reasoning.length - limits.reasoningChars).toLocaleString('en-US')} characters of reasoning not kept …]\n\n${turn.reasoning.slice(-limits.reasoningChars / 2)}`,
+        }
+      : turn,
+  );
+}
+
+/** Puts `conversation` first (replacing an older copy), dropping empty ones and the oldest beyond the limit. */
+export function upsertConversation(
+  history: readonly SavedConversation[],
+  conversation: SavedConversation,
+  limits: HistoryLimits = DEFAULT_HISTORY_LIMITS,
+): SavedConversation[] {
+  const others = history.filter((saved) => saved.id !== conversation.id);
+  const bounded = { ...conversation, turns: boundTurns(conversation.turns, limits) };
+  return (bounded.turns.length ? [bounded, ...others] : others).slice(0, limits.conversations);
+}
+
+export function exportMarkdown(conversation: { readonly title: string; readonly turns: readonly TurnView[] }, includeReasoning = true): string {
+  const lines = [`# ${conversation.title}`, ''];
+  for (const turn of conversation.turns) {
+    lines.push(`## ${turn.title ?? 'Question'}`, '', turn.question.trim(), '');
+    if (includeReasoning && turn.reasoning.trim()) {
+      lines.push('<details><summary>Reasoning</summary>', '', turn.reasoning.trim(), '', '</details>', '');
+    }
+    lines.push(`### Answer (${turn.modelLabel})`, '', turn.answer.trim() || `_No answer (${turn.status})._`, '');
+    if (turn.status !== 'done') lines.push(`> Status: ${turn.status}${turn.error ? ` — ${turn.error.message}` : ''}`, '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

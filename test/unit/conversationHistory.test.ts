@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TurnView } from '../../src/core/chatSession';
+import { boundTurns, conversationTitle, exportMarkdown, upsertConversation } from '../../src/core/conversationHistory';
+
+function turn(overrides: Partial<TurnView> = {}): TurnView {
+  return { id: 't', question: 'Why?', reasoning: 'Because.', answer: 'This.', status: 'done', modelLabel: 'DeepSeek · m', startedAt: 1, ...overrides };
+}
+
+describe('conversation history', () => {
+  it('titles a conversation by its first question', () => {
+    assert.equal(conversationTitle([turn({ question: 'How do I\n  reverse a list?' })]), 'How do I reverse a list?');
+    assert.equal(conversationTitle([turn({ title: 'Fix src/a.ts:3' })]), 'Fix src/a.ts:3');
+    assert.equal(conversationTitle([turn({ question: 'x'.repeat(100) })]).length, 60);
+  });
+
+  it('keeps the newest conversations first, bounded, without empty ones', () => {
+    const limits = { conversations: 2, turnsPerConversation: 1, reasoningChars: 10 };
+    let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn(), turn({ id: 'u' })] }, limits);
+    assert.equal(history[0]!.turns.length, 1);
+    history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn()] }, limits);
+    history = upsertConversation(history, { id: 'c', title: 'C', updatedAt: 3, turns: [turn()] }, limits);
+    assert.deepEqual(history.map((saved) => saved.id), ['c', 'b']);
+    history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 4, turns: [turn()] }, limits);
+    assert.deepEqual(history.map((saved) => saved.id), ['b', 'c']);
+    assert.deepEqual(upsertConversation(history, { id: 'd', title: '', updatedAt: 5, turns: [] }, limits).map((s) => s.id), ['b', 'c']);
+  });
+
+  it('cuts very long reasoning from the middle', () => {
+    const [bounded] = boundTurns([turn({ reasoning: `${'a'.repeat(50)}${'b'.repeat(50)}` })], { conversations: 1, turnsPerConversation: 1, reasoningChars: 20 });
+    assert.ok(bounded!.reasoning.startsWith('a'.repeat(10)));
+    assert.ok(bounded!.reasoning.endsWith('b'.repeat(10)));
+    assert.match(bounded!.reasoning, /80 characters of reasoning not kept/);
+  });
+
+  it('exports Markdown with questions, collapsible reasoning and answers', () => {
+    const markdown = exportMarkdown({ title: 'Chat', turns: [turn(), turn({ status: 'stopped', answer: '' })] });
+    assert.match(markdown, /^# Chat\n/);
+    assert.match(markdown, /<details><summary>Reasoning<\/summary>\n\nBecause\.\n\n<\/details>/);
+    assert.match(markdown, /### Answer \(DeepSeek · m\)\n\nThis\./);
+    assert.match(markdown, /_No answer \(stopped\)\._/);
+    assert.doesNotMatch(exportMarkdown({ title: 'Chat', turns: [turn()] }, false), /Reasoning/);
+  });
+});
