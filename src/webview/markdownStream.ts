@@ -1,0 +1,299 @@
+/**
+ * Streaming markdown whose cost is proportional to the new text, not to the whole message.
+ *
+ * The source is split into a frozen prefix and an open tail. Each frame, markdown-it parses only
+ * the tail; every top-level block of it that can no longer change is rendered once (with code
+ * highlighting) and inserted before the tail element as frozen DOM that is never touched again.
+ * What remains (normally the last block) is re-rendered into the tail element. A block is final
+ * when the next top-level block starts on a complete line (markdown's block structure is decided
+ * line by line, so nothing after that line can reach back into it), or when it is a top-level
+ * fence whose closing marker line is complete.
+ *
+ * Work is batched per animation frame and time-sliced: all renderers share one budget per frame,
+ * so restoring a long conversation renders progressively instead of blocking the panel.
+ */
+
+import type { Token } from 'markdown-it';
+import { parseMarkdown, renderTokens, type FenceMeta, type ParseEnv, type RenderEnv } from './markdownRender';
+
+export type FrameScheduler = (callback: (timestamp?: number) => void) => void;
+
+export interface StreamingMarkdownOptions {
+  /** Highlight fenced code once it is closed (default true). */
+  readonly highlight?: boolean;
+  /** Runs a flush later; default requestAnimationFrame. Tests pass a manual queue. */
+  readonly scheduler?: FrameScheduler;
+  /** Called after each flush that changed the DOM (e.g. to keep the end in view). */
+  readonly onRender?: () => void;
+}
+
+/** Freezing work per frame, shared by every renderer; the tail re-render comes on top. */
+const FRAME_BUDGET_MS = 8;
+/** The tail is parsed in windows of about this size while catching up (restore, huge chunks). */
+const WINDOW_CHARS = 16_384;
+
+// rAF callbacks of one frame receive the same timestamp: that is how renderers share a budget.
+let budgetFrame: number | undefined;
+let budgetStart = 0;
+
+function frameDeadline(timestamp: number | undefined): number {
+  const now = performance.now();
+  if (timestamp === undefined) return now + FRAME_BUDGET_MS;
+  if (timestamp !== budgetFrame) {
+    budgetFrame = timestamp;
+    budgetStart = now;
+  }
+  return budgetStart + FRAME_BUDGET_MS;
+}
+
+const defaultScheduler: FrameScheduler = (callback) => {
+  requestAnimationFrame(callback);
+};
+
+interface Segment {
+  readonly tokens: Token[];
+  /** [first token, end token) of each top-level block, with its first source line. */
+  readonly blocks: readonly { readonly start: number; readonly end: number; readonly line: number }[];
+  /** Offset of each line start in the parsed text. */
+  readonly lineStarts: readonly number[];
+  /** Lines that end with a newline (the last line may still be growing). */
+  readonly completeLines: number;
+}
+
+const CLOSING_FENCE = /^[ \t>]*(`{3,}|~{3,})[ \t]*$/;
+
+export class StreamingMarkdown {
+  private readonly highlight: boolean;
+  private readonly scheduler: FrameScheduler;
+  private readonly onRender: (() => void) | undefined;
+  private readonly tailElement: HTMLElement;
+  /** Source already rendered as frozen DOM, in pieces (joined only when someone asks). */
+  private frozen: string[] = [];
+  private tail = '';
+  /** The last chunk ended in "\r": a "\n" opening the next one belongs to the same line break. */
+  private afterCarriageReturn = false;
+  /** Fences in frozen blocks: the index the next fence gets. */
+  private fenceCount = 0;
+  /** Reference definitions from the frozen prefix (never from a half-written tail). */
+  private references: NonNullable<ParseEnv['references']> = {};
+  private finished = false;
+  private scheduled = false;
+  private tailDirty = false;
+  /** Tokens of the unfrozen tail, from the last parse, when that parse covered all of it. */
+  private tailTokens: Token[] | undefined;
+
+  constructor(
+    private readonly container: HTMLElement,
+    options: StreamingMarkdownOptions = {},
+  ) {
+    this.highlight = options.highlight ?? true;
+    this.scheduler = options.scheduler ?? defaultScheduler;
+    this.onRender = options.onRender;
+    this.tailElement = document.createElement('div');
+    this.tailElement.className = 'md-tail';
+    container.replaceChildren(this.tailElement);
+  }
+
+  /** All text received so far (line breaks normalized to "\n"). */
+  get text(): string {
+    const joined = this.frozen.join('');
+    // Keep the pieces few, so repeated reads stay cheap.
+    this.frozen = joined ? [joined] : [];
+    return joined + this.tail;
+  }
+
+  /** Adds streamed text; the DOM catches up on the next frame. */
+  append(text: string): void {
+    const normalized = this.normalize(text);
+    if (!normalized) return;
+    this.tail += normalized;
+    this.finished = false;
+    this.invalidate();
+  }
+
+  /** The stream ended: render the tail as complete (every fence closed and highlighted). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.invalidate();
+  }
+
+  /**
+   * Replaces the content (restore from state, reclassified text). Text that extends the current
+   * text is appended, so frozen blocks stay; anything else starts over.
+   */
+  setText(fullText: string): void {
+    const normalized = fullText.replace(/\r\n?/g, '\n');
+    const current = this.text;
+    if (normalized.startsWith(current)) {
+      this.afterCarriageReturn = false;
+      this.finished = false;
+      this.tail += normalized.slice(current.length);
+      this.invalidate();
+      return;
+    }
+    this.frozen = [];
+    this.tail = normalized;
+    this.afterCarriageReturn = false;
+    this.fenceCount = 0;
+    this.references = {};
+    this.finished = false;
+    this.container.replaceChildren(this.tailElement);
+    this.tailElement.replaceChildren();
+    this.invalidate();
+  }
+
+  private normalize(text: string): string {
+    let result = text;
+    if (this.afterCarriageReturn && result.startsWith('\n')) result = result.slice(1);
+    if (result) this.afterCarriageReturn = result.endsWith('\r');
+    return result.replace(/\r\n?/g, '\n');
+  }
+
+  private invalidate(): void {
+    this.tailDirty = true;
+    this.tailTokens = undefined;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.container.setAttribute('aria-busy', 'true');
+    this.scheduler((timestamp) => this.flush(timestamp));
+  }
+
+  private flush(timestamp: number | undefined): void {
+    this.scheduled = false;
+    const deadline = frameDeadline(timestamp);
+    const frozeSome = this.freezeStable(deadline);
+    const caughtUp = this.tailTokens !== undefined;
+    if (caughtUp && this.tailDirty) this.renderTail();
+    if (caughtUp) {
+      this.container.removeAttribute('aria-busy');
+    } else {
+      // Still catching up (e.g. a long restore): the rest goes in the next frames.
+      this.scheduled = true;
+      this.scheduler((next) => this.flush(next));
+    }
+    if (frozeSome || caughtUp) this.onRender?.();
+  }
+
+  /** Freezes every final block of the tail; leaves `tailTokens` set once the tail is parsed whole. */
+  private freezeStable(deadline: number): boolean {
+    let frozeSome = false;
+    let windowChars = WINDOW_CHARS;
+    this.tailTokens = undefined;
+    for (;;) {
+      const windowEnd = this.tail.length > windowChars ? lineBoundaryBefore(this.tail, windowChars) : this.tail.length;
+      const truncated = windowEnd < this.tail.length;
+      const source = truncated ? this.tail.slice(0, windowEnd) : this.tail;
+      const segment = this.parse(source);
+      const stable = this.countStable(segment);
+
+      if (stable === 0) {
+        if (!truncated) {
+          this.tailTokens = segment.tokens;
+          return frozeSome;
+        }
+        // One block is longer than the window: look further.
+        windowChars *= 2;
+        continue;
+      }
+
+      const last = segment.blocks[stable - 1]!;
+      const next = segment.blocks[stable];
+      const cut = next ? segment.lineStarts[next.line]! : offsetAfterBlock(segment, last.end);
+      this.freezeTokens(segment.tokens.slice(segment.blocks[0]!.start, last.end), source.slice(0, cut));
+      this.tail = this.tail.slice(cut);
+      frozeSome = true;
+      windowChars = WINDOW_CHARS;
+      if (!truncated) {
+        // The same parse already describes what is left.
+        this.tailTokens = next ? segment.tokens.slice(next.start) : [];
+        this.tailDirty = true;
+        return frozeSome;
+      }
+      if (performance.now() >= deadline) return frozeSome;
+    }
+  }
+
+  private parse(source: string): Segment {
+    const env: ParseEnv = { references: { ...this.references } };
+    const tokens = parseMarkdown(source, env);
+    const lineStarts = [0];
+    for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) lineStarts.push(at + 1);
+    const completeLines = lineStarts.length - 1;
+    const blocks: { start: number; end: number; line: number }[] = [];
+    let openedAt = -1;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      if (token.type === 'fence') token.meta = { closed: this.fenceClosed(token, source, lineStarts, completeLines) } satisfies FenceMeta;
+      if (token.level !== 0) continue;
+      if (token.nesting === 1) openedAt = i;
+      else if (token.nesting === 0) blocks.push({ start: i, end: i + 1, line: token.map?.[0] ?? 0 });
+      else blocks.push({ start: openedAt, end: i + 1, line: tokens[openedAt]?.map?.[0] ?? 0 });
+    }
+    return { tokens, blocks, lineStarts, completeLines };
+  }
+
+  /** How many leading top-level blocks are final. */
+  private countStable(segment: Segment): number {
+    const { blocks, tokens, completeLines } = segment;
+    let stable = 0;
+    while (stable < blocks.length) {
+      const block = blocks[stable]!;
+      const next = blocks[stable + 1];
+      const followed = next !== undefined && next.line < completeLines;
+      const single = tokens[block.start]!;
+      const closedFence = block.end - block.start === 1 && single.type === 'fence' && (single.meta as FenceMeta | null)?.closed === true;
+      if (!followed && !closedFence) break;
+      stable++;
+    }
+    return stable;
+  }
+
+  private fenceClosed(token: Token, source: string, lineStarts: readonly number[], completeLines: number): boolean {
+    if (!token.map) return false;
+    const closingLine = token.map[1] - 1;
+    // The marker line must be complete: "```" can still grow into "```js", which opens nothing.
+    if (closingLine <= token.map[0] || closingLine >= completeLines) return false;
+    const line = source.slice(lineStarts[closingLine], lineStarts[closingLine + 1]! - 1);
+    const marker = CLOSING_FENCE.exec(line)?.[1];
+    return marker !== undefined && marker[0] === token.markup[0] && marker.length >= token.markup.length;
+  }
+
+  private freezeTokens(tokens: Token[], source: string): void {
+    const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight, final: true };
+    // Frozen blocks are complete, so every fence in them counts as closed.
+    this.container.insertBefore(renderTokens(tokens, env), this.tailElement);
+    this.fenceCount = env.fenceIndex;
+    this.frozen.push(source);
+    if (source.includes(']:')) this.commitReferences(source);
+  }
+
+  /** Reference definitions count once they are in the frozen text (a tail's may be half-written). */
+  private commitReferences(frozenSource: string): void {
+    const env: ParseEnv = { references: { ...this.references } };
+    parseMarkdown(frozenSource, env);
+    this.references = env.references ?? {};
+  }
+
+  private renderTail(): void {
+    const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight, final: this.finished };
+    const tokens = this.tailTokens ?? [];
+    this.tailElement.replaceChildren(tokens.length ? renderTokens(tokens, env) : '');
+    this.tailDirty = false;
+  }
+}
+
+/** End of the last complete line within `limit` characters (or of the first line, if longer). */
+function lineBoundaryBefore(text: string, limit: number): number {
+  const before = text.lastIndexOf('\n', limit - 1);
+  if (before !== -1) return before + 1;
+  const after = text.indexOf('\n', limit);
+  return after === -1 ? text.length : after + 1;
+}
+
+/** Offset just past the lines of the block ending at token `end` (a closed fence with nothing after it). */
+function offsetAfterBlock(segment: Segment, end: number): number {
+  const map = segment.tokens[end - 1]!.map;
+  const line = map ? map[1] : segment.completeLines;
+  return segment.lineStarts[Math.min(line, segment.completeLines)]!;
+}
