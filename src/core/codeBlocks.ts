@@ -14,7 +14,7 @@ export interface CodeBlock {
   readonly lines: readonly [number, number];
 }
 
-let parser: MarkdownIt | undefined;
+let parser: ReturnType<typeof MarkdownIt> | undefined;
 
 export function listCodeBlocks(markdown: string): CodeBlock[] {
   parser ??= new MarkdownIt({ html: false });

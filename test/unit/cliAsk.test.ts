@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { runAsk } from '../../src/cli/ask';
+import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
+
+const cliEntry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+async function ask(args: string[], env: Record<string, string> = { DEEPSEEK_API_KEY: 'sk-cli-test' }) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAsk(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the real CLI entry in its own process. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('r1-coder ask', () => {
+  let server: DeepSeekServer;
+  before(async () => {
+    server = await startDeepSeekServer();
+  });
+  after(() => server.close());
+
+  it('streams reasoning to stderr and the answer to stdout, in a real process', async () => {
+    server.enqueue({ reasoning: 'Check the loop bound.', answer: 'Use `i <= n`.' });
+    const result = await runCli(['ask', '--base-url', server.baseUrl, '--model', 'deepseek-v4-flash', 'Why?'], { DEEPSEEK_API_KEY: 'sk-proc' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'Use `i <= n`.\n');
+    assert.match(result.stderr, /Check the loop bound\./);
+    assert.doesNotMatch(result.stdout, /Check the loop bound/);
+    const request = server.requests[server.requests.length - 1]!;
+    assert.equal(request.headers.authorization, 'Bearer sk-proc');
+    assert.deepEqual(request.body?.messages, [{ role: 'user', content: 'Why?' }]);
+  });
+
+  it('--json prints one object per line: reasoning, answer, usage', async () => {
+    server.enqueue({ reasoning: 'Think.', answer: 'Done.', usage: { promptTokens: 7, completionTokens: 5, reasoningTokens: 2 } });
+    const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
+    assert.equal(result.code, 0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; text?: string; promptTokens?: number; reasoningTokens?: number });
+    assert.equal(lines.filter((line) => line.type === 'reasoning').map((line) => line.text).join(''), 'Think.');
+    assert.equal(lines.filter((line) => line.type === 'answer').map((line) => line.text).join(''), 'Done.');
+    const usage = lines.find((line) => line.type === 'usage');
+    assert.equal(usage?.promptTokens, 7);
+    assert.equal(usage?.reasoningTokens, 2);
+    assert.equal(result.stderr, '');
+  });
+
+  it('reads the key from --api-key-env and exits 2 with a JSON error on 401', async () => {
+    server.enqueue({ status: 401 });
+    const result = await ask(['--json', '--api-key-env', 'MY_KEY', '--base-url', server.baseUrl, 'q'], { MY_KEY: 'sk-wrong' });
+    assert.equal(result.code, 2);
+    assert.equal(server.requests[server.requests.length - 1]!.headers.authorization, 'Bearer sk-wrong');
+    const error = JSON.parse(result.stdout.trim().split('\n').pop()!) as { type: string; message: string };
+    assert.equal(error.type, 'error');
+    assert.match(error.message, /API key/);
+    assert.doesNotMatch(result.stdout, /sk-wrong/);
+  });
+
+  it('keeps the partial answer and exits 2 when the stream drops', async () => {
+    server.enqueue({ reasoning: 'a b c', answer: 'first second third fourth', dropAfter: 6 });
+    const result = await ask(['--base-url', server.baseUrl, 'q']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /dropped|connection/i);
+  });
+
+  it('rejects bad usage with exit 1', async () => {
+    assert.equal((await ask([])).code, 1);
+    assert.equal((await ask(['--reasoning-effort', 'extreme', 'q'])).code, 1);
+    assert.equal((await ask(['--bogus', 'q'])).code, 1);
+  });
+});
