@@ -1,0 +1,174 @@
+/**
+ * Locates a code block in the document by content: a dynamic-programming alignment of the block's
+ * lines (in order) to a contiguous region of document lines that must contain the selection.
+ *
+ * Score per document line in the region: +1 paired with an equal block line, +0.5 paired with a
+ * similar one (only inside the selection: a changed line), -1 left unpaired (it would be replaced).
+ * Unpaired block lines are insertions and cost nothing. So the region grows past the selection only
+ * where the block repeats the code there (the whole function returned for a one-line selection).
+ * An elision line in the block absorbs any run of document lines at almost no cost; those lines are
+ * kept verbatim.
+ */
+
+import { measureIndent, type IndentStyle } from './textModel';
+import { isTrivialLine, lineKey, lineSimilarity } from './similarity';
+
+export type PairKind = 'exact' | 'fuzzy';
+
+export interface AlignInput {
+  readonly doc: readonly string[];
+  readonly block: readonly string[];
+  readonly elision: readonly boolean[];
+  /** The region must start at or before this line and end at or after `mustEnd`. */
+  readonly mustStart: number;
+  readonly mustEnd: number;
+  readonly docStyle: IndentStyle;
+  readonly blockStyle: IndentStyle;
+  /** Indent levels (document minus block) a trivial line must show to pair; undefined: any. */
+  readonly trivialDelta?: number;
+}
+
+export interface Alignment {
+  /** Region of document lines, inclusive. */
+  readonly start: number;
+  readonly end: number;
+  /** Per block line: the document line it pairs with. */
+  readonly pairs: readonly (number | undefined)[];
+  readonly kinds: readonly (PairKind | undefined)[];
+  /** Per block line: the document lines an elision stands for (empty for other lines). */
+  readonly absorbed: readonly number[][];
+}
+
+const EXACT = 1;
+const SIMILAR = 0.5;
+const BLANK = 0.5;
+const UNPAIRED = -1;
+const UNPAIRED_BLANK = -0.5;
+/** An elision absorbing a line: nearly free, so the shortest expansion wins ties. */
+const ABSORB = -0.001;
+/** Every region line costs a hair, so of equal alignments the smaller region wins. */
+const LINE = -0.000001;
+export const FUZZY_THRESHOLD = 0.6;
+
+const UP = 1;
+const DIAG = 2;
+const LEFT = 3;
+const FRESH = 4;
+
+export function alignBlock(input: AlignInput): Alignment {
+  const { doc, block, elision, mustStart, mustEnd } = input;
+  const n = block.length;
+  const margin = n + 20;
+  const first = Math.max(0, mustStart - margin);
+  const last = Math.min(doc.length - 1, mustEnd + margin);
+  const m = last - first + 1;
+  const width = n + 1;
+  const score = new Float64Array((m + 1) * width).fill(-Infinity);
+  const choice = new Uint8Array((m + 1) * width);
+
+  const blockKeys = block.map(lineKey);
+  const blockTrivial = block.map(isTrivialLine);
+  const blockLevels = block.map((line) => measureIndent(line, input.blockStyle).levels);
+  const match = (d: number, j: number): number | undefined => {
+    const docLine = doc[d] ?? '';
+    const docKey = lineKey(docLine);
+    const blockKey = blockKeys[j] ?? '';
+    if (docKey === '' || blockKey === '') return docKey === blockKey ? BLANK : undefined;
+    if (docKey === blockKey) {
+      if (blockTrivial[j] && input.trivialDelta !== undefined) {
+        const delta = measureIndent(docLine, input.docStyle).levels - (blockLevels[j] ?? 0);
+        if (delta !== input.trivialDelta) return undefined;
+      }
+      return EXACT;
+    }
+    // A changed line pairs with its original only inside the selection: outside it, a similar
+    // line is more likely a neighbour the fix must keep.
+    if (d < mustStart || d > mustEnd || blockTrivial[j] || isTrivialLine(docLine)) return undefined;
+    return lineSimilarity(docKey, blockKey) >= FUZZY_THRESHOLD ? SIMILAR : undefined;
+  };
+
+  for (let i = 0; i < m; i++) {
+    const d = first + i;
+    const canStart = d <= mustStart;
+    const unpaired = lineKey(doc[d] ?? '') === '' ? UNPAIRED_BLANK : UNPAIRED;
+    const row = i * width;
+    const next = (i + 1) * width;
+    for (let j = 0; j <= n; j++) {
+      let best = -Infinity;
+      let chosen = 0;
+      // The best way to have reached doc line d with j block lines used: continue, or start here.
+      const reach = (column: number): [number, number] => {
+        const continued = score[row + column] ?? -Infinity;
+        return canStart && 0 >= continued ? [0, FRESH] : [continued, 0];
+      };
+      const [upFrom, upFlag] = reach(j);
+      if (upFrom > -Infinity) {
+        const cost = j < n && elision[j] ? ABSORB : unpaired;
+        const value = upFrom + cost + LINE;
+        if (value > best) {
+          best = value;
+          chosen = UP | upFlag;
+        }
+      }
+      if (j > 0 && !elision[j - 1]) {
+        const gain = match(d, j - 1);
+        const [diagFrom, diagFlag] = reach(j - 1);
+        if (gain !== undefined && diagFrom > -Infinity) {
+          const value = diagFrom + gain + LINE;
+          if (value > best) {
+            best = value;
+            chosen = DIAG | diagFlag;
+          }
+        }
+      }
+      if (j > 0) {
+        const value = score[next + j - 1] ?? -Infinity;
+        if (value > best) {
+          best = value;
+          chosen = LEFT;
+        }
+      }
+      score[next + j] = best;
+      choice[next + j] = chosen;
+    }
+  }
+
+  let endRow = -1;
+  let bestEnd = -Infinity;
+  for (let i = Math.max(1, mustEnd - first + 1); i <= m; i++) {
+    const value = score[i * width + n] ?? -Infinity;
+    if (value > bestEnd) {
+      bestEnd = value;
+      endRow = i;
+    }
+  }
+
+  const pairs: (number | undefined)[] = new Array<number | undefined>(n).fill(undefined);
+  const kinds: (PairKind | undefined)[] = new Array<PairKind | undefined>(n).fill(undefined);
+  const absorbed: number[][] = block.map(() => []);
+  let i = endRow;
+  let j = n;
+  let start = first + endRow - 1;
+  while (i > 0) {
+    const code = choice[i * width + j] ?? 0;
+    const step = code & 3;
+    const d = first + i - 1;
+    if (step === LEFT) {
+      j--;
+      continue;
+    }
+    if (step === UP) {
+      if (j < n && elision[j]) absorbed[j]?.unshift(d);
+    } else if (step === DIAG) {
+      pairs[j - 1] = d;
+      kinds[j - 1] = lineKey(doc[d] ?? '') === blockKeys[j - 1] ? 'exact' : 'fuzzy';
+      j--;
+    } else {
+      break; // unreachable: every finite score has a path
+    }
+    i--;
+    start = d;
+    if (code & FRESH) break;
+  }
+  return { start, end: first + endRow - 1, pairs, kinds, absorbed };
+}
