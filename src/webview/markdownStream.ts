@@ -30,7 +30,7 @@ export interface StreamingMarkdownOptions {
 /** Freezing work per frame, shared by every renderer; the tail re-render comes on top. */
 const FRAME_BUDGET_MS = 8;
 /** The tail is parsed in windows of about this size while catching up (restore, huge chunks). */
-const WINDOW_CHARS = 16_384;
+const WINDOW_CHARS = 4_096;
 
 // rAF callbacks of one frame receive the same timestamp: that is how renderers share a budget.
 let budgetFrame: number | undefined;
@@ -81,6 +81,8 @@ export class StreamingMarkdown {
   private tailDirty = false;
   /** Tokens of the unfrozen tail, from the last parse, when that parse covered all of it. */
   private tailTokens: Token[] | undefined;
+  /** The last parse found definitions not committed yet (they may lie in the unfinished part). */
+  private newReferences = false;
 
   constructor(
     private readonly container: HTMLElement,
@@ -217,6 +219,7 @@ export class StreamingMarkdown {
   private parse(source: string): Segment {
     const env: ParseEnv = { references: { ...this.references } };
     const tokens = parseMarkdown(source, env);
+    this.newReferences = Object.keys(env.references ?? {}).length > Object.keys(this.references).length;
     const lineStarts = [0];
     for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) lineStarts.push(at + 1);
     const completeLines = lineStarts.length - 1;
@@ -265,7 +268,7 @@ export class StreamingMarkdown {
     this.container.insertBefore(renderTokens(tokens, env), this.tailElement);
     this.fenceCount = env.fenceIndex;
     this.frozen.push(source);
-    if (source.includes(']:')) this.commitReferences(source);
+    if (this.newReferences) this.commitReferences(source);
   }
 
   /** Reference definitions count once they are in the frozen text (a tail's may be half-written). */

@@ -1,0 +1,133 @@
+/**
+ * Runs webview code in real Chromium (Debian's, driven by playwright-core): bundles a browser entry
+ * with esbuild in memory and serves it from a fake origin that exists only inside the page's
+ * routing table, under the panel's real Content-Security-Policy. Nothing is installed or fetched:
+ * every request to any other address is refused and recorded, so tests can assert "no network".
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildContentSecurityPolicy } from '../../src/host/webviewHtml';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ORIGIN = 'https://r1-webview.test';
+export const INSTALL_CHROMIUM = 'apt-get update && apt-get install -y chromium';
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function findChromium(): string {
+  const candidates = [process.env.R1_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((path): path is string => !!path && existsSync(path));
+  if (!found) throw new Error(`Chromium not found at /usr/bin/chromium. Install it with:\n  ${INSTALL_CHROMIUM}`);
+  return found;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: findChromium(), args: LAUNCH_ARGS });
+}
+
+/** Bundles a browser entry the way scripts/build.mjs bundles the webview. */
+export async function bundleForBrowser(entry: string, options: { minify?: boolean } = {}): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: options.minify ?? false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+export interface PageSetup {
+  /** The script to run, served as /main.js under the CSP nonce. */
+  readonly script: string;
+  /** Stylesheets served from the same origin (the CSP allows only that). */
+  readonly styles?: readonly string[];
+  /** Runs before the bundle, e.g. a stubbed acquireVsCodeApi. */
+  readonly initScript?: string;
+  readonly body?: string;
+}
+
+export interface TestPage {
+  readonly page: Page;
+  /** URLs the page tried to load from anywhere but the test origin (all refused). */
+  readonly blockedRequests: string[];
+  /** Content-Security-Policy violations the page reported. */
+  readonly cspViolations: () => Promise<string[]>;
+  /** Uncaught errors and console errors. */
+  readonly errors: string[];
+}
+
+const NONCE = 'r1test';
+
+/** A page at ORIGIN/index.html under the panel's CSP, with the given script and styles. */
+export async function openPage(browser: Browser, setup: PageSetup): Promise<TestPage> {
+  const context = await browser.newContext({ viewport: { width: 480, height: 800 } });
+  const blockedRequests: string[] = [];
+  const errors: string[] = [];
+  const styles = setup.styles ?? [];
+  const csp = buildContentSecurityPolicy(ORIGIN, NONCE);
+  const html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+${styles.map((_, i) => `<link rel="stylesheet" href="${ORIGIN}/style${i}.css">`).join('\n')}
+</head><body>${setup.body ?? '<div id="app" class="app"></div>'}
+<script nonce="${NONCE}" src="${ORIGIN}/csp.js"></script>
+<script nonce="${NONCE}" src="${ORIGIN}/init.js"></script>
+<script nonce="${NONCE}" src="${ORIGIN}/main.js"></script>
+</body></html>`;
+  const files = new Map<string, { body: string; type: string }>([
+    ['/index.html', { body: html, type: 'text/html' }],
+    ['/init.js', { body: setup.initScript ?? '', type: 'text/javascript' }],
+    ['/main.js', { body: setup.script, type: 'text/javascript' }],
+    [
+      '/csp.js',
+      {
+        body: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));",
+        type: 'text/javascript',
+      },
+    ],
+    ...styles.map((css, i) => [`/style${i}.css`, { body: css, type: 'text/css' }] as const),
+  ]);
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    const file = url.origin === ORIGIN ? files.get(url.pathname) : undefined;
+    if (file) return route.fulfill({ status: 200, contentType: file.type, body: file.body });
+    if (!url.protocol.startsWith('data')) blockedRequests.push(route.request().url());
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (process.env.R1_WEBVIEW_CONSOLE) console.log(`[page] ${message.text()}`);
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  // tsx compiles test files with keepNames: functions handed to page.evaluate may call __name.
+  await page.addInitScript('globalThis.__name = (fn) => fn;');
+  await page.goto(`${ORIGIN}/index.html`);
+  return {
+    page,
+    blockedRequests,
+    errors,
+    cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+  };
+}
+
+export function readRepoFile(path: string): string {
+  return readFileSync(join(ROOT, path), 'utf8');
+}
