@@ -50,7 +50,10 @@ export interface StreamScenario {
   readonly answer?: string | readonly string[];
   /** Default 'reasoning_content' (DeepSeek). */
   readonly style?: ReasoningStyle;
-  /** Exact deltas after the role chunk, replacing reasoning/answer/style. */
+  /**
+   * Exact deltas after the role chunk, replacing reasoning/answer. `style` still picks the role
+   * chunk: DeepSeek's carries `reasoning_content: ""`, so set style 'inline' for inline-tag deltas.
+   */
   readonly deltas?: readonly WireDelta[];
   /** Default 'stop'; null sends no finish_reason at all (a broken server). */
   readonly finishReason?: string | null;
@@ -70,6 +73,8 @@ export interface StreamScenario {
   readonly stallAfter?: number;
   /** Send a data line that is not JSON after the first N events (then carry on). */
   readonly malformedAfter?: number;
+  /** Send an error object as a data event after the first N events, then end (OpenRouter/vLLM do this). */
+  readonly errorAfter?: { readonly after: number; readonly message: string; readonly code?: number | string };
   /** Leave out `data: [DONE]`. */
   readonly omitDone?: boolean;
 }
@@ -125,6 +130,8 @@ export interface DeepSeekServer {
   setDefault(scenario: ScenarioSource): void;
   /** Scenarios still queued. */
   readonly pending: number;
+  /** Streams still being sent (a stalled one counts until the client hangs up). */
+  readonly activeStreams: number;
   /** Stops listening and destroys open sockets (stalled streams included). */
   close(): Promise<void>;
 }
@@ -264,6 +271,10 @@ function streamFrames(scenario: StreamScenario, request: RecordedRequest): strin
   if (scenario.malformedAfter !== undefined) {
     frames.splice(scenario.malformedAfter, 0, `data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"oops\n\n`);
   }
+  if (scenario.errorAfter) {
+    const { after, message, code } = scenario.errorAfter;
+    frames.splice(after, frames.length - after, `data: ${JSON.stringify({ error: { message, code: code ?? null } })}\n\n`);
+  }
   return frames;
 }
 
@@ -311,7 +322,8 @@ async function serveStream(scenario: StreamScenario, request: RecordedRequest, r
     }
   }
   const frames = streamFrames(scenario, request);
-  for (let index = 0; index < frames.length; index++) {
+  // index === frames.length: everything was sent; a fault set there still applies (e.g. silence after [DONE]).
+  for (let index = 0; index <= frames.length; index++) {
     if (scenario.dropAfter !== undefined && index >= scenario.dropAfter) {
       response.socket?.destroy();
       return;
@@ -320,6 +332,7 @@ async function serveStream(scenario: StreamScenario, request: RecordedRequest, r
       await closed(response);
       return;
     }
+    if (index === frames.length) break;
     if (scenario.delayMs) await delay(scenario.delayMs);
     if (!(await write(response, frames[index] ?? ''))) return;
   }
@@ -367,6 +380,7 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
   const queue: ScenarioSource[] = [];
   let fallback: ScenarioSource = options.defaultScenario ?? DEFAULT_SCENARIO;
   const sockets = new Set<Socket>();
+  let activeStreams = 0;
 
   const server = createServer((incoming, response) => {
     void handle(incoming, response).catch(() => response.destroy());
@@ -408,7 +422,12 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
       serveError({ status: 400, message: 'This test server only answers stream: true' }, response);
       return;
     }
-    await serveStream(scenario, recorded, response);
+    activeStreams++;
+    try {
+      await serveStream(scenario, recorded, response);
+    } finally {
+      activeStreams--;
+    }
   }
 
   server.on('connection', (socket) => {
@@ -438,6 +457,9 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
     },
     get pending() {
       return queue.length;
+    },
+    get activeStreams() {
+      return activeStreams;
     },
     close() {
       return new Promise<void>((resolve) => {

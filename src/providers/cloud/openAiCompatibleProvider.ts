@@ -209,6 +209,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       const stream = await client.chat.completions.create(params, { signal: controller.signal });
       iterator = stream[Symbol.asyncIterator]();
       for (;;) {
+        if (signal.aborted) return { type: 'aborted' };
         watchdog.arm();
         const next = await iterator.next();
         // Waiting on the consumer is not the server's silence.
