@@ -3,7 +3,8 @@
  * lines (in order) to a contiguous region of document lines that must contain the selection.
  *
  * Score per document line in the region: +1 paired with an equal block line, +0.5 paired with a
- * similar one (only inside the selection: a changed line), -1 left unpaired (it would be replaced).
+ * similar one inside the selection (a changed line), -0.25 with a very similar one outside it,
+ * -1 left unpaired (it would be replaced).
  * Unpaired block lines are insertions and cost nothing. So the region grows past the selection only
  * where the block repeats the code there (the whole function returned for a one-line selection).
  * An elision line in the block absorbs any run of document lines at almost no cost; those lines are
@@ -41,6 +42,7 @@ export interface Alignment {
 
 const EXACT = 1;
 const SIMILAR = 0.5;
+const SIMILAR_OUTSIDE = -0.25;
 const BLANK = 0.5;
 const UNPAIRED = -1;
 const UNPAIRED_BLANK = -0.5;
@@ -49,6 +51,7 @@ const ABSORB = -0.001;
 /** Every region line costs a hair, so of equal alignments the smaller region wins. */
 const LINE = -0.000001;
 export const FUZZY_THRESHOLD = 0.6;
+const OUTSIDE_THRESHOLD = 0.75;
 
 const UP = 1;
 const DIAG = 2;
@@ -81,10 +84,12 @@ export function alignBlock(input: AlignInput): Alignment {
       }
       return EXACT;
     }
-    // A changed line pairs with its original only inside the selection: outside it, a similar
-    // line is more likely a neighbour the fix must keep.
-    if (d < mustStart || d > mustEnd || blockTrivial[j] || isTrivialLine(docLine)) return undefined;
-    return lineSimilarity(docKey, blockKey) >= FUZZY_THRESHOLD ? SIMILAR : undefined;
+    if (blockTrivial[j] || isTrivialLine(docLine)) return undefined;
+    const similarity = lineSimilarity(docKey, blockKey);
+    if (d >= mustStart && d <= mustEnd) return similarity >= FUZZY_THRESHOLD ? SIMILAR : undefined;
+    // Outside the selection a similar line may be a neighbour the fix must keep: it pairs only when
+    // very similar, and at a cost, so only an equal line further out can pull the region over it.
+    return similarity >= OUTSIDE_THRESHOLD ? SIMILAR_OUTSIDE : undefined;
   };
 
   for (let i = 0; i < m; i++) {
