@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -211,15 +212,22 @@ async function waitUntilReady(child: ChildProcess, origin: string, output: () =>
   child.once('exit', (code, signal) => (exited = `exited early (code ${code}, signal ${signal})`));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`code-server ${exited}:\n${output()}`);
-    try {
-      const response = await fetch(`${origin}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
+    if (await answers(`${origin}/healthz`)) return;
     await sleep(200);
   }
   throw new Error(`code-server did not answer ${origin}/healthz within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
+}
+
+/** One GET without keep-alive (fetch's pooled socket would hold this process open for seconds). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((done) => {
+    const request = get(url, { agent: false }, (response) => {
+      response.resume();
+      done(response.statusCode === 200);
+    });
+    request.on('error', () => done(false));
+    request.setTimeout(2_000, () => request.destroy());
+  });
 }
 
 async function stopGroup(child: ChildProcess): Promise<void> {
@@ -229,7 +237,12 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   }
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   killGroup(child, 'SIGTERM');
-  const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((done) => (timer = setTimeout(() => done(false), STOP_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
   killGroup(child, 'SIGKILL');
   if (!graceful) await exited;
 }

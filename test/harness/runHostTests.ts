@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import { launchChromium } from './browser';
-import { readTestEnv, repoRoot, sleep, startCodeServer } from './codeServer';
+import { readTestEnv, repoRoot, startCodeServer } from './codeServer';
 
 /** Lines the suite marks for the terminal (test/host/index.ts); the rest is workbench chatter. */
 export const TEST_LINE_PREFIX = '[r1-test] ';
@@ -72,11 +72,12 @@ export async function runHostTests(options: HostTestOptions): Promise<HostTestRe
       ['extensionTestsPath', server.remoteUri(options.testsPath)],
     ]);
     await page.goto(url);
-    const outcome = await Promise.race([
-      exited.then((code) => ({ code })),
-      crashed.then((reason) => ({ reason })),
-      sleep(options.timeoutMs).then(() => ({ reason: `no result within ${options.timeoutMs / 1000} s` })),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<string>((done) => {
+      timer = setTimeout(() => done(`no result within ${options.timeoutMs / 1000} s`), options.timeoutMs);
+    });
+    const outcome = await Promise.race([exited.then((code) => ({ code })), crashed.then((reason) => ({ reason })), timedOut.then((reason) => ({ reason }))]);
+    clearTimeout(timer);
     if ('code' in outcome) exitCode = outcome.code;
     else console.error(`host tests: ${outcome.reason}`);
   } finally {

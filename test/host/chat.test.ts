@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { R1CoderTestApi } from '../../src/host/extension';
+import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
+import { activateExtension, setBaseUrl } from './extension';
+
+const KEY = 'sk-host-chat-0123456789';
+const FIRST = {
+  question: 'Why does `for (let i = 0; i <= a.length; i++)` read past the end?',
+  reasoning: 'The loop runs while i <= a.length, so the last iteration reads a[a.length], which is undefined.',
+  answer: 'Use `i < a.length`: indices run from 0 to length - 1.',
+};
+const SECOND = {
+  question: 'And with a while loop?',
+  reasoning: 'Same bound: the condition must be strictly less than the length.',
+  answer: 'Write `while (i < a.length)` and increment i inside the loop.',
+};
+
+suite('Chat round trip (loopback DeepSeek server)', () => {
+  let api: R1CoderTestApi;
+  let server: DeepSeekServer;
+
+  suiteSetup(async () => {
+    api = await activateExtension();
+    server = await startDeepSeekServer();
+    await setBaseUrl(server.baseUrl);
+    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('r1Coder.clearApiKey');
+    await setBaseUrl(undefined);
+    await server.close();
+  });
+
+  test('streams the exact reasoning, then the exact answer', async () => {
+    server.enqueue({ reasoning: FIRST.reasoning, answer: FIRST.answer });
+    const turn = await api.ask(FIRST.question);
+    assert.equal(turn.status, 'done', turn.error?.message);
+    assert.equal(turn.reasoning, FIRST.reasoning);
+    assert.equal(turn.answer, FIRST.answer);
+    assert.equal(turn.question, FIRST.question);
+    assert.deepEqual(
+      api.conversation().turns.map((shown) => [shown.question, shown.reasoning, shown.answer, shown.status]),
+      [[FIRST.question, FIRST.reasoning, FIRST.answer, 'done']],
+    );
+
+    const request = server.requests.at(-1);
+    assert.ok(request);
+    assert.equal(request.path, '/chat/completions');
+    assert.equal(request.headers.authorization, `Bearer ${KEY}`);
+    assert.equal(request.body?.stream, true);
+    assert.deepEqual(request.body?.messages, [{ role: 'user', content: FIRST.question }]);
+  });
+
+  test('a follow-up sends the earlier answer but never its reasoning', async () => {
+    server.enqueue({ reasoning: SECOND.reasoning, answer: SECOND.answer });
+    const turn = await api.ask(SECOND.question);
+    assert.equal(turn.status, 'done', turn.error?.message);
+    assert.equal(turn.reasoning, SECOND.reasoning);
+    assert.equal(turn.answer, SECOND.answer);
+
+    const request = server.requests.at(-1);
+    assert.ok(request);
+    assert.equal(request.headers.authorization, `Bearer ${KEY}`);
+    assert.deepEqual(request.body?.messages, [
+      { role: 'user', content: FIRST.question },
+      { role: 'assistant', content: FIRST.answer },
+      { role: 'user', content: SECOND.question },
+    ]);
+    assert.ok(!request.rawBody.includes(FIRST.reasoning), 'the first reasoning is not in the request');
+    assert.ok(!/reasoning_content|"reasoning"/.test(request.rawBody), 'no reasoning field is sent');
+  });
+});

@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateExtension, packageJson } from './extension';
+
+suite('Contributions', () => {
+  suiteSetup(async () => {
+    await activateExtension();
+  });
+
+  test('every command in package.json is registered', async () => {
+    const declared = packageJson().contributes.commands.map((entry) => entry.command);
+    // The list itself must be the real one, or "all registered" would pass vacuously.
+    for (const id of ['r1Coder.setApiKey', 'r1Coder.clearApiKey', 'r1Coder.newChat', 'r1Coder.stop', 'r1Coder.focusChat']) {
+      assert.ok(declared.includes(id), `package.json declares ${id}`);
+    }
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = declared.filter((id) => !registered.has(id));
+    assert.deepEqual(missing, [], `declared but not registered: ${missing.join(', ')}`);
+  });
+
+  test('the R1 view container and the R1 Chat webview view are contributed', async () => {
+    const { viewsContainers, views } = packageJson().contributes;
+    assert.deepEqual(
+      viewsContainers.activitybar.filter((container) => container.id === 'r1Coder').map((container) => container.title),
+      ['R1'],
+    );
+    assert.deepEqual(views.r1Coder?.map((view) => [view.id, view.name, view.type]), [['r1Coder.chat', 'R1 Chat', 'webview']]);
+    // The workbench turns contributions into commands; their presence shows it accepted them.
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(registered.has('workbench.view.extension.r1Coder'), 'the view container has its open command');
+    assert.ok(registered.has('r1Coder.chat.focus'), 'the chat view has its focus command');
+  });
+});

@@ -1,0 +1,36 @@
+/** Shared by the extension-host tests: the extension under test and its activate() result. */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { R1CoderTestApi } from '../../src/host/extension';
+
+export const EXTENSION_ID = 'r1-coder.r1-coder';
+
+export function getExtension(): vscode.Extension<R1CoderTestApi> {
+  const extension = vscode.extensions.getExtension<R1CoderTestApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not loaded in this extension host`);
+  return extension;
+}
+
+export async function activateExtension(): Promise<R1CoderTestApi> {
+  return getExtension().activate();
+}
+
+export interface PackageJson {
+  readonly main: string;
+  readonly contributes: {
+    readonly commands: ReadonlyArray<{ readonly command: string; readonly title: string; readonly category?: string }>;
+    readonly viewsContainers: { readonly activitybar: ReadonlyArray<{ readonly id: string; readonly title: string }> };
+    readonly views: Record<string, ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>>;
+  };
+}
+
+/** The manifest as the extension host loaded it (not a copy read from disk by the test). */
+export function packageJson(): PackageJson {
+  return getExtension().packageJSON as PackageJson;
+}
+
+/** Points the extension at a server, as a user would in settings (the setting is application-scoped). */
+export async function setBaseUrl(baseUrl: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('r1Coder.cloud').update('baseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  assert.equal(vscode.workspace.getConfiguration('r1Coder.cloud').get('baseUrl'), baseUrl ?? 'https://api.deepseek.com');
+}
