@@ -8,7 +8,7 @@
  * watches raw bytes through a wrapped `fetch`.
  */
 
-import type { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAI } from 'openai';
+import type { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { FinishReason, StreamChunk, Usage } from '../../core/chunks';
 import {
@@ -87,7 +87,6 @@ interface Sdk {
   readonly APIError: typeof APIError;
   readonly APIConnectionError: typeof APIConnectionError;
   readonly APIConnectionTimeoutError: typeof APIConnectionTimeoutError;
-  readonly APIUserAbortError: typeof APIUserAbortError;
 }
 
 /** Fields servers add to the delta and usage that the SDK's types lack. */
@@ -183,6 +182,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   /** One HTTP request. Yields text as it arrives; returns how it ended (the caller yields finish/error). */
   private async *attempt(sdk: Sdk, request: ChatRequest, state: StreamState): AsyncGenerator<StreamChunk, AttemptOutcome> {
     const { signal } = request;
+    if (signal.aborted) return { type: 'aborted' };
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -287,7 +287,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       defaultHeaders: apiKey ? undefined : { Authorization: null },
       maxRetries: 0,
       // Our watchdog covers the wait for headers; this is only a backstop.
-      timeout: Math.max(2 * this.inactivityTimeoutMs, 600_000),
+      timeout: Math.ceil(Math.max(2 * this.inactivityTimeoutMs, 600_000)),
       logLevel: 'off',
       fetch: fetchImpl,
     });
