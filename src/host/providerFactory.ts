@@ -5,7 +5,7 @@
 import type { StreamChunk } from '../core/chunks';
 import type { R1Error } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
-import { OpenAiCompatibleProvider, providerLabel } from '../providers/cloud/openAiCompatibleProvider';
+import { isDeepSeekUrl, OpenAiCompatibleProvider, providerLabel } from '../providers/cloud/openAiCompatibleProvider';
 import type { ApiKeyStore } from './secrets';
 import { readCloudSettings } from './settings';
 
@@ -13,7 +13,7 @@ export async function createCloudProvider(keys: ApiKeyStore): Promise<ChatProvid
   const settings = readCloudSettings();
   const apiKey = await keys.get(settings.baseUrl);
   const label = providerLabel(settings.baseUrl, settings.model);
-  if (!apiKey && isDeepSeek(settings.baseUrl)) {
+  if (!apiKey && isDeepSeekUrl(settings.baseUrl)) {
     return failingProvider(label, {
       kind: 'auth',
       transient: false,
@@ -28,14 +28,6 @@ export async function createCloudProvider(keys: ApiKeyStore): Promise<ChatProvid
     reasoningEffort: settings.reasoningEffort,
     inactivityTimeoutMs: settings.inactivityTimeoutSeconds * 1000,
   });
-}
-
-function isDeepSeek(baseUrl: string): boolean {
-  try {
-    return new URL(baseUrl).hostname.endsWith('deepseek.com');
-  } catch {
-    return false;
-  }
 }
 
 /** A provider whose stream is a single error: configuration problems surface like any other. */
