@@ -3,10 +3,11 @@
  * lines (in order) to a contiguous region of document lines that must contain the selection.
  *
  * Score per document line in the region: +1 paired with an equal block line, +0.5 paired with a
- * similar one inside the selection (a changed line), -0.25 with a very similar one outside it,
- * -1 left unpaired (it would be replaced).
- * Unpaired block lines are insertions and cost nothing. So the region grows past the selection only
- * where the block repeats the code there (the whole function returned for a one-line selection).
+ * similar one inside the selection (a changed line), -0.6 with a very similar one outside it,
+ * -1 left unpaired (it would be replaced), -0.1 for a blank line (blank lines never pair).
+ * An unpaired block line is an insertion and costs -0.5. So the region grows past the selection
+ * only where the block repeats the code there (the whole function returned for a one-line
+ * selection), and a lone similar line outside stays (the new line is inserted next to it).
  * An elision line in the block absorbs any run of document lines at almost no cost; those lines are
  * kept verbatim.
  */
@@ -42,10 +43,12 @@ export interface Alignment {
 
 const EXACT = 1;
 const SIMILAR = 0.5;
-const SIMILAR_OUTSIDE = -0.25;
-const BLANK = 0.5;
+const SIMILAR_OUTSIDE = -0.6;
+/** A block line paired with nothing is new code; it costs a little, so an elision never swallows
+ * lines the block itself repeats. */
+const INSERTED = -0.5;
 const UNPAIRED = -1;
-const UNPAIRED_BLANK = -0.5;
+const UNPAIRED_BLANK = -0.1;
 /** An elision absorbing a line: nearly free, so the shortest expansion wins ties. */
 const ABSORB = -0.001;
 /** Every region line costs a hair, so of equal alignments the smaller region wins. */
@@ -76,7 +79,9 @@ export function alignBlock(input: AlignInput): Alignment {
     const docLine = doc[d] ?? '';
     const docKey = lineKey(docLine);
     const blockKey = blockKeys[j] ?? '';
-    if (docKey === '' || blockKey === '') return docKey === blockKey ? BLANK : undefined;
+    // Blank lines never pair: which of several blank lines "matched" is a guess, and a wrong guess
+    // would move or drop blank lines around the fix.
+    if (docKey === '' || blockKey === '') return undefined;
     if (docKey === blockKey) {
       if (blockTrivial[j] && input.trivialDelta !== undefined) {
         const delta = measureIndent(docLine, input.docStyle).levels - (blockLevels[j] ?? 0);
@@ -92,6 +97,11 @@ export function alignBlock(input: AlignInput): Alignment {
     return similarity >= OUTSIDE_THRESHOLD ? SIMILAR_OUTSIDE : undefined;
   };
 
+  const insertion = (j: number) => (elision[j] || blockKeys[j] === '' ? 0 : INSERTED);
+  // Starting the region with j block lines already used means inserting them first.
+  const startCost = [0];
+  for (let j = 0; j < n; j++) startCost.push((startCost[j] ?? 0) + insertion(j));
+
   for (let i = 0; i < m; i++) {
     const d = first + i;
     const canStart = d <= mustStart;
@@ -104,7 +114,8 @@ export function alignBlock(input: AlignInput): Alignment {
       // The best way to have reached doc line d with j block lines used: continue, or start here.
       const reach = (column: number): [number, number] => {
         const continued = score[row + column] ?? -Infinity;
-        return canStart && 0 >= continued ? [0, FRESH] : [continued, 0];
+        const fresh = startCost[column] ?? -Infinity;
+        return canStart && fresh >= continued ? [fresh, FRESH] : [continued, 0];
       };
       const [upFrom, upFlag] = reach(j);
       if (upFrom > -Infinity) {
@@ -127,7 +138,7 @@ export function alignBlock(input: AlignInput): Alignment {
         }
       }
       if (j > 0) {
-        const value = score[next + j - 1] ?? -Infinity;
+        const value = (score[next + j - 1] ?? -Infinity) + insertion(j - 1);
         if (value > best) {
           best = value;
           chosen = LEFT;

@@ -131,6 +131,8 @@ interface PreparedBlock {
   readonly lines: string[];
   readonly elision: boolean[];
   readonly style: IndentStyle;
+  /** False when the block's own indentation steps did not show its unit (it was borrowed). */
+  readonly unitKnown: boolean;
   readonly docStyle: IndentStyle;
 }
 
@@ -164,7 +166,7 @@ function prepareBlock(block: FencedBlock, model: TextModel): PreparedBlock | Ref
     useTabs: detectedBlock?.useTabs ?? docStyle.useTabs,
     unit: detectedBlock?.unit || docStyle.unit,
   };
-  return { kind: 'ok', lines, elision, style, docStyle };
+  return { kind: 'ok', lines, elision, style, unitKnown: Boolean(detectedBlock?.unit), docStyle };
 }
 
 interface Placement {
@@ -250,28 +252,28 @@ function placeLines(
   const doc = model.lines;
   const base = { doc, block: lines, elision: block.elision, mustStart: startLine, mustEnd: endLine, docStyle: block.docStyle, blockStyle: block.style };
   const rough = alignBlock(base);
+  const style = resolveBlockStyle(rough, doc, lines, block);
   // Second pass: `}` and friends pair only at the indentation the unchanged lines agree on.
-  const delta = modalDelta(rough, doc, lines, block);
-  const alignment = extendBySimilarity(delta === undefined ? rough : alignBlock({ ...base, trivialDelta: delta }), doc, lines, block.elision);
+  const delta = modalDelta(rough, doc, lines, block.docStyle, style);
+  const alignment = keepOuterBlankLines(
+    extendBySimilarity(delta === undefined ? rough : alignBlock({ ...base, blockStyle: style, trivialDelta: delta }), doc, lines, block.elision),
+    doc,
+  );
 
-  const elisionProblem = checkElisions(alignment, doc, lines, block, delta);
+  const elisionProblem = checkElisions(alignment, doc, lines, { ...block, style }, delta);
   if (elisionProblem) return refuse(elisionProblem);
   const partial = checkPartial(alignment, doc, lines, block.elision);
   if (partial) return refuse(partial);
 
-  const absorbed = new Set(alignment.absorbed.flat());
-  const regionLevels: number[] = [];
-  for (let d = alignment.start; d <= alignment.end; d++) {
-    if (!absorbed.has(d) && !isBlank(doc[d] ?? '')) regionLevels.push(measureIndent(doc[d] ?? '', block.docStyle).levels);
-  }
-  const blockLevels = lines.filter((line, index) => !block.elision[index] && !isBlank(line)).map((line) => measureIndent(line, block.style).levels);
+  const regionLevels = outermostLevels(alignment, doc, block.docStyle);
+  const blockLevels = lines.filter((line, index) => !block.elision[index] && !isBlank(line)).map((line) => measureIndent(line, style).levels);
   // The block's outermost lines sit where the region's outermost lines sit; relative nesting is kept.
   const shift = regionLevels.length ? Math.min(...regionLevels) - Math.min(...blockLevels) : 0;
 
   const out: string[] = [];
   lines.forEach((line, index) => {
     if (block.elision[index]) {
-      out.push(...(alignment.absorbed[index] ?? []).map((d) => doc[d] ?? ''));
+      out.push(...expandElision(alignment.absorbed[index] ?? [], index, lines, doc));
       return;
     }
     const paired = alignment.pairs[index];
@@ -280,7 +282,7 @@ function placeLines(
       out.push(original !== undefined && isBlank(original) ? original : '');
       return;
     }
-    const level = measureIndent(line, block.style);
+    const level = measureIndent(line, style);
     const target = { levels: level.levels + shift, extra: level.extra };
     // An unchanged line at its old indentation is kept byte for byte (alignment, trailing spaces).
     if (original !== undefined && alignment.kinds[index] === 'exact' && sameIndent(measureIndent(original, block.docStyle), target)) {
@@ -294,6 +296,93 @@ function placeLines(
     end: { line: alignment.end, character: model.line(alignment.end).length },
   };
   return { kind: 'ok', range, newText: out.join(model.eol), grew: alignment.start < startLine || alignment.end > endLine };
+}
+
+/** Blank lines at the edges of the selection that the block (trimmed of blank lines) does not cover stay. */
+function keepOuterBlankLines(alignment: Alignment, doc: readonly string[]): Alignment {
+  const used = new Set([...alignment.pairs.filter((pair): pair is number => pair !== undefined), ...alignment.absorbed.flat()]);
+  let { start, end } = alignment;
+  while (start < end && isBlank(doc[start] ?? '') && !used.has(start)) start++;
+  while (end > start && isBlank(doc[end] ?? '') && !used.has(end)) end--;
+  return { ...alignment, start, end };
+}
+
+/** Indent levels of the region's lines the block replaces (not those an elision keeps). */
+function outermostLevels(alignment: Alignment, doc: readonly string[], docStyle: IndentStyle): number[] {
+  const absorbed = new Set(alignment.absorbed.flat());
+  const levels: number[] = [];
+  for (let d = alignment.start; d <= alignment.end; d++) {
+    if (!absorbed.has(d) && !isBlank(doc[d] ?? '')) levels.push(measureIndent(doc[d] ?? '', docStyle).levels);
+  }
+  return levels;
+}
+
+/**
+ * How to read the block's indentation. A block that kept the exact indentation of every line it
+ * pairs with is in the document's style, whatever unit its own steps suggest; a block too short to
+ * show its unit gets it from the lines it shares with the document.
+ */
+function resolveBlockStyle(alignment: Alignment, doc: readonly string[], lines: readonly string[], block: PreparedBlock): IndentStyle {
+  if (keptIndentation(alignment, doc, lines)) return block.docStyle;
+  if (block.unitKnown || block.style.useTabs) return block.style;
+  const regionMin = Math.min(...outermostLevels(alignment, doc, block.docStyle));
+  return { useTabs: false, unit: unitFromPairs(alignment, doc, lines, block, regionMin) ?? block.style.unit };
+}
+
+/**
+ * The space unit of a block too short to show it by its own steps, from the lines it shares with the
+ * document: a line one level deeper than the region's outermost line sits `unit` spaces deeper in
+ * the block too.
+ */
+function unitFromPairs(alignment: Alignment, doc: readonly string[], lines: readonly string[], block: PreparedBlock, regionMin: number): number | undefined {
+  const widths = lines.filter((line, index) => !block.elision[index] && !isBlank(line)).map((line) => leadingWhitespace(line).length);
+  const blockMin = Math.min(...widths);
+  const votes = new Map<number, number>();
+  lines.forEach((line, index) => {
+    const paired = alignment.pairs[index];
+    if (paired === undefined || isBlank(line)) return;
+    const docDepth = measureIndent(doc[paired] ?? '', block.docStyle).levels - regionMin;
+    const blockDepth = leadingWhitespace(line).length - blockMin;
+    if (docDepth > 0 && blockDepth > 0 && blockDepth % docDepth === 0) {
+      const unit = blockDepth / docDepth;
+      votes.set(unit, (votes.get(unit) ?? 0) + 1);
+    }
+  });
+  let best: number | undefined;
+  let bestVotes = 0;
+  for (const [unit, count] of votes) {
+    if (count > bestVotes) {
+      best = unit;
+      bestVotes = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * The original lines an elision stands for, minus blank lines at its edges that the block already
+ * writes itself (a blank line before or after the elision comment).
+ */
+function expandElision(absorbed: readonly number[], index: number, lines: readonly string[], doc: readonly string[]): string[] {
+  let first = 0;
+  let last = absorbed.length;
+  for (let j = index - 1; j >= 0 && isBlank(lines[j] ?? '') && first < last && isBlank(doc[absorbed[first] ?? -1] ?? ''); j--) first++;
+  for (let j = index + 1; j < lines.length && isBlank(lines[j] ?? '') && last > first && isBlank(doc[absorbed[last - 1] ?? -1] ?? ''); j++) last--;
+  return absorbed.slice(first, last).map((d) => doc[d] ?? '');
+}
+
+function keptIndentation(alignment: Alignment, doc: readonly string[], lines: readonly string[]): boolean {
+  let kept = 0;
+  for (let j = 0; j < lines.length; j++) {
+    const paired = alignment.pairs[j];
+    const line = lines[j] ?? '';
+    if (paired === undefined || isBlank(line)) continue;
+    const indent = leadingWhitespace(line);
+    if (leadingWhitespace(doc[paired] ?? '') !== indent) return false;
+    // Unindented lines say nothing about the unit.
+    if (indent !== '') kept++;
+  }
+  return kept > 0;
 }
 
 function sameIndent(a: { levels: number; extra: number }, b: { levels: number; extra: number }): boolean {
@@ -318,12 +407,12 @@ function normalizeFirstLine(model: TextModel, startLine: number, selection: Rang
 }
 
 /** The indentation shift most exactly-paired, meaningful lines agree on. */
-function modalDelta(alignment: Alignment, doc: readonly string[], lines: readonly string[], block: PreparedBlock): number | undefined {
+function modalDelta(alignment: Alignment, doc: readonly string[], lines: readonly string[], docStyle: IndentStyle, style: IndentStyle): number | undefined {
   const counts = new Map<number, number>();
   lines.forEach((line, index) => {
     const paired = alignment.pairs[index];
     if (paired === undefined || alignment.kinds[index] !== 'exact' || isBlank(line) || isTrivialLine(line)) return;
-    const delta = measureIndent(doc[paired] ?? '', block.docStyle).levels - measureIndent(line, block.style).levels;
+    const delta = measureIndent(doc[paired] ?? '', docStyle).levels - measureIndent(line, style).levels;
     counts.set(delta, (counts.get(delta) ?? 0) + 1);
   });
   let best: number | undefined;

@@ -113,7 +113,8 @@ export function detectIndentStyle(lines: readonly string[]): IndentStyle | undef
   let tabLines = 0;
   let spaceLines = 0;
   const steps = new Map<number, number>();
-  let previous = 0;
+  // The first line's own indentation is not a step (a block may start deep inside a file).
+  let previous: number | undefined;
   for (const line of lines) {
     if (isBlank(line)) continue;
     const indent = leadingWhitespace(line);
@@ -122,7 +123,7 @@ export function detectIndentStyle(lines: readonly string[]): IndentStyle | undef
     // Block-comment continuation lines (" * text") are offset by one space, not a level.
     if (!indent.includes('\t') && !line.trimStart().startsWith('*')) {
       // The most common increase between consecutive lines is the unit (robust to aligned continuations).
-      const step = indent.length - previous;
+      const step = previous === undefined ? 0 : indent.length - previous;
       if (step > 0 && step <= 8) steps.set(step, (steps.get(step) ?? 0) + 1);
       previous = indent.length;
     }
