@@ -87,6 +87,11 @@ class TurnElement {
     this.answerView = new StreamingMarkdown(answer, { highlight: true });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
     if (turn.answer) this.answerView.setText(turn.answer);
+    // A restored turn that is no longer streaming is complete: close its fences and highlight them.
+    if (turn.status !== 'streaming') {
+      this.reasoningView.finish();
+      this.answerView.finish();
+    }
     this.setThinkingOpen(turn.status === 'streaming' && !turn.answer);
     this.refresh();
   }
