@@ -13,7 +13,16 @@
  */
 
 import { measureIndent, type IndentStyle } from './textModel';
-import { isTrivialLine, lineKey, lineSimilarity } from './similarity';
+
+interface LineInfo {
+  /** Interned whitespace-normalized content; 0 for a blank line. */
+  readonly key: number;
+  readonly trivial: boolean;
+  readonly level: number;
+  /** Interned word tokens, sorted. */
+  readonly tokens: readonly number[];
+}
+import { isTrivialLine, lineKey, wordTokens } from './similarity';
 
 export type PairKind = 'exact' | 'fuzzy';
 
@@ -72,64 +81,87 @@ export function alignBlock(input: AlignInput): Alignment {
   const score = new Float64Array((m + 1) * width).fill(-Infinity);
   const choice = new Uint8Array((m + 1) * width);
 
-  const blockKeys = block.map(lineKey);
-  const blockTrivial = block.map(isTrivialLine);
-  const blockLevels = block.map((line) => measureIndent(line, input.blockStyle).levels);
-  const match = (d: number, j: number): number | undefined => {
-    const docLine = doc[d] ?? '';
-    const docKey = lineKey(docLine);
-    const blockKey = blockKeys[j] ?? '';
+  // Everything a cell needs is computed once per line: keys interned to numbers, word tokens too.
+  const interned = new Map<string, number>();
+  const intern = (text: string) => {
+    let id = interned.get(text);
+    if (id === undefined) {
+      id = interned.size + 1;
+      interned.set(text, id);
+    }
+    return id;
+  };
+  const describe = (line: string, style: IndentStyle): LineInfo => {
+    const key = lineKey(line);
+    return {
+      key: key === '' ? 0 : intern(key),
+      trivial: isTrivialLine(line),
+      level: measureIndent(line, style).levels,
+      tokens: wordTokens(key)
+        .map(intern)
+        .sort((a, b) => a - b),
+    };
+  };
+  const docInfo = doc.slice(first, last + 1).map((line) => describe(line, input.docStyle));
+  const blockInfo = block.map((line) => describe(line, input.blockStyle));
+
+  const match = (i: number, j: number): number | undefined => {
+    const docLine = docInfo[i];
+    const blockLine = blockInfo[j];
     // Blank lines never pair: which of several blank lines "matched" is a guess, and a wrong guess
     // would move or drop blank lines around the fix.
-    if (docKey === '' || blockKey === '') return undefined;
-    if (docKey === blockKey) {
-      if (blockTrivial[j] && input.trivialDelta !== undefined) {
-        const delta = measureIndent(docLine, input.docStyle).levels - (blockLevels[j] ?? 0);
-        if (delta !== input.trivialDelta) return undefined;
-      }
+    if (!docLine || !blockLine || docLine.key === 0 || blockLine.key === 0) return undefined;
+    if (docLine.key === blockLine.key) {
+      if (blockLine.trivial && input.trivialDelta !== undefined && docLine.level - blockLine.level !== input.trivialDelta) return undefined;
       return EXACT;
     }
-    if (blockTrivial[j] || isTrivialLine(docLine)) return undefined;
-    const similarity = lineSimilarity(docKey, blockKey);
-    if (d >= mustStart && d <= mustEnd) return similarity >= FUZZY_THRESHOLD ? SIMILAR : undefined;
+    if (blockLine.trivial || docLine.trivial) return undefined;
+    const d = first + i;
+    const inside = d >= mustStart && d <= mustEnd;
+    const similarity = sortedDice(docLine.tokens, blockLine.tokens, inside ? FUZZY_THRESHOLD : OUTSIDE_THRESHOLD);
+    if (inside) return similarity >= FUZZY_THRESHOLD ? SIMILAR : undefined;
     // Outside the selection a similar line may be a neighbour the fix must keep: it pairs only when
     // very similar, and at a cost, so only an equal line further out can pull the region over it.
     return similarity >= OUTSIDE_THRESHOLD ? SIMILAR_OUTSIDE : undefined;
   };
 
-  const insertion = (j: number) => (elision[j] || blockKeys[j] === '' ? 0 : INSERTED);
+  const insertion = blockInfo.map((line, j) => (elision[j] || line.key === 0 ? 0 : INSERTED));
   // Starting the region with j block lines already used means inserting them first.
-  const startCost = [0];
-  for (let j = 0; j < n; j++) startCost.push((startCost[j] ?? 0) + insertion(j));
+  const startCost = new Float64Array(n + 1);
+  for (let j = 0; j < n; j++) startCost[j + 1] = (startCost[j] ?? 0) + (insertion[j] ?? 0);
 
   for (let i = 0; i < m; i++) {
     const d = first + i;
     const canStart = d <= mustStart;
-    const unpaired = lineKey(doc[d] ?? '') === '' ? UNPAIRED_BLANK : UNPAIRED;
+    const unpaired = docInfo[i]?.key === 0 ? UNPAIRED_BLANK : UNPAIRED;
     const row = i * width;
     const next = (i + 1) * width;
     for (let j = 0; j <= n; j++) {
       let best = -Infinity;
       let chosen = 0;
       // The best way to have reached doc line d with j block lines used: continue, or start here.
-      const reach = (column: number): [number, number] => {
-        const continued = score[row + column] ?? -Infinity;
-        const fresh = startCost[column] ?? -Infinity;
-        return canStart && fresh >= continued ? [fresh, FRESH] : [continued, 0];
-      };
-      const [upFrom, upFlag] = reach(j);
+      let upFrom = score[row + j] ?? -Infinity;
+      let upFlag = 0;
+      if (canStart && (startCost[j] ?? -Infinity) >= upFrom) {
+        upFrom = startCost[j] ?? -Infinity;
+        upFlag = FRESH;
+      }
       if (upFrom > -Infinity) {
-        const cost = j < n && elision[j] ? ABSORB : unpaired;
-        const value = upFrom + cost + LINE;
+        const value = upFrom + (j < n && elision[j] ? ABSORB : unpaired) + LINE;
         if (value > best) {
           best = value;
           chosen = UP | upFlag;
         }
       }
       if (j > 0 && !elision[j - 1]) {
-        const gain = match(d, j - 1);
-        const [diagFrom, diagFlag] = reach(j - 1);
-        if (gain !== undefined && diagFrom > -Infinity) {
+        let diagFrom = score[row + j - 1] ?? -Infinity;
+        let diagFlag = 0;
+        if (canStart && (startCost[j - 1] ?? -Infinity) >= diagFrom) {
+          diagFrom = startCost[j - 1] ?? -Infinity;
+          diagFlag = FRESH;
+        }
+        const gain = diagFrom > -Infinity ? match(i, j - 1) : undefined;
+        if (gain !== undefined) {
           const value = diagFrom + gain + LINE;
           if (value > best) {
             best = value;
@@ -138,7 +170,7 @@ export function alignBlock(input: AlignInput): Alignment {
         }
       }
       if (j > 0) {
-        const value = (score[next + j - 1] ?? -Infinity) + insertion(j - 1);
+        const value = (score[next + j - 1] ?? -Infinity) + (insertion[j - 1] ?? 0);
         if (value > best) {
           best = value;
           chosen = LEFT;
@@ -177,7 +209,7 @@ export function alignBlock(input: AlignInput): Alignment {
       if (j < n && elision[j]) absorbed[j]?.unshift(d);
     } else if (step === DIAG) {
       pairs[j - 1] = d;
-      kinds[j - 1] = lineKey(doc[d] ?? '') === blockKeys[j - 1] ? 'exact' : 'fuzzy';
+      kinds[j - 1] = docInfo[i - 1]?.key === blockInfo[j - 1]?.key ? 'exact' : 'fuzzy';
       j--;
     } else {
       break; // unreachable: every finite score has a path
@@ -187,4 +219,22 @@ export function alignBlock(input: AlignInput): Alignment {
     if (code & FRESH) break;
   }
   return { start, end: first + endRow - 1, pairs, kinds, absorbed };
+}
+
+/** Dice coefficient of two sorted token lists; 0 early when it cannot reach `atLeast`. */
+function sortedDice(a: readonly number[], b: readonly number[], atLeast: number): number {
+  const total = a.length + b.length;
+  if (total === 0 || (2 * Math.min(a.length, b.length)) / total < atLeast) return 0;
+  let shared = 0;
+  for (let x = 0, y = 0; x < a.length && y < b.length; ) {
+    const left = a[x] ?? 0;
+    const right = b[y] ?? 0;
+    if (left === right) {
+      shared++;
+      x++;
+      y++;
+    } else if (left < right) x++;
+    else y++;
+  }
+  return (2 * shared) / total;
 }

@@ -60,14 +60,16 @@ const BEFORE_ANYWHERE = /\b(original|buggy|incorrect|wrong|broken|the (bug|probl
 
 /** Decides from the last lines of prose before a block (and a leading comment in it) what it is. */
 function classifyRole(lead: readonly string[], code: string): BlockRole {
+  // The nearest prose line first.
   const prose = lead
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .slice(-2)
+    .reverse()
     .map(normalizeProse);
-  const firstCode = normalizeProse(code.split('\n').find((line) => line.trim() !== '')?.replace(/^\s*(\/\/+|#+|--|\/\*+|<!--)\s*/, '') ?? '');
-  const commentMatch = /^\s*(\/\/|#|--|\/\*|<!--)/.test(code.split('\n').find((line) => line.trim() !== '') ?? '');
-  const candidates = commentMatch ? [firstCode, ...prose.reverse()] : prose.reverse();
+  const firstLine = code.split('\n').find((line) => line.trim() !== '') ?? '';
+  const leadingComment = /^\s*(\/\/+|#+|--|\/\*+|<!--)\s*/.exec(firstLine);
+  const candidates = leadingComment ? [normalizeProse(firstLine.slice(leadingComment[0].length)), ...prose] : prose;
   for (const text of candidates) {
     // A label at the start of the line is the strongest signal ("Before:", "**Fixed code:**").
     if (BEFORE_START.test(text)) return 'before';
