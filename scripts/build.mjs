@@ -45,7 +45,16 @@ const builds = [
   },
   ...(production
     ? []
-    : [{ ...nodeCommon, entryPoints: ['test/host/index.ts'], outfile: 'out/test/host/index.js', sourcemap: 'inline' }]),
+    : [
+        {
+          ...nodeCommon,
+          entryPoints: ['test/host/index.ts'],
+          outfile: 'out/test/host/index.js',
+          sourcemap: 'inline',
+          // mocha's parallel mode (unused) resolves worker files at run time; its warnings are noise.
+          logOverride: { 'require-resolve-not-external': 'silent' },
+        },
+      ]),
 ].filter((options) => existsSync(join(root, options.entryPoints[0])));
 
 function copyStatic() {
