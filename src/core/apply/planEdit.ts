@@ -186,16 +186,41 @@ function placeBlock(model: TextModel, selection: Range0, startLine: number, endL
 
   const code = block.lines.filter((line, index) => !block.elision[index] && !isBlank(line));
   const hasElision = block.elision.some(Boolean);
-  const startsWithPrefix = prefix.trim() !== '' && squash(code[0] ?? '').startsWith(squash(prefix));
-  const endsWithSuffix = suffix.trim() !== '' && squash(code[code.length - 1] ?? '').endsWith(squash(suffix));
-  const coversLines = (prefix.trim() === '' || startsWithPrefix) && (suffix.trim() === '' || endsWithSuffix);
-  if (hasElision || (code.length > 1 && coversLines)) return placeLines(model, startLine, endLine, block, selection);
+  const prefixBlank = prefix.trim() === '';
+  const suffixBlank = suffix.trim() === '';
+  const selectedWords = wordTokens(model.getText(selection));
+  const blockFirstWord = wordTokens(code[0] ?? '')[0];
+  // The block restates the start of the line: it repeats the unselected text before the selection,
+  // or opens with the line's first word (`return …`) where the selection does not.
+  const startsLikeLine =
+    !prefixBlank &&
+    (squash(code[0] ?? '').startsWith(squash(prefix)) ||
+      (blockFirstWord !== undefined && blockFirstWord === wordTokens(prefix)[0] && !selectedWords.includes(blockFirstWord)));
+  // It restates the end of the line when it repeats the text after the selection, or when keeping
+  // that text would unbalance the brackets of a block that restates the start (`…)` after `f(…)`).
+  const original = model.lines.slice(startLine, endLine + 1).join('\n');
+  const blockText = code.join('\n');
+  const endsLikeLine =
+    suffixBlank ||
+    squash(code[code.length - 1] ?? '').endsWith(squash(suffix)) ||
+    (startsLikeLine && bracketBalance(blockText) === bracketBalance(original) && bracketBalance(blockText + suffix) !== bracketBalance(original));
+  if (hasElision || (code.length > 1 && (prefixBlank || startsLikeLine) && endsLikeLine)) return placeLines(model, startLine, endLine, block, selection);
   if (code.length > 1) {
     // The block may be the enclosing statement or function: then it pairs with lines around.
     const lines = placeLines(model, startLine, endLine, block, selection);
     if (lines.kind === 'ok' && lines.grew) return lines;
   }
-  return placeSpan(model, selection, startLine, block, startsWithPrefix, endsWithSuffix);
+  return placeSpan(model, selection, startLine, block, startsLikeLine, !suffixBlank && endsLikeLine);
+}
+
+/** Opening minus closing brackets, a rough measure of whether a fragment is complete. */
+function bracketBalance(text: string): number {
+  let balance = 0;
+  for (const char of text) {
+    if (char === '(' || char === '[' || char === '{') balance++;
+    else if (char === ')' || char === ']' || char === '}') balance--;
+  }
+  return balance;
 }
 
 /** Whitespace-insensitive form for comparing fragments of lines. */
