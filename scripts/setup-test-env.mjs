@@ -158,7 +158,7 @@ async function ensureCodeServer() {
   });
   await new Promise((resolve) => out.end(resolve));
   if (code !== 0 || !existsSync(codeServerEntry)) {
-    const tail = readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
+    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n') : '(log missing)';
     throw new SetupError(`code-server install failed (exit ${code}). Last lines of ${logPath}:\n${tail}`);
   }
   writeFileSync(codeServerMarker, `${new Date().toISOString()}\n`);
