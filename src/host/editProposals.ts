@@ -26,6 +26,7 @@ interface Proposal {
   readonly selection: Range0;
   readonly selectionText: string;
   readonly answer: string;
+  readonly languageId: string;
   state: EditProposalView['state'];
 }
 
@@ -76,6 +77,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       answer: input.answer,
       finishReason: input.finishReason,
       originalSelectionText: input.selectionText,
+      languageId: document.languageId,
     });
     if (plan.kind === 'refused') {
       const view: EditProposalView = { id, target: input.target, state: 'refused', message: plan.reason };
@@ -99,6 +101,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       selection: input.selection,
       selectionText: input.selectionText,
       answer: input.answer,
+      languageId: document.languageId,
       state: 'pending',
     };
     this.proposals.set(id, proposal);
@@ -134,6 +137,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
         selection: proposal.selection,
         answer: proposal.answer,
         originalSelectionText: proposal.selectionText,
+        languageId: proposal.languageId,
       });
       if (replanned.kind === 'refused') {
         return this.finish(proposal, 'refused', `The file changed since the fix was proposed, and it could not be placed safely: ${replanned.reason}`);
