@@ -31,6 +31,8 @@ export interface StreamingMarkdownOptions {
 const FRAME_BUDGET_MS = 8;
 /** The tail is parsed in windows of about this size while catching up (restore, huge chunks). */
 const WINDOW_CHARS = 4_096;
+/** Plain blocks are frozen in groups of about this size: one sanitizer pass per group. */
+const GROUP_CHARS = 2_048;
 
 // rAF callbacks of one frame receive the same timestamp: that is how renderers share a budget.
 let budgetFrame: number | undefined;
@@ -81,6 +83,8 @@ export class StreamingMarkdown {
   private tailDirty = false;
   /** Tokens of the unfrozen tail, from the last parse, when that parse covered all of it. */
   private tailTokens: Token[] | undefined;
+  /** The tail holds blocks that are final but wait for the next frame: render them cheaply. */
+  private tailPlain = false;
   /** The last parse found definitions not committed yet (they may lie in the unfinished part). */
   private newReferences = false;
 
@@ -164,24 +168,29 @@ export class StreamingMarkdown {
   private flush(timestamp: number | undefined): void {
     this.scheduled = false;
     const deadline = frameDeadline(timestamp);
-    const frozeSome = this.freezeStable(deadline);
-    const caughtUp = this.tailTokens !== undefined;
-    if (caughtUp && this.tailDirty) this.renderTail();
-    if (caughtUp) {
-      this.container.removeAttribute('aria-busy');
-    } else {
-      // Still catching up (e.g. a long restore): the rest goes in the next frames.
+    const { frozeSome, pending } = this.freezeStable(deadline);
+    if (this.tailTokens && this.tailDirty) this.renderTail();
+    // Out of budget before the rest was parsed: what the tail shows is stale, so show nothing.
+    else if (!this.tailTokens && frozeSome) this.tailElement.replaceChildren();
+    if (pending) {
+      // The rest goes in the next frames (a long restore, or a frame that met cold code).
       this.scheduled = true;
       this.scheduler((next) => this.flush(next));
+    } else {
+      this.container.removeAttribute('aria-busy');
     }
-    if (frozeSome || caughtUp) this.onRender?.();
+    if (frozeSome || this.tailTokens) this.onRender?.();
   }
 
-  /** Freezes every final block of the tail; leaves `tailTokens` set once the tail is parsed whole. */
-  private freezeStable(deadline: number): boolean {
+  /**
+   * Freezes the final blocks of the tail, group by group, until the frame's budget is spent.
+   * Leaves `tailTokens` set when it knows what the tail element should show.
+   */
+  private freezeStable(deadline: number): { frozeSome: boolean; pending: boolean } {
     let frozeSome = false;
     let windowChars = WINDOW_CHARS;
     this.tailTokens = undefined;
+    this.tailPlain = false;
     for (;;) {
       const windowEnd = this.tail.length > windowChars ? lineBoundaryBefore(this.tail, windowChars) : this.tail.length;
       const truncated = windowEnd < this.tail.length;
@@ -192,27 +201,40 @@ export class StreamingMarkdown {
       if (stable === 0) {
         if (!truncated) {
           this.tailTokens = segment.tokens;
-          return frozeSome;
+          return { frozeSome, pending: false };
         }
         // One block is longer than the window: look further.
         windowChars *= 2;
         continue;
       }
 
-      const last = segment.blocks[stable - 1]!;
-      const next = segment.blocks[stable];
-      const cut = next ? segment.lineStarts[next.line]! : offsetAfterBlock(segment, last.end);
-      this.freezeTokens(segment.tokens.slice(segment.blocks[0]!.start, last.end), source.slice(0, cut));
-      this.tail = this.tail.slice(cut);
-      frozeSome = true;
-      windowChars = WINDOW_CHARS;
-      if (!truncated) {
-        // The same parse already describes what is left.
-        this.tailTokens = next ? segment.tokens.slice(next.start) : [];
-        this.tailDirty = true;
-        return frozeSome;
+      const { blocks, tokens, lineStarts } = segment;
+      const startOf = (block: number) => (block < blocks.length ? lineStarts[blocks[block]!.line]! : offsetAfterBlock(segment, blocks[block - 1]!.end));
+      let done = 0;
+      let cut = 0;
+      while (done < stable) {
+        // Plain blocks go in groups (one sanitizer pass each); a fence alone, as highlighting may be slow.
+        let end = done + 1;
+        if (!isFence(tokens, blocks[done]!)) {
+          while (end < stable && !isFence(tokens, blocks[end]!) && startOf(end + 1) - startOf(done) < GROUP_CHARS) end++;
+        }
+        const next = startOf(end);
+        this.freezeTokens(tokens.slice(blocks[done]!.start, blocks[end - 1]!.end), source.slice(cut, next));
+        cut = next;
+        done = end;
+        frozeSome = true;
+        if (done < stable && performance.now() >= deadline) break;
       }
-      if (performance.now() >= deadline) return frozeSome;
+      this.tail = this.tail.slice(cut);
+      this.tailDirty = true;
+      if (!truncated) {
+        // The same parse describes what is left: blocks not frozen yet show plain until they are.
+        this.tailTokens = done < blocks.length ? tokens.slice(blocks[done]!.start) : [];
+        this.tailPlain = done < stable;
+        return { frozeSome, pending: done < stable };
+      }
+      windowChars = WINDOW_CHARS;
+      if (performance.now() >= deadline) return { frozeSome, pending: true };
     }
   }
 
@@ -279,11 +301,16 @@ export class StreamingMarkdown {
   }
 
   private renderTail(): void {
-    const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight, final: this.finished };
+    const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight && !this.tailPlain, final: this.finished };
     const tokens = this.tailTokens ?? [];
     this.tailElement.replaceChildren(tokens.length ? renderTokens(tokens, env) : '');
     this.tailDirty = false;
   }
+}
+
+function isFence(tokens: readonly Token[], block: { readonly start: number; readonly end: number }): boolean {
+  const type = tokens[block.start]!.type;
+  return block.end - block.start === 1 && (type === 'fence' || type === 'code_block');
 }
 
 /** End of the last complete line within `limit` characters (or of the first line, if longer). */

@@ -9,11 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { buildContentSecurityPolicy } from '../../src/host/webviewHtml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ORIGIN = 'https://r1-webview.test';
+/** A second site: a page there embeds the panel as an out-of-process iframe, as VS Code does. */
+export const HOST_ORIGIN = 'https://r1-host.test';
 export const INSTALL_CHROMIUM = 'apt-get update && apt-get install -y chromium';
 
 const LAUNCH_ARGS = [
@@ -61,10 +63,17 @@ export interface PageSetup {
   /** Runs before the bundle, e.g. a stubbed acquireVsCodeApi. */
   readonly initScript?: string;
   readonly body?: string;
+  /**
+   * Load the panel in a cross-site iframe of a host page (like VS Code's workbench and webview),
+   * so that whatever drives it runs in another renderer process and costs the panel nothing.
+   */
+  readonly hosted?: boolean;
 }
 
 export interface TestPage {
   readonly page: Page;
+  /** Where the panel runs: the page itself, or the iframe when `hosted`. */
+  readonly frame: Frame;
   /** URLs the page tried to load from anywhere but the test origin (all refused). */
   readonly blockedRequests: string[];
   /** Content-Security-Policy violations the page reported. */
@@ -104,9 +113,16 @@ ${styles.map((_, i) => `<link rel="stylesheet" href="${ORIGIN}/style${i}.css">`)
     ],
     ...styles.map((css, i) => [`/style${i}.css`, { body: css, type: 'text/css' }] as const),
   ]);
+  const hostHtml = `<!DOCTYPE html><html><head><meta charset="UTF-8"></head><body style="margin:0">
+<iframe src="${ORIGIN}/index.html" style="border:0;width:100vw;height:100vh;display:block"></iframe></body></html>`;
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
-    const file = url.origin === ORIGIN ? files.get(url.pathname) : undefined;
+    const file =
+      url.origin === ORIGIN
+        ? files.get(url.pathname)
+        : url.origin === HOST_ORIGIN && url.pathname === '/host.html'
+          ? { body: hostHtml, type: 'text/html' }
+          : undefined;
     if (file) return route.fulfill({ status: 200, contentType: file.type, body: file.body });
     if (!url.protocol.startsWith('data')) blockedRequests.push(route.request().url());
     return route.abort();
@@ -119,14 +135,33 @@ ${styles.map((_, i) => `<link rel="stylesheet" href="${ORIGIN}/style${i}.css">`)
   });
   // tsx compiles test files with keepNames: functions handed to page.evaluate may call __name.
   await page.addInitScript('globalThis.__name = (fn) => fn;');
-  await page.goto(`${ORIGIN}/index.html`);
+  let frame: Frame = page.mainFrame();
+  if (setup.hosted) {
+    await page.goto(`${HOST_ORIGIN}/host.html`);
+    const handle = await page.waitForSelector('iframe');
+    frame = (await handle.contentFrame())!;
+    await frame.waitForLoadState('load');
+  } else {
+    await page.goto(`${ORIGIN}/index.html`);
+  }
   return {
     page,
+    frame,
     blockedRequests,
     errors,
-    cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+    cspViolations: () => frame.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
   };
 }
+
+/** Stands in for VS Code's webview API: records what the panel posts in `window.__posted`. */
+export const VSCODE_STUB = `
+window.__posted = [];
+window.__state = undefined;
+window.acquireVsCodeApi = () => ({
+  postMessage: (message) => window.__posted.push(message),
+  getState: () => window.__state,
+  setState: (state) => { window.__state = state; },
+});`;
 
 export function readRepoFile(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');

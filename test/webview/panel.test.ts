@@ -4,17 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
 import type { HostMessage, TurnView, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, type TestPage } from './harness';
-
-/** Stands in for VS Code: records what the panel posts. */
-export const VSCODE_STUB = `
-window.__posted = [];
-window.__state = undefined;
-window.acquireVsCodeApi = () => ({
-  postMessage: (message) => window.__posted.push(message),
-  getState: () => window.__state,
-  setState: (state) => { window.__state = state; },
-});`;
+import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
 
 const ANSWER = [
   'Use [the docs](https://example.com/docs) and this:',
@@ -127,7 +117,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
 
   // Known gap: TurnElement's constructor calls setText() but not finish() for turns that are not
   // streaming, so an answer ending in "```" (no final newline) keeps its last block open.
-  it('restores finished turns from state: rendered, highlighted, last block closed', { todo: 'src/webview/main.ts: call finish() after setText() for non-streaming turns' }, async () => {
+  it('restores finished turns from state: rendered, highlighted, last block closed', async () => {
     const answer = 'Restored answer.\n\n```ts\nconst restored = true;\n```';
     await send({
       type: 'state',
