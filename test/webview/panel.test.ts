@@ -115,8 +115,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     assert.equal(t.page.url(), before);
   });
 
-  // Known gap: TurnElement's constructor calls setText() but not finish() for turns that are not
-  // streaming, so an answer ending in "```" (no final newline) keeps its last block open.
+  // An answer ending in "```" without a newline only closes its last block through finish().
   it('restores finished turns from state: rendered, highlighted, last block closed', async () => {
     const answer = 'Restored answer.\n\n```ts\nconst restored = true;\n```';
     await send({
