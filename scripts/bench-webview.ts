@@ -21,7 +21,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, CDPSession } from 'playwright-core';
 import type { HostMessage, TurnView } from '../src/shared/protocol';
 import { bundleForBrowser, launchChromium, openPage, readRepoFile, ROOT, VSCODE_STUB } from '../test/webview/harness';
 
