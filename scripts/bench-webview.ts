@@ -2,15 +2,17 @@
  * `npm run bench:webview`: rendering cost of a long R1 turn in the chat panel, in headless Chromium.
  *
  * Loads the real webview bundle (dist/webview.js when it is up to date, else src/webview/main.ts
- * bundled the same way) with a stubbed acquireVsCodeApi, and posts it the protocol's HostMessages:
+ * bundled the same way) with a stubbed acquireVsCodeApi in a cross-site iframe (its own renderer
+ * process, as VS Code's webviews are), and the embedding page posts it the protocol's HostMessages:
  * a 50,000-token reasoning trace and a 2,000-token answer with a dozen code blocks, one delta per
  * token as the chat session emits them, (1) as fast as possible and (2) at 100 tokens/s. In the
  * same run, a minimal panel (scripts/bench-webview-page.ts) measures the renderer alone and the
  * baseline that re-renders the whole message into innerHTML on every chunk.
  *
- * Figures come from the Chrome DevTools Protocol: Performance.getMetrics sampled every 1,000
- * tokens (main-thread task time, scripting, style and layout), a trace of every main-thread task
- * (longest task), and heap/node counts after a forced GC. Prints a table, `BENCH_JSON` rows for
+ * Figures are the panel process's, from the Chrome DevTools Protocol: Performance.getMetrics
+ * sampled every 1,000 tokens (main-thread task time, scripting, style and layout), a trace of every
+ * main-thread task (longest task; tasks that served a metrics sample are left out), and heap and
+ * node counts after a forced GC. The feed starts 2 s after the panel loaded (a user typing). Prints a table, `BENCH_JSON` rows for
  * `npm run bench`, and one `webview-summary {...}` JSON line.
  *
  * Options: --quick (smaller workload, for trying things), --full-paced (stream all 52,000 tokens
