@@ -36,3 +36,16 @@ describe('package.json contributions', () => {
     assert.ok(!manifest.activationEvents.some((event) => event === '*' || event === 'onStartupFinished'));
   });
 });
+
+describe('package-lock.json', () => {
+  it("records every node-llama-cpp platform package, so `npm ci` accepts the lock on any registry mirror", () => {
+    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+      packages: Record<string, { optionalDependencies?: Record<string, string>; os?: string[]; optional?: boolean }>;
+    };
+    const optional = Object.keys(lock.packages['node_modules/node-llama-cpp']?.optionalDependencies ?? {});
+    assert.ok(optional.length >= 10);
+    const missing = optional.filter((name) => !lock.packages[`node_modules/${name}`]);
+    assert.deepEqual(missing, [], 'run: node scripts/lock-platform-packages.mjs');
+    for (const name of optional) assert.ok(lock.packages[`node_modules/${name}`]?.os?.length, `${name} is platform-gated`);
+  });
+});
