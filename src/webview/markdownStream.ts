@@ -25,9 +25,11 @@ export interface StreamingMarkdownOptions {
   readonly scheduler?: FrameScheduler;
   /** Called after each flush that changed the DOM (e.g. to keep the end in view). */
   readonly onRender?: () => void;
+  /** Freezing work per frame in ms, shared with other renderers (default 8; 0 = one group per frame). */
+  readonly frameBudgetMs?: number;
 }
 
-/** Freezing work per frame, shared by every renderer; the tail re-render comes on top. */
+/** Default freezing work per frame, shared by every renderer; the tail re-render comes on top. */
 const FRAME_BUDGET_MS = 8;
 /** The tail is parsed in windows of about this size while catching up (restore, huge chunks). */
 const WINDOW_CHARS = 4_096;
@@ -38,14 +40,14 @@ const GROUP_CHARS = 2_048;
 let budgetFrame: number | undefined;
 let budgetStart = 0;
 
-function frameDeadline(timestamp: number | undefined): number {
+function frameDeadline(timestamp: number | undefined, budget: number): number {
   const now = performance.now();
-  if (timestamp === undefined) return now + FRAME_BUDGET_MS;
+  if (timestamp === undefined) return now + budget;
   if (timestamp !== budgetFrame) {
     budgetFrame = timestamp;
     budgetStart = now;
   }
-  return budgetStart + FRAME_BUDGET_MS;
+  return budgetStart + budget;
 }
 
 const defaultScheduler: FrameScheduler = (callback) => {
@@ -68,6 +70,7 @@ export class StreamingMarkdown {
   private readonly highlight: boolean;
   private readonly scheduler: FrameScheduler;
   private readonly onRender: (() => void) | undefined;
+  private readonly frameBudget: number;
   private readonly tailElement: HTMLElement;
   /** Source already rendered as frozen DOM, in pieces (joined only when someone asks). */
   private frozen: string[] = [];
@@ -95,6 +98,7 @@ export class StreamingMarkdown {
     this.highlight = options.highlight ?? true;
     this.scheduler = options.scheduler ?? defaultScheduler;
     this.onRender = options.onRender;
+    this.frameBudget = options.frameBudgetMs ?? FRAME_BUDGET_MS;
     this.tailElement = document.createElement('div');
     this.tailElement.className = 'md-tail';
     container.replaceChildren(this.tailElement);
@@ -167,7 +171,7 @@ export class StreamingMarkdown {
 
   private flush(timestamp: number | undefined): void {
     this.scheduled = false;
-    const deadline = frameDeadline(timestamp);
+    const deadline = frameDeadline(timestamp, this.frameBudget);
     const { frozeSome, pending } = this.freezeStable(deadline);
     if (this.tailTokens && this.tailDirty) this.renderTail();
     // Out of budget before the rest was parsed: what the tail shows is stale, so show nothing.

@@ -72,8 +72,9 @@ describe('StreamingMarkdown (Chromium)', () => {
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
       const outcomes: { same: boolean; streamed: string; expected: string }[] = [];
       const expected = r1.oneShotHtml(source);
-      for (let run = 0; run < 25; run++) {
-        const m = r1.mount();
+      for (let run = 0; run < 30; run++) {
+        // Every third run freezes one group per frame, so chunks outrun the renderer.
+        const m = r1.mount(run % 3 === 2 ? { frameBudgetMs: 0 } : {});
         const single = run === 0; // one character per chunk
         for (let at = 0; at < source.length; ) {
           const size = single ? 1 : 1 + Math.floor(random() * 40);
@@ -230,6 +231,41 @@ describe('StreamingMarkdown (Chromium)', () => {
     assert.equal(result.tailAfter, 'Paragraph 39 with emphasis and code.', 'only the last block stays in the tail');
     assert.equal(result.paragraphCount, 40);
     assert.ok(result.lastHighlighted);
+  });
+
+  it('when a frame runs out of budget, shows the not-yet-frozen blocks plainly and finishes in later frames', async () => {
+    const result = await t.page.evaluate(() => {
+      const m = r1.mount({ frameBudgetMs: 0 });
+      const blocks = Array.from({ length: 6 }, (_, i) => `Paragraph ${i}\n\n\`\`\`ts\nconst v${i} = ${i};\n\`\`\`\n\n`);
+      m.md.append(blocks.join('') + 'Last words');
+      m.frames.run();
+      const first = {
+        busy: m.container.getAttribute('aria-busy'),
+        pending: m.frames.pending,
+        text: m.container.textContent!.replace(/\s+/g, ' '),
+        highlightedBlocks: m.container.querySelectorAll('code.hljs').length,
+        tailBlocks: m.container.querySelectorAll('.md-tail .code-block').length,
+      };
+      const frames = 1 + m.frames.drain();
+      return {
+        first,
+        frames,
+        busy: m.container.getAttribute('aria-busy'),
+        highlightedBlocks: m.container.querySelectorAll('code.hljs').length,
+        same: r1.flatHtml(m.container) === r1.oneShotHtml(m.md.text),
+      };
+    });
+    assert.equal(result.first.busy, 'true');
+    assert.equal(result.first.pending, 1);
+    for (let i = 0; i < 6; i++) assert.ok(result.first.text.includes(`Paragraph ${i}`) && result.first.text.includes(`const v${i} = ${i};`), `block ${i} visible after one frame`);
+    assert.ok(result.first.text.trim().endsWith('Last words'), result.first.text);
+    assert.ok(result.first.highlightedBlocks < 6, 'not everything was frozen in the first frame');
+    assert.ok(result.first.tailBlocks > 0, 'the rest is shown from the tail');
+    assert.ok(result.frames > 2, `${result.frames} frames`);
+    assert.equal(result.busy, null);
+    assert.equal(result.highlightedBlocks, 6);
+    // The one-shot render treats the unfinished last paragraph the same way.
+    assert.ok(result.same, 'same DOM as a one-shot render');
   });
 
   it('batches any number of appends into one flush per frame', async () => {
