@@ -253,7 +253,7 @@ export class StreamingMarkdown {
     let openedAt = -1;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i]!;
-      if (token.type === 'fence') token.meta = { closed: this.fenceClosed(token, source, lineStarts, completeLines) } satisfies FenceMeta;
+      if (token.type === 'fence') token.meta = { closed: this.fenceClosed(token, source, lineStarts) } satisfies FenceMeta;
       if (token.level !== 0) continue;
       if (token.nesting === 1) openedAt = i;
       else if (token.nesting === 0) blocks.push({ start: i, end: i + 1, line: token.map?.[0] ?? 0 });
@@ -278,13 +278,13 @@ export class StreamingMarkdown {
     return stable;
   }
 
-  private fenceClosed(token: Token, source: string, lineStarts: readonly number[], completeLines: number): boolean {
+  private fenceClosed(token: Token, source: string, lineStarts: readonly number[]): boolean {
     if (!token.map) return false;
     const closingLine = token.map[1] - 1;
-    // The marker line must be complete: "```" can still grow into "```js", which opens nothing.
-    if (closingLine <= token.map[0] || closingLine >= completeLines) return false;
-    const line = source.slice(lineStarts[closingLine], lineStarts[closingLine + 1]! - 1);
-    const marker = CLOSING_FENCE.exec(line)?.[1];
+    // The marker line must be complete: "```" can still grow into "```js", which closes nothing.
+    const lineEnd = lineStarts[closingLine + 1];
+    if (closingLine <= token.map[0] || lineEnd === undefined) return false;
+    const marker = CLOSING_FENCE.exec(source.slice(lineStarts[closingLine], lineEnd - 1))?.[1];
     return marker !== undefined && marker[0] === token.markup[0] && marker.length >= token.markup.length;
   }
 
