@@ -48,7 +48,11 @@ export const targetBinaries = {
   'darwin-x64': ['mac-x64'],
 };
 
-/** Added by `--cuda`: the CUDA build and its bundled CUDA runtime (no CUDA toolkit needed). */
+/**
+ * Added by `--cuda`: the CUDA 13 build and (-ext) a CUDA 12 fallback. Both link the NVIDIA driver
+ * and the CUDA runtime (libcudart, cuBLAS), which the user must have installed; Vulkan needs only
+ * the GPU driver, which is why it is the GPU backend that ships.
+ */
 export const cudaBinaries = {
   'linux-x64': ['linux-x64-cuda', 'linux-x64-cuda-ext'],
   'win32-x64': ['win-x64-cuda', 'win-x64-cuda-ext'],
