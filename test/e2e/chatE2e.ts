@@ -43,7 +43,7 @@ async function step<T>(name: string, action: () => T | Promise<T>): Promise<T> {
 }
 
 /** Polls a locator's text until it equals `expected` (whitespace at the ends ignored). */
-async function waitForText(locator: Locator, expected: string, timeoutMs = 30_000): Promise<void> {
+async function waitForText(locator: Locator, expected: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: string | null = null;
   while (Date.now() < deadline) {
@@ -116,7 +116,7 @@ async function run(page: Page, deepseekRequests: () => readonly { headers: Recor
   });
   const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const input = panel.locator('[data-testid="prompt-input"]');
-  await step('the chat panel renders its input', () => input.waitFor({ timeout: 30_000 }));
+  await step('the chat panel renders its input', () => input.waitFor());
   await watchOrder(panel);
 
   await step('type the question and press Enter', async () => {
@@ -127,7 +127,7 @@ async function run(page: Page, deepseekRequests: () => readonly { headers: Recor
   const turn = panel.locator('[data-testid="turn"]').last();
   await step('the reasoning streams in, exactly', () => waitForText(turn.locator('[data-testid="thinking-body"]'), REASONING));
   await step('then the answer, exactly', () => waitForText(turn.locator('[data-testid="answer"]'), ANSWER));
-  await step('the turn ends as done', () => panel.locator('[data-testid="turn"][data-status="done"]').waitFor({ timeout: 30_000 }));
+  await step('the turn ends as done', () => panel.locator('[data-testid="turn"][data-status="done"]').waitFor());
   await step('the reasoning was complete before the answer began', async () => {
     const order = await panel.locator('body').evaluate(() => (window as unknown as { r1Order: unknown }).r1Order);
     assert.deepEqual(order, { reasoningSeenAlone: true, reasoningWhenAnswerBegan: REASONING });
@@ -170,6 +170,8 @@ async function main(): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Generous per action: two cores shared with builds can make the workbench slow to settle.
+    page.setDefaultTimeout(60_000);
     page.on('console', (message) => browserLog.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => browserLog.push(`[pageerror] ${error.message}`));
     await page.goto(server.workbenchUrl());
