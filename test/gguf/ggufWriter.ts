@@ -8,7 +8,7 @@
  * aligned).
  */
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlType = (typeof GgmlType)[keyof typeof GgmlType];
@@ -43,8 +43,11 @@ export interface GgufTensor {
   /** Innermost (fastest-varying) dimension first, as GGUF stores them: a matrix is [columns, rows]. */
   readonly dims: readonly number[];
   readonly type: GgmlType;
-  /** Encoded data, in order; the total must equal tensorByteSize(dims, type). */
-  readonly data: () => Iterable<Uint8Array>;
+  /**
+   * Encoded data, in order; the total must equal tensorByteSize(dims, type). Without data the
+   * tensor is a hole in a sparse file (reads as zeros, takes no disk space).
+   */
+  readonly data?: () => Iterable<Uint8Array>;
 }
 
 const BLOCK = 32;
@@ -150,13 +153,16 @@ export function encodedChunks(values: Float32Array, type: GgmlType, chunkValues 
 class BufferedFile {
   private readonly buffer = Buffer.alloc(1 << 22);
   private used = 0;
+  /** File offset of buffer[0]. */
+  private bufferStart = 0;
   position = 0;
   constructor(private readonly fd: number) {}
 
   write(bytes: Uint8Array): void {
     if (bytes.length > this.buffer.length - this.used) this.flush();
     if (bytes.length >= this.buffer.length) {
-      writeAll(this.fd, bytes);
+      writeAll(this.fd, bytes, this.position);
+      this.bufferStart = this.position + bytes.length;
     } else {
       this.buffer.set(bytes, this.used);
       this.used += bytes.length;
@@ -164,15 +170,23 @@ class BufferedFile {
     this.position += bytes.length;
   }
 
+  /** Moves forward without writing, leaving a hole. */
+  skip(bytes: number): void {
+    this.flush();
+    this.position += bytes;
+    this.bufferStart = this.position;
+  }
+
   flush(): void {
-    if (this.used) writeAll(this.fd, this.buffer.subarray(0, this.used));
+    if (this.used) writeAll(this.fd, this.buffer.subarray(0, this.used), this.bufferStart);
+    this.bufferStart += this.used;
     this.used = 0;
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let offset = 0;
-  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset, position + offset);
 }
 
 class Encoder {
@@ -266,6 +280,10 @@ export function writeGguf(path: string, { metadata, tensors, alignment = 32 }: W
       pad(file, dataStart + offsets[index]! - file.position);
       const expected = tensorByteSize(tensor.dims, tensor.type);
       const start = file.position;
+      if (!tensor.data) {
+        file.skip(expected);
+        return;
+      }
       for (const chunk of tensor.data()) file.write(chunk);
       if (file.position - start !== expected) {
         throw new Error(`tensor ${tensor.name}: wrote ${file.position - start} bytes, expected ${expected}`);
@@ -273,6 +291,7 @@ export function writeGguf(path: string, { metadata, tensors, alignment = 32 }: W
     });
     pad(file, alignUp(file.position, alignment) - file.position);
     file.flush();
+    ftruncateSync(fd, file.position); // materializes trailing holes
     return file.position;
   } finally {
     closeSync(fd);

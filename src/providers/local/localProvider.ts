@@ -463,7 +463,9 @@ function crashError(
 ): R1Error {
   const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
   const last = [...worker.output].reverse().find((line) => /GGML_ASSERT|error|abort|terminate|exception/i.test(line));
-  const detail = last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : '';
+  // "…/llama-vocab.cpp:2539: GGML_ASSERT(x) failed" reads better without the build machine's path.
+  const quoted = last?.includes('GGML_ASSERT') ? last.slice(last.indexOf('GGML_ASSERT')) : last;
+  const detail = quoted ? `: ${quoted.length > 300 ? `${quoted.slice(0, 300)}…` : quoted}` : '';
   if (!modelLoaded && exit.signal === 'SIGKILL') {
     return error(
       'memory',
@@ -473,7 +475,7 @@ function crashError(
   if (!modelLoaded) {
     return error(
       'modelFile',
-      `llama.cpp stopped the model process while loading "${modelPath}" (${how}${detail}). The file is damaged or not supported by this llama.cpp build; choose another GGUF file.`,
+      `llama.cpp aborted while loading "${modelPath}" (${how}${detail}). The file is damaged or not supported by this llama.cpp build; choose another GGUF file.`,
     );
   }
   return error(

@@ -1,0 +1,314 @@
+/**
+ * LocalProvider end to end: the production worker bundle, the real node-llama-cpp, and synthesized
+ * GGUF files (test/gguf) whose output is known token for token. Nothing is mocked.
+ */
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ChatSession } from '../../src/core/chatSession';
+import type { StreamChunk, Usage } from '../../src/core/chunks';
+import type { R1Error } from '../../src/core/errors';
+import type { ChatMessage } from '../../src/core/provider';
+import { physicalCoreCount } from '../../src/providers/local/cpuCores';
+import { LocalProvider, type LocalLoadProgress, type LocalProviderOptions } from '../../src/providers/local/localProvider';
+import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
+import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
+import { buildLocalWorker } from '../support/localWorkerBundle';
+
+// Long enough that a stop or a kill lands mid-section, short enough to generate quickly.
+const LONG_THOUGHT = longScript(300, 2);
+const LONG_ANSWER = longScript(2, 300);
+const expected = expectedSplit(DEFAULT_SCRIPT);
+const expectedLongThought = expectedSplit(LONG_THOUGHT);
+const expectedLongAnswer = expectedSplit(LONG_ANSWER);
+
+let dir: string;
+let workerPath: string;
+const models = {} as Record<'script' | 'longThought' | 'longAnswer' | 'duplicate' | 'notGguf' | 'truncated' | 'huge', string>;
+const providers: LocalProvider[] = [];
+
+/**
+ * CPU only and one thread: these 2 cores are shared with other builds, and ggml's threads spin-wait
+ * for each other, so two threads on a busy machine crawl. The first test runs the real defaults.
+ */
+const TEST_DEFAULTS = { gpuLayers: 0, threads: 1 } as const;
+
+function provider(options: Partial<LocalProviderOptions> = {}): LocalProvider {
+  const created = new LocalProvider({ modelPath: models.script, workerPath, ...TEST_DEFAULTS, ...options });
+  providers.push(created);
+  return created;
+}
+
+/** Points a provider at another model (and options), keeping the test defaults. */
+function use(target: LocalProvider, modelPath: string, options: Partial<LocalProviderOptions> = {}): void {
+  target.configure({ modelPath, workerPath, ...TEST_DEFAULTS, ...options });
+}
+
+interface Collected {
+  readonly chunks: StreamChunk[];
+  readonly reasoning: string;
+  readonly answer: string;
+  readonly usage?: Usage;
+  readonly finish?: string;
+  readonly error?: R1Error;
+}
+
+/** Streams one request; `onChunk` may act mid-stream (abort, kill the worker). */
+async function collect(
+  target: LocalProvider,
+  messages: readonly ChatMessage[] = [{ role: 'user', content: 'Why is the sum wrong?' }],
+  onChunk?: (chunk: StreamChunk, controller: AbortController) => void,
+): Promise<Collected> {
+  const controller = new AbortController();
+  const chunks: StreamChunk[] = [];
+  for await (const chunk of target.stream({ messages, signal: controller.signal })) {
+    chunks.push(chunk);
+    onChunk?.(chunk, controller);
+  }
+  let reasoning = '';
+  let answer = '';
+  for (const chunk of chunks) {
+    if (chunk.type === 'reasoning') reasoning += chunk.text;
+    if (chunk.type === 'answer') answer += chunk.text;
+  }
+  const last = chunks.at(-1);
+  return {
+    chunks,
+    reasoning,
+    answer,
+    usage: chunks.find((chunk) => chunk.type === 'usage')?.usage,
+    finish: last?.type === 'finish' ? last.reason : undefined,
+    error: last?.type === 'error' ? last.error : undefined,
+  };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'r1-local-'));
+  workerPath = await buildLocalWorker();
+  models.script = join(dir, 'script.gguf');
+  models.longThought = join(dir, 'long-thought.gguf');
+  models.longAnswer = join(dir, 'long-answer.gguf');
+  models.duplicate = join(dir, 'duplicate-token.gguf');
+  models.notGguf = join(dir, 'notes.gguf');
+  models.truncated = join(dir, 'truncated.gguf');
+  models.huge = join(dir, 'huge.gguf');
+  writeScriptModel(models.script);
+  writeScriptModel(models.longThought, LONG_THOUGHT);
+  writeScriptModel(models.longAnswer, LONG_ANSWER);
+  writeDuplicateTokenModel(models.duplicate);
+  writeNotGguf(models.notGguf);
+  writeTruncatedModel(models.truncated);
+  writeHugeModel(models.huge);
+});
+
+after(() => {
+  for (const created of providers) created.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('LocalProvider: generation', () => {
+  let shared: LocalProvider;
+  const progress: LocalLoadProgress[] = [];
+  before(() => {
+    // The production defaults (gpuLayers "auto", threads = physical cores), plus the progress hook.
+    shared = provider({ gpuLayers: undefined, threads: undefined, onLoadProgress: (event) => progress.push(event) });
+  });
+
+  it('streams the script model’s exact reasoning and answer, reasoning first, and reports loading', async () => {
+    const result = await collect(shared);
+    assert.equal(result.reasoning, expected.reasoning);
+    assert.equal(result.answer, expected.answer);
+    assert.equal(result.finish, 'stop');
+    const firstAnswer = result.chunks.findIndex((chunk) => chunk.type === 'answer');
+    const lastReasoning = result.chunks.findLastIndex((chunk) => chunk.type === 'reasoning');
+    assert.ok(lastReasoning >= 0 && lastReasoning < firstAnswer, 'all reasoning arrives before the answer');
+    assert.equal(result.usage?.reasoningTokens, 7);
+    assert.equal(result.usage?.completionTokens, 30);
+    assert.equal(result.usage?.cachedPromptTokens, 0);
+
+    const phases = progress.map((event) => event.phase);
+    assert.equal(phases[0], 'starting');
+    assert.ok(phases.includes('loading'));
+    const ready = progress.find((event) => event.phase === 'ready');
+    assert.equal(ready?.info?.threads, physicalCoreCount());
+    assert.equal(ready?.info?.chatWrapper, 'DeepSeek');
+    assert.ok(ready && ready.info && ready.info.contextSize <= 8192 && ready.info.loadMs > 0);
+    assert.equal(shared.label, 'Local · script');
+    use(shared, models.script);
+  });
+
+  it('gives the identical output at temperature 0', async () => {
+    use(shared, models.script, { temperature: 0 });
+    const result = await collect(shared);
+    assert.deepEqual([result.reasoning, result.answer], [expected.reasoning, expected.answer]);
+    use(shared, models.script);
+  });
+
+  it('evaluates only the new tokens of a follow-up turn (the KV cache is reused)', async () => {
+    const session = new ChatSession({ onEvent: () => undefined });
+    const first = await session.ask('Why is the sum wrong?', shared);
+    const second = await session.ask('Why?', shared);
+    for (const turn of [first, second]) {
+      assert.equal(turn.status, 'done');
+      assert.deepEqual([turn.reasoning, turn.answer], [expected.reasoning, expected.answer]);
+    }
+    const usage = second.usage!;
+    // New tokens: <｜end▁of▁sentence｜> <｜User｜> W h y ? <｜Assistant｜> <think> \n — nothing of turn 1.
+    assert.equal(usage.promptTokens - (usage.cachedPromptTokens ?? 0), 9);
+    assert.ok(usage.promptTokens > 40, 'the prompt holds the whole first turn');
+  });
+
+  it('ends the thought at the thinking budget and still answers', async () => {
+    use(shared, models.script, { thinkingBudget: 2 });
+    const result = await collect(shared);
+    assert.equal(result.reasoning, 'The loop');
+    assert.equal(result.answer, expected.answer);
+    assert.equal(result.usage?.reasoningTokens, 2);
+    use(shared, models.script);
+  });
+
+  it('stops mid-thought and keeps the partial thought', async () => {
+    use(shared, models.longThought);
+    const result = await collect(shared, undefined, (chunk, controller) => {
+      if (chunk.type === 'reasoning') controller.abort();
+    });
+    assert.equal(result.finish, 'aborted');
+    assert.ok(result.reasoning.length > 0 && result.reasoning.length < expectedLongThought.reasoning.length);
+    assert.ok(expectedLongThought.reasoning.startsWith(result.reasoning));
+    assert.equal(result.answer, '');
+  });
+
+  it('stops mid-answer and keeps the whole thought and the partial answer', async () => {
+    use(shared, models.longAnswer);
+    const result = await collect(shared, undefined, (chunk, controller) => {
+      if (chunk.type === 'answer') controller.abort();
+    });
+    assert.equal(result.finish, 'aborted');
+    assert.equal(result.reasoning, expectedLongAnswer.reasoning);
+    assert.ok(result.answer.length > 0 && result.answer.length < expectedLongAnswer.answer.length);
+    assert.ok(expectedLongAnswer.answer.startsWith(result.answer));
+  });
+
+  it('answers normally after a stop (ChatSession marks the stopped turn)', async () => {
+    const session = new ChatSession({
+      onEvent: (event) => {
+        if (event.type === 'delta') void session.stop();
+      },
+    });
+    use(shared, models.longThought);
+    const stopped = await session.ask('Explain the loop.', shared);
+    assert.equal(stopped.status, 'stopped');
+    use(shared, models.script);
+    const result = await collect(shared);
+    assert.deepEqual([result.reasoning, result.answer, result.finish], [expected.reasoning, expected.answer, 'stop']);
+  });
+
+  it('describes a GGUF file without loading it', async () => {
+    const result = await shared.inspect(models.script);
+    assert.ok('inspection' in result);
+    const { inspection } = result;
+    assert.equal(inspection.architecture, 'qwen2');
+    assert.equal(inspection.fileType, 'ALL_F32');
+    assert.equal(inspection.trainContextSize, 4096);
+    assert.ok(inspection.parameterCount > 100_000 && inspection.sizeBytes > inspection.parameterCount * 4);
+    assert.equal(inspection.fitsInRam, true);
+    assert.equal(inspection.chatTemplate, true);
+    const bad = await shared.inspect(models.notGguf);
+    assert.ok('error' in bad && bad.error.kind === 'modelFile');
+  });
+});
+
+describe('LocalProvider: bad model files', () => {
+  let target: LocalProvider;
+  before(() => {
+    target = provider();
+  });
+
+  const cases: [keyof typeof models | 'missing', R1Error['kind'], RegExp][] = [
+    ['notGguf', 'modelFile', /is not a GGUF model file/],
+    ['truncated', 'modelFile', /is truncated/],
+    ['missing', 'modelFile', /does not exist/],
+    ['huge', 'memory', /needs about 1024\.0 GB of memory/],
+  ];
+  for (const [model, kind, message] of cases) {
+    it(`${model}: a ${kind} error that names the file, from a worker that stays up`, async () => {
+      const path = model === 'missing' ? join(dir, 'missing.gguf') : models[model];
+      use(target, path);
+      const before = target.workerPid;
+      const result = await collect(target);
+      assert.equal(result.error?.kind, kind);
+      assert.match(result.error!.message, message);
+      assert.ok(result.error!.message.includes(path), result.error!.message);
+      assert.ok(result.error!.actions.some((action) => action.kind === 'selectLocalModel'));
+      assert.ok(target.workerPid !== undefined);
+      if (before !== undefined) assert.equal(target.workerPid, before, 'no crash, no restart');
+    });
+  }
+
+  it('explains an empty model path without starting a worker', async () => {
+    const idle = provider({ modelPath: '  ' });
+    const result = await collect(idle);
+    assert.equal(result.error?.kind, 'modelFile');
+    assert.match(result.error!.message, /No local model is selected/);
+    assert.equal(idle.workerPid, undefined);
+  });
+});
+
+describe('LocalProvider: worker crashes', () => {
+  it('reports a worker killed mid-stream, keeps what arrived, and recovers with a fresh worker', async () => {
+    const target = provider({ modelPath: models.longThought });
+    let killed: number | undefined;
+    const session = new ChatSession({
+      onEvent: (event) => {
+        if (event.type === 'delta' && killed === undefined) {
+          killed = target.workerPid;
+          process.kill(killed!, 'SIGKILL');
+        }
+      },
+    });
+    const turn = await session.ask('Explain the loop.', target);
+    assert.equal(turn.status, 'incomplete');
+    assert.match(turn.error!.message, /stopped unexpectedly \(killed by SIGKILL\)/);
+    assert.ok(turn.reasoning.length > 0 && expectedLongThought.reasoning.startsWith(turn.reasoning));
+    assert.equal(target.workerPid, undefined);
+
+    use(target, models.script);
+    const next = await collect(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.ok(target.workerPid !== undefined && target.workerPid !== killed);
+  });
+
+  it('turns a llama.cpp abort on load (duplicate token strings) into a modelFile error, then works', async () => {
+    const target = provider({ modelPath: models.duplicate });
+    const result = await collect(target);
+    assert.equal(result.error?.kind, 'modelFile');
+    assert.match(result.error!.message, /aborted while loading .*duplicate-token\.gguf.*SIGABRT.*GGML_ASSERT/);
+    use(target, models.script);
+    const next = await collect(target);
+    assert.deepEqual([next.reasoning, next.answer], [expected.reasoning, expected.answer]);
+  });
+
+  it('unloads the model after the idle time and loads it again on the next request', async () => {
+    const target = provider({ idleMinutes: 0.5 / 60 });
+    assert.equal((await collect(target)).finish, 'stop');
+    const pid = target.workerPid;
+    assert.ok(pid !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(target.workerPid, undefined, 'the idle worker was stopped');
+    const gone = () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    for (let waited = 0; !gone() && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(gone(), 'the worker process exited');
+    const next = await collect(target);
+    assert.equal(next.answer, expected.answer);
+  });
+});
