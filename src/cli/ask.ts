@@ -3,6 +3,7 @@ import { assertNever, type StreamChunk } from '../core/chunks';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
+import { LocalProvider } from '../providers/local/localProvider';
 
 export interface AskIo {
   readonly stdout: (text: string) => void;
@@ -28,6 +29,8 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
         'api-key-env': { type: 'string', default: 'DEEPSEEK_API_KEY' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '120' },
+        local: { type: 'string' },
+        threads: { type: 'string', default: '0' },
       },
     });
   } catch (error) {
@@ -49,6 +52,20 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     io.stderr('r1-coder ask: --timeout must be a positive number of seconds\n');
     return 1;
+  }
+  if (values.local !== undefined) {
+    const threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 0) {
+      io.stderr('r1-coder ask: --threads must be a whole number (0 = physical cores)\n');
+      return 1;
+    }
+    // Same provider as the extension: a worker process (dist/localWorker.js beside this CLI).
+    const local = new LocalProvider({ modelPath: values.local, threads, idleMinutes: 0, onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`) });
+    try {
+      return await streamToConsole(local, question, values.json, io);
+    } finally {
+      local.dispose();
+    }
   }
   const keyVariable = values['api-key-env'];
   const provider = new OpenAiCompatibleProvider({

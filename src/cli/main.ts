@@ -19,6 +19,8 @@ ask options:
   --api-key-env NAME      environment variable holding the API key (default DEEPSEEK_API_KEY)
   --json                  one JSON object per line on stdout
   --timeout SECONDS       inactivity timeout (default 120)
+  --local PATH.gguf       answer with a local GGUF model instead (node-llama-cpp, no server)
+  --threads N             CPU threads for --local (default 0 = physical cores)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

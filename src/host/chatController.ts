@@ -91,8 +91,8 @@ export class ChatController implements vscode.Disposable {
     try {
       return await this.session.ask(question, provider, title);
     } finally {
+      // Providers are owned by ProviderSource (the local one stays warm), so none is disposed here.
       void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, this.session.busy);
-      await provider.dispose?.();
     }
   }
 

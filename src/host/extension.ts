@@ -3,7 +3,7 @@ import type { ConversationView, TurnView } from '../core/chatSession';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
-import { createCloudProvider } from './providerFactory';
+import { ProviderSource } from './providerSource';
 import { ApiKeyStore } from './secrets';
 import { readCloudSettings, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
@@ -27,7 +27,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   // Activation stays cheap: no SDK, no model, no timers. Providers load on first use.
   const log = vscode.window.createOutputChannel('R1 Coder', { log: true });
   const keys = new ApiKeyStore(context.secrets);
-  const controller = new ChatController(context.workspaceState, () => createCloudProvider(keys), log);
+  const statusBar = new ModelStatusBar();
+  const providers = new ProviderSource(keys, statusBar, log);
+  const controller = new ChatController(context.workspaceState, async () => providers.current(), log);
   const proposals = new EditProposals((turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }), log);
   const viewProvider = new ChatViewProvider(
     context.extensionUri,
@@ -61,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     log,
     controller,
     proposals,
-    new ModelStatusBar(),
+    statusBar,
+    providers,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
     vscode.languages.registerCodeActionsProvider(
       { scheme: 'file' },

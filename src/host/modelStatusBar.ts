@@ -21,6 +21,13 @@ export class ModelStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** Model loading shows in the item itself: "R1: Local · 7B (loading 40%)". */
+  showLoad(phase: 'starting' | 'loading' | 'ready', progress: number): void {
+    this.update();
+    if (phase === 'ready') return;
+    this.item.text = `$(loading~spin) ${this.item.text.replace(/^\$\([^)]*\)\s*/, '')} (${phase === 'starting' ? 'starting' : `loading ${Math.round(progress * 100)}%`})`;
+  }
+
   update(): void {
     if (readMode() === 'local') {
       const { modelPath } = readLocalSettings();
