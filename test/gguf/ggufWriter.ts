@@ -289,7 +289,6 @@ export function writeGguf(path: string, { metadata, tensors, alignment = 32 }: W
         throw new Error(`tensor ${tensor.name}: wrote ${file.position - start} bytes, expected ${expected}`);
       }
     });
-    pad(file, alignUp(file.position, alignment) - file.position);
     file.flush();
     ftruncateSync(fd, file.position); // materializes trailing holes
     return file.position;
