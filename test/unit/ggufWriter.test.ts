@@ -180,7 +180,7 @@ describe('script model', () => {
         assert.equal(text, DEFAULT_SCRIPT, `temperature ${temperature}`);
         assert.equal(result.metadata.stopReason, 'eogToken');
         chat.dispose();
-        sequence.dispose();
+        await sequence.dispose();
       }
     } finally {
       await context.dispose();
