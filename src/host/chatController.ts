@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ChatSession, type SessionEvent, type TurnView } from '../core/chatSession';
 import type { R1ErrorAction } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
-import type { HostMessage } from '../shared/protocol';
+import type { HostMessage, ModelSource } from '../shared/protocol';
 import {
   conversationTitle,
   DEFAULT_HISTORY_LIMITS,
@@ -26,7 +26,8 @@ export class ChatController implements vscode.Disposable {
 
   constructor(
     private readonly state: vscode.Memento,
-    private readonly createProvider: () => Promise<ChatProvider>,
+    private readonly createProvider: (source?: ModelSource) => Promise<ChatProvider>,
+    private readonly describeSources: () => Extract<HostMessage, { type: 'modelSources' }>,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.session = new ChatSession({
@@ -65,6 +66,7 @@ export class ChatController implements vscode.Disposable {
   attach(post: (message: HostMessage) => void): void {
     this.postToView = post;
     post({ type: 'state', conversation: this.session.view() });
+    post(this.describeSources());
   }
 
   detach(): void {
@@ -84,8 +86,13 @@ export class ChatController implements vscode.Disposable {
     this.postToView(message);
   }
 
-  async ask(question: string, title?: string): Promise<TurnView> {
-    const provider = await this.createProvider();
+  /** Tells the panel which source answers by default (after attach and when settings change). */
+  refreshSources(): void {
+    this.postToView(this.describeSources());
+  }
+
+  async ask(question: string, title?: string, source?: ModelSource): Promise<TurnView> {
+    const provider = await this.createProvider(source);
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
     try {

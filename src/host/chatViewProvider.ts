@@ -70,7 +70,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         this.controller.attach((outgoing) => this.post(outgoing));
         return;
       case 'ask':
-        await this.controller.ask(message.text);
+        await this.controller.ask(message.text, undefined, message.source);
         return;
       case 'stop':
         await this.controller.stop();

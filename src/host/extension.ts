@@ -7,6 +7,7 @@ import { ProviderSource } from './providerSource';
 import { ApiKeyStore } from './secrets';
 import { readCloudSettings, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
+import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
 import {
   applyCodeBlock,
@@ -29,7 +30,17 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   const keys = new ApiKeyStore(context.secrets);
   const statusBar = new ModelStatusBar();
   const providers = new ProviderSource(keys, statusBar, log);
-  const controller = new ChatController(context.workspaceState, async () => providers.current(), log);
+  const controller = new ChatController(
+    context.workspaceState,
+    async (source) => providers.current(source),
+    () => ({
+      type: 'modelSources',
+      defaultSource: readMode(),
+      cloudLabel: cloudName(readCloudSettings().baseUrl),
+      localLabel: readLocalSettings().modelPath ? shortModelName(readLocalSettings().modelPath) : 'no model',
+    }),
+    log,
+  );
   const proposals = new EditProposals((turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }), log);
   const viewProvider = new ChatViewProvider(
     context.extensionUri,
@@ -72,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
       FixWithR1CodeActionProvider.metadata,
     ),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('r1Coder')) controller.refreshSources();
+    }),
   );
 
   return {

@@ -18,6 +18,8 @@ export type HostMessage =
   | SessionEvent
   /** Puts text into the input box (e.g. "Ask R1 about selection"). */
   | { readonly type: 'setInput'; readonly text: string }
+  /** The configured default source, so the panel's per-request picker can show it. */
+  | { readonly type: 'modelSources'; readonly defaultSource: ModelSource; readonly cloudLabel: string; readonly localLabel: string }
   /** A proposed edit for a turn (Fix Selection), and its later state changes. */
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView };
 
@@ -36,7 +38,8 @@ export interface EditProposalView {
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'ask'; readonly text: string }
+  /** `source` overrides r1Coder.mode for this one request. */
+  | { readonly type: 'ask'; readonly text: string; readonly source?: ModelSource }
   | { readonly type: 'stop' }
   | { readonly type: 'retry'; readonly turnId: string }
   | { readonly type: 'newChat' }
@@ -51,6 +54,7 @@ export type WebviewMessage =
   | { readonly type: 'applyCode'; readonly turnId: string; readonly blockIndex: number; readonly mode: CodeBlockAction };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
+export type ModelSource = 'cloud' | 'local';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
 
 const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel']);
@@ -63,8 +67,11 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'stop':
     case 'newChat':
       return { type: raw.type };
-    case 'ask':
-      return typeof raw.text === 'string' && raw.text.trim() ? { type: 'ask', text: raw.text } : undefined;
+    case 'ask': {
+      if (typeof raw.text !== 'string' || !raw.text.trim()) return undefined;
+      const source = raw.source === 'cloud' || raw.source === 'local' ? raw.source : undefined;
+      return source ? { type: 'ask', text: raw.text, source } : { type: 'ask', text: raw.text };
+    }
     case 'retry':
       return typeof raw.turnId === 'string' ? { type: 'retry', turnId: raw.turnId } : undefined;
     case 'openLink':

@@ -5,7 +5,7 @@
 
 import { assertNever } from '../core/chunks';
 import type { R1ErrorAction } from '../core/errors';
-import type { EditProposalView, HostMessage, TurnView, WebviewMessage } from '../shared/protocol';
+import type { EditProposalView, HostMessage, ModelSource, TurnView, WebviewMessage } from '../shared/protocol';
 import { StreamingMarkdown } from './markdownStream';
 import { formatThinkingStats } from './format';
 
@@ -234,6 +234,7 @@ class ChatPanel {
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
+  private readonly sourceSelect: HTMLSelectElement;
   private readonly announcer: HTMLElement;
   private turns = new Map<string, TurnElement>();
   private busy = false;
@@ -263,7 +264,14 @@ class ChatPanel {
     this.stopButton.hidden = true;
     const buttons = element('div', 'composer-buttons');
     buttons.append(this.sendButton, this.stopButton);
-    composer.append(this.input, buttons);
+    // Which model answers the next question; "default" follows r1Coder.mode (the status bar).
+    this.sourceSelect = document.createElement('select');
+    this.sourceSelect.dataset.testid = 'source-select';
+    this.sourceSelect.title = 'Model for the next question';
+    this.sourceSelect.setAttribute('aria-label', 'Model for the next question');
+    const inputColumn = element('div', 'composer-input');
+    inputColumn.append(this.input, this.sourceSelect);
+    composer.append(inputColumn, buttons);
 
     this.announcer = element('div', 'visually-hidden');
     this.announcer.setAttribute('aria-live', 'polite');
@@ -309,7 +317,10 @@ class ChatPanel {
   private send(): void {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
-    this.post({ type: 'ask', text });
+    const choice = this.sourceSelect.value;
+    this.post(choice === 'cloud' || choice === 'local' ? { type: 'ask', text, source: choice } : { type: 'ask', text });
+    // An override is for one request only.
+    this.sourceSelect.value = 'default';
     this.input.value = '';
     vscode.setState({ draft: '' } satisfies PanelState);
   }
@@ -360,6 +371,9 @@ class ChatPanel {
         this.announce(message.proposal.state === 'pending' ? `Proposed edit to ${message.proposal.target}` : (message.proposal.message ?? ''));
         this.scrollToEnd(false);
         return;
+      case 'modelSources':
+        this.showSources(message.defaultSource, message.cloudLabel, message.localLabel);
+        return;
       case 'setInput':
         this.input.value = message.text;
         this.input.focus();
@@ -369,6 +383,22 @@ class ChatPanel {
       default:
         assertNever(message, 'host message');
     }
+  }
+
+  private showSources(defaultSource: ModelSource, cloudLabel: string, localLabel: string): void {
+    const selected = this.sourceSelect.value || 'default';
+    const option = (value: string, label: string) => {
+      const node = document.createElement('option');
+      node.value = value;
+      node.textContent = label;
+      return node;
+    };
+    const labels: Record<ModelSource, string> = { cloud: `Cloud · ${cloudLabel}`, local: `Local · ${localLabel}` };
+    this.sourceSelect.replaceChildren(
+      option('default', labels[defaultSource]),
+      option(defaultSource === 'cloud' ? 'local' : 'cloud', `Just this once: ${labels[defaultSource === 'cloud' ? 'local' : 'cloud']}`),
+    );
+    this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected) ? selected : 'default';
   }
 
   private addTurn(turn: TurnView): void {

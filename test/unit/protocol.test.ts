@@ -12,6 +12,11 @@ describe('parseWebviewMessage', () => {
     });
   });
 
+  it('keeps a valid per-request model source and drops an invalid one', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'local' }), { type: 'ask', text: 'q', source: 'local' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'gpu-cluster' }), { type: 'ask', text: 'q' });
+  });
+
   it('rejects malformed or unknown messages', () => {
     for (const raw of [null, 'ask', 42, {}, { type: 'ask' }, { type: 'ask', text: '   ' }, { type: 'runCommand', id: 'x' },
       { type: 'runAction', action: { kind: 'executeCommand' } }, { type: 'runAction', action: { kind: 'openUrl' } }, { type: 'retry', turnId: 5 }]) {
