@@ -153,7 +153,7 @@ window.addEventListener('message', (event) => {
 /** The real bundle: dist/webview.js if it is newer than the sources it is built from. */
 async function panelBundle(): Promise<{ script: string; source: string }> {
   const dist = join(ROOT, 'dist/webview.js');
-  const newestSource = Math.max(...['src/webview', 'src/shared', 'src/core'].flatMap((dir) => newestMtimes(join(ROOT, dir))));
+  const newestSource = ['src/webview', 'src/shared', 'src/core'].flatMap((dir) => newestMtimes(join(ROOT, dir))).reduce((a, b) => Math.max(a, b), 0);
   if (existsSync(dist) && statSync(dist).mtimeMs >= newestSource) {
     return { script: readFileSync(dist, 'utf8'), source: 'dist/webview.js' };
   }
@@ -342,8 +342,9 @@ async function run(
     name,
     feed,
     samples,
-    longestTaskMs: Math.max(0, ...tasks.durations.map(([, ms]) => ms)),
-    longestPacedTaskMs: Math.max(0, ...tasks.durations.filter(([ts]) => ts >= pacedFrom).map(([, ms]) => ms)),
+    // reduce, not Math.max(...): a run has more tasks than the stack has room for arguments.
+    longestTaskMs: tasks.durations.reduce((max, [, ms]) => Math.max(max, ms), 0),
+    longestPacedTaskMs: tasks.durations.reduce((max, [ts, ms]) => (ts >= pacedFrom ? Math.max(max, ms) : max), 0),
     tasksOver50: tasks.durations.filter(([, ms]) => ms > 50).length,
     elements,
     nodes: metrics.Nodes ?? 0,
