@@ -10,7 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startDeepSeekServer } from '../support/deepseekServer';
@@ -55,7 +55,8 @@ async function waitForText(locator: Locator, expected: string, timeoutMs = 60_00
 }
 
 function packageVsix(): string {
-  const out = join(artifacts, 'r1-coder-e2e.vsix');
+  // Per process: two runs in one working tree must not write the same file.
+  const out = join(repoRoot, '.vscode-test', `r1-coder-e2e-${process.pid}.vsix`);
   // Runs vscode:prepublish (the production build). Relative README links need a repository URL
   // to rewrite; irrelevant to a test package.
   const result = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], {
@@ -195,6 +196,7 @@ async function main(): Promise<boolean> {
     await browser.close().catch(() => undefined);
     await server.stop({ keep: !ok });
     await deepseek.close();
+    rmSync(vsix, { force: true });
   }
   log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return ok;
