@@ -139,11 +139,13 @@ async function download(request: DownloadRequest, path: string): Promise<Downloa
     cancelled = downloader.cancel({ deleteTempFile: false });
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const ticker = setInterval(() => progress.tick(), 1000);
   try {
     await downloader.download();
   } catch (error) {
     if (!signal?.aborted) throw toDownloadError(error, request);
   } finally {
+    clearInterval(ticker);
     signal?.removeEventListener('abort', onAbort);
   }
   if (signal?.aborted) {
@@ -258,24 +260,35 @@ export async function partialDownloadBytes(path: string): Promise<number> {
   return (await fileSize(`${path}.ipull`)) ?? 0;
 }
 
-/** Speed over a sliding window, so a stall shows up within seconds and a burst does not linger. */
-class ProgressReporter {
+/**
+ * Turns the downloader's byte counts into progress events with speed and time left. Speed is
+ * measured over a sliding window, so a stall shows within seconds and an early burst does not linger.
+ */
+export class ProgressReporter {
   private readonly samples: { time: number; bytes: number }[] = [];
   private downloaded = 0;
+  private total = 0;
   private resumedFrom = 0;
 
   constructor(
     private readonly listener: ((progress: DownloadProgress) => void) | undefined,
-    private readonly windowMs = 5000,
     private readonly now: () => number = () => performance.now(),
+    private readonly windowMs = 5000,
   ) {}
 
+  /** The transfer begins, `resumedFromBytes` already on disk. */
   start(resumedFromBytes: number, totalBytes: number): void {
     this.resumedFrom = resumedFromBytes;
     this.downloaded = resumedFromBytes;
+    this.total = totalBytes;
     this.samples.length = 0;
     this.samples.push({ time: this.now(), bytes: resumedFromBytes });
     this.report('downloading', resumedFromBytes, totalBytes);
+  }
+
+  /** Re-reports the current count, so the speed falls while no bytes arrive (ipull is silent then). */
+  tick(): void {
+    if (this.samples.length) this.report('downloading', this.downloaded, this.total);
   }
 
   report(phase: DownloadProgress['phase'], bytes: number, totalBytes: number): void {
@@ -284,10 +297,11 @@ class ProgressReporter {
       this.listener({ phase, downloadedBytes: bytes, totalBytes, bytesPerSecond: 0, secondsLeft: undefined, resumedFromBytes: this.resumedFrom });
       return;
     }
-    // A chunk that failed and is fetched again would count twice going down and up: hold the line.
+    this.total = totalBytes;
+    // A chunk that fails and is fetched again would make the count dip and climb: hold the line.
     this.downloaded = Math.max(this.downloaded, Math.min(bytes, totalBytes || bytes));
     const time = this.now();
-    // ipull reports every 64 KB; one sample per 100 ms keeps the window small.
+    // ipull reports every 64 KB; one sample per 100 ms keeps the window short.
     const last = this.samples.at(-1);
     if (!last || time - last.time >= 100) this.samples.push({ time, bytes: this.downloaded });
     while (this.samples.length > 2 && time - this.samples[1]!.time >= this.windowMs) this.samples.shift();
@@ -295,14 +309,10 @@ class ProgressReporter {
     const elapsed = (time - first.time) / 1000;
     const bytesPerSecond = elapsed >= 0.2 ? (this.downloaded - first.bytes) / elapsed : 0;
     const remaining = Math.max(0, totalBytes - this.downloaded);
-    this.listener({
-      phase,
-      downloadedBytes: this.downloaded,
-      totalBytes,
-      bytesPerSecond,
-      secondsLeft: bytesPerSecond > 0 && totalBytes > 0 ? remaining / bytesPerSecond : remaining === 0 && totalBytes > 0 ? 0 : undefined,
-      resumedFromBytes: this.resumedFrom,
-    });
+    let secondsLeft: number | undefined;
+    if (totalBytes > 0 && remaining === 0) secondsLeft = 0;
+    else if (totalBytes > 0 && bytesPerSecond > 0) secondsLeft = remaining / bytesPerSecond;
+    this.listener({ phase, downloadedBytes: this.downloaded, totalBytes, bytesPerSecond, secondsLeft, resumedFromBytes: this.resumedFrom });
   }
 }
 
