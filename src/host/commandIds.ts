@@ -13,6 +13,8 @@ export const COMMAND_IDS = {
   toggleModel: 'r1Coder.toggleModel',
   showHistory: 'r1Coder.showHistory',
   exportConversation: 'r1Coder.exportConversation',
+  selectLocalModel: 'r1Coder.selectLocalModel',
+  downloadLocalModel: 'r1Coder.downloadLocalModel',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

@@ -4,6 +4,7 @@ import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { ProviderSource } from './providerSource';
+import { registerLocalModelCommands } from './localModelCommands';
 import { ApiKeyStore } from './secrets';
 import { readCloudSettings, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
@@ -54,7 +55,11 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   );
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
-  const commands: Record<CommandId, (...args: unknown[]) => unknown> = {
+  // The local-model commands register themselves (registerLocalModelCommands).
+  const commands: Record<
+    Exclude<CommandId, typeof COMMAND_IDS.selectLocalModel | typeof COMMAND_IDS.downloadLocalModel>,
+    (...args: unknown[]) => unknown
+  > = {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     [COMMAND_IDS.newChat]: () => controller.newChat(),
     [COMMAND_IDS.stop]: () => controller.stop(),
@@ -83,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
       FixWithR1CodeActionProvider.metadata,
     ),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
+    ...registerLocalModelCommands(context, log),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('r1Coder')) controller.refreshSources();
     }),
@@ -120,9 +126,17 @@ async function exportConversation(controller: ChatController): Promise<void> {
   await vscode.window.showTextDocument(document);
 }
 
+/** The latest mode write. Clicks can come faster than settings are written; chained, none is lost. */
+let modeWrite: Promise<unknown> = Promise.resolve();
+
 async function toggleModel(): Promise<void> {
-  const next = readMode() === 'local' ? 'cloud' : 'local';
-  await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
+  const flip = modeWrite.then(async () => {
+    const next = readMode() === 'local' ? 'cloud' : 'local';
+    await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
+    return next;
+  });
+  modeWrite = flip.catch(() => undefined);
+  const next = await flip;
   if (next === 'local' && !readLocalSettings().modelPath) {
     const choice = await vscode.window.showWarningMessage(
       'R1 Coder: no local model is selected yet.',
