@@ -33,6 +33,12 @@ export interface StreamingMarkdownOptions {
 const FRAME_BUDGET_MS = 8;
 /** The tail is parsed in windows of about this size while catching up (restore, huge chunks). */
 const WINDOW_CHARS = 4_096;
+/**
+ * Frozen blocks live in chunks of about this many, which the browser skips entirely while they are
+ * off screen (content-visibility): per-frame layout and paint then stay flat as the trace grows,
+ * where a flat list of thousands of blocks costs more every frame.
+ */
+const CHUNK_BLOCKS = 24;
 /** Plain blocks are frozen in groups of about this size: one sanitizer pass per group. */
 const GROUP_CHARS = 2_048;
 
@@ -88,6 +94,9 @@ export class StreamingMarkdown {
   private tailTokens: Token[] | undefined;
   /** The tail holds blocks that are final but wait for the next frame: render them cheaply. */
   private tailPlain = false;
+  /** The chunk that frozen blocks are appended to, and how many it holds. */
+  private chunk: HTMLElement | undefined;
+  private chunkBlocks = 0;
   /** The last parse found definitions not committed yet (they may lie in the unfinished part). */
   private newReferences = false;
 
@@ -102,6 +111,7 @@ export class StreamingMarkdown {
     this.tailElement = document.createElement('div');
     this.tailElement.className = 'md-tail';
     container.replaceChildren(this.tailElement);
+    adoptChunkStyles();
   }
 
   /** All text received so far (line breaks normalized to "\n"). */
@@ -143,6 +153,7 @@ export class StreamingMarkdown {
       return;
     }
     this.frozen = [];
+    this.chunk = undefined;
     this.tail = normalized;
     this.afterCarriageReturn = false;
     this.fenceCount = 0;
@@ -291,7 +302,15 @@ export class StreamingMarkdown {
   private freezeTokens(tokens: Token[], source: string): void {
     const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight, final: true };
     // Frozen blocks are complete, so every fence in them counts as closed.
-    this.container.insertBefore(renderTokens(tokens, env), this.tailElement);
+    const fragment = renderTokens(tokens, env);
+    if (!this.chunk || this.chunkBlocks >= CHUNK_BLOCKS) {
+      this.chunk = document.createElement('div');
+      this.chunk.className = 'md-chunk';
+      this.container.insertBefore(this.chunk, this.tailElement);
+      this.chunkBlocks = 0;
+    }
+    this.chunkBlocks += fragment.childElementCount;
+    this.chunk.append(fragment);
     this.fenceCount = env.fenceIndex;
     this.frozen.push(source);
     if (this.newReferences) this.commitReferences(source);
@@ -310,6 +329,25 @@ export class StreamingMarkdown {
     this.tailElement.replaceChildren(tokens.length ? renderTokens(tokens, env) : '');
     this.tailDirty = false;
   }
+}
+
+let chunkStylesAdopted = false;
+
+/**
+ * The chunks' styles, from here rather than the panel's stylesheet: the renderer's cost depends on
+ * them. A constructed stylesheet, which the panel's CSP (no inline styles) allows.
+ */
+function adoptChunkStyles(): void {
+  if (chunkStylesAdopted) return;
+  chunkStylesAdopted = true;
+  const sheet = new CSSStyleSheet();
+  // `auto` remembers each chunk's rendered height, so the scroll height stays exact once shown.
+  // A chunk is its own formatting context, so its first block's top margin would not collapse
+  // into the previous chunk's last one: drop it.
+  sheet.replaceSync(
+    '.md-chunk { content-visibility: auto; contain-intrinsic-size: auto 600px; }\n' + '.md-chunk > :first-child { margin-top: 0; }',
+  );
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
 function isFence(tokens: readonly Token[], block: { readonly start: number; readonly end: number }): boolean {

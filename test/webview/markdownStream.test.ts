@@ -191,7 +191,8 @@ describe('StreamingMarkdown (Chromium)', () => {
       const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} with *emphasis* and \`code\`.`);
       m.md.append(paragraphs.slice(0, 20).join('\n\n') + '\n\n```js\nlet x = 1;\n```\n\n');
       m.frames.drain();
-      const frozen = [...m.container.children].filter((node) => !node.classList.contains('md-tail'));
+      const frozenBlocks = () => [...m.container.querySelectorAll(':scope > .md-chunk > *')];
+      const frozen = frozenBlocks();
       const tailBefore = m.container.querySelector('.md-tail')!.textContent;
       const mutated = new Set<Node>();
       const observer = new MutationObserver((records) => {
@@ -214,8 +215,10 @@ describe('StreamingMarkdown (Chromium)', () => {
       const tail = m.container.querySelector('.md-tail')!;
       return {
         frozenCount: frozen.length,
-        allConnected: frozen.every((node) => node.isConnected && node.parentNode === m.container),
-        sameOrder: frozen.every((node, i) => m.container.children[i] === node),
+        allConnected: frozen.every((node) => node.isConnected && node.parentElement!.parentElement === m.container),
+        sameOrder: frozen.every((node, i) => frozenBlocks()[i] === node),
+        chunks: m.container.querySelectorAll(':scope > .md-chunk').length,
+        chunkVisibility: getComputedStyle(m.container.querySelector('.md-chunk')!).contentVisibility,
         touched: touched.length,
         tailBefore,
         tailAfter: tail.textContent!.trim(),
@@ -226,6 +229,8 @@ describe('StreamingMarkdown (Chromium)', () => {
     assert.equal(result.frozenCount, 21, '20 paragraphs and the closed fence were frozen');
     assert.ok(result.allConnected);
     assert.ok(result.sameOrder);
+    assert.equal(result.chunks, 2, '41 frozen blocks fill more than one chunk');
+    assert.equal(result.chunkVisibility, 'auto', 'off-screen chunks are skipped (the constructed stylesheet applies under the CSP)');
     assert.equal(result.touched, 0, 'no mutation inside or on a frozen block');
     assert.equal(result.tailBefore, '', 'a closed fence followed by a blank line leaves an empty tail');
     assert.equal(result.tailAfter, 'Paragraph 39 with emphasis and code.', 'only the last block stays in the tail');

@@ -54,10 +54,10 @@ function mount(options: Omit<StreamingMarkdownOptions, 'scheduler' | 'onRender'>
   return mounted;
 }
 
-/** The container's HTML with the tail wrapper unwrapped: comparable with a one-shot render. */
+/** The container's HTML with the chunk and tail wrappers unwrapped: comparable with a one-shot render. */
 function flatHtml(container: HTMLElement): string {
   const copy = container.cloneNode(true) as HTMLElement;
-  for (const tail of copy.querySelectorAll('.md-tail')) tail.replaceWith(...tail.childNodes);
+  for (const wrapper of copy.querySelectorAll('.md-chunk, .md-tail')) wrapper.replaceWith(...wrapper.childNodes);
   copy.normalize();
   return copy.innerHTML;
 }
