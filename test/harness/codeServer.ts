@@ -286,6 +286,6 @@ function freePort(): Promise<number> {
   });
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
 }
