@@ -305,6 +305,14 @@ class ChatPanel {
     });
     // Links and code-block buttons in rendered output: handled here, never by navigation.
     this.transcript.addEventListener('click', (event) => this.onTranscriptClick(event));
+    // Rendered links are focusable; Enter opens them like a click (keyboard users).
+    this.transcript.addEventListener('keydown', (event) => {
+      const link = (event.target as HTMLElement | null)?.closest<HTMLElement>('a[data-href]');
+      if (event.key === 'Enter' && link?.dataset.href) {
+        event.preventDefault();
+        this.post({ type: 'openLink', href: link.dataset.href });
+      }
+    });
 
     window.addEventListener('message', (event: MessageEvent<HostMessage>) => this.onMessage(event.data));
     this.post({ type: 'ready' });
