@@ -170,6 +170,34 @@ describe('LocalProvider: generation', () => {
     use(shared, models.script);
   });
 
+  it('without a budget setting, ends the thought at node-llama-cpp’s default budget so the answer fits', async () => {
+    let contextSize = 0;
+    use(shared, models.longThought, {
+      contextSizeCap: 512,
+      onLoadProgress: (event) => (contextSize = event.info?.contextSize ?? contextSize),
+    });
+    const result = await collect(shared);
+    assert.ok(contextSize >= 512 && contextSize < 8192);
+    // Half of a context under 8192 tokens; the 300-line thought would need far more.
+    assert.equal(result.usage?.reasoningTokens, Math.ceil(contextSize / 2));
+    assert.ok(expectedLongThought.reasoning.startsWith(result.reasoning) && result.reasoning.length < expectedLongThought.reasoning.length);
+    assert.equal(result.answer, expectedLongThought.answer);
+    assert.equal(result.finish, 'stop');
+  });
+
+  it('stops with "length" at the end of the context instead of shifting the conversation', async () => {
+    let contextSize = 0;
+    use(shared, models.longAnswer, {
+      contextSizeCap: 512,
+      onLoadProgress: (event) => (contextSize = event.info?.contextSize ?? contextSize),
+    });
+    const result = await collect(shared);
+    assert.equal(result.finish, 'length');
+    assert.equal(result.reasoning, expectedLongAnswer.reasoning);
+    assert.ok(result.answer.length > 0 && expectedLongAnswer.answer.startsWith(result.answer));
+    assert.ok(result.usage && result.usage.promptTokens + result.usage.completionTokens <= contextSize);
+  });
+
   it('stops mid-thought and keeps the partial thought', async () => {
     use(shared, models.longThought);
     const result = await collect(shared, undefined, (chunk, controller) => {

@@ -233,7 +233,7 @@ async function generate(request: GenerateRequest, signal: AbortSignal): Promise<
   let reason: WorkerFinishReason = 'stop';
   try {
     const result = await chat.generateResponse(history, {
-      ...samplingOptions(sampling),
+      ...samplingOptions(sampling, current.context.contextSize - prompt.length),
       signal,
       stopOnAbortSignal: true,
       onResponseChunk(chunk) {
@@ -305,18 +305,22 @@ function findSequence(tokens: readonly Token[], needle: readonly Token[], from: 
   return -1;
 }
 
-function samplingOptions(sampling: SamplingSettings) {
+function samplingOptions(sampling: SamplingSettings, roomLeft: number) {
   return {
     temperature: sampling.temperature,
     topP: sampling.topP,
     topK: sampling.topK,
     seed: sampling.seed,
-    // R1 guidance is temperature + top-p only; node-llama-cpp's default repeat penalty is off here.
+    // R1's guidance is temperature and top-p only. node-llama-cpp's default repeat penalty would
+    // change the output, and it costs a hash lookup per vocabulary entry (152k) on every token.
     repeatPenalty: false as const,
-    maxTokens: sampling.maxTokens,
-    // 0 = no explicit budget: node-llama-cpp then keeps the thought within part of the context,
-    // so there is always room left for the answer.
-    budgets: sampling.thinkingBudget > 0 ? { thoughtTokens: sampling.thinkingBudget } : undefined,
+    // Stop at the end of the context ("length") rather than let node-llama-cpp shift the
+    // conversation out from under a reply that is still being written.
+    maxTokens: roomLeft > 0 ? Math.min(sampling.maxTokens ?? Infinity, roomLeft) : sampling.maxTokens,
+    // 0 = node-llama-cpp's default thought budget (half the context below 8192 tokens, three
+    // quarters above), which always leaves room for the answer; passing no budgets at all to
+    // LlamaChat would mean no limit.
+    budgets: { thoughtTokens: sampling.thinkingBudget > 0 ? sampling.thinkingBudget : undefined },
   };
 }
 
