@@ -117,7 +117,8 @@ export class ChatSession {
 
   /** Asks a question; resolves with the finished turn. */
   async ask(question: string, provider: ChatProvider, title?: string): Promise<TurnView> {
-    await this.stop();
+    // A loop, not one stop(): two asks waiting on the same running turn would otherwise both start.
+    while (this.running) await this.stop();
     const history = this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
     const messages = buildMessages(history, question);
     const turn: MutableTurn = {
