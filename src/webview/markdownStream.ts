@@ -3,7 +3,7 @@
  *
  * The source is split into a frozen prefix and an open tail. Each frame, markdown-it parses only
  * the tail; every top-level block of it that can no longer change is rendered once (with code
- * highlighting) and inserted before the tail element as frozen DOM that is never touched again.
+ * highlighting) and appended, in chunks, before the tail element: frozen DOM, never touched again.
  * What remains (normally the last block) is re-rendered into the tail element. A block is final
  * when the next top-level block starts on a complete line (markdown's block structure is decided
  * line by line, so nothing after that line can reach back into it), or when it is a top-level
@@ -168,7 +168,7 @@ export class StreamingMarkdown {
     let result = text;
     if (this.afterCarriageReturn && result.startsWith('\n')) result = result.slice(1);
     if (result) this.afterCarriageReturn = result.endsWith('\r');
-    return result.replace(/\r\n?/g, '\n');
+    return result.includes('\r') ? result.replace(/\r\n?/g, '\n') : result;
   }
 
   private invalidate(): void {
