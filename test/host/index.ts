@@ -43,6 +43,8 @@ export async function run(): Promise<void> {
   require('./contributions.test');
   require('./apiKey.test');
   require('./chat.test');
+  require('./hardening.test');
+  require('./soak.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   mocha.suite.emit('post-require', globalThis, 'out/test/host/index.js', mocha);
 
