@@ -6,6 +6,7 @@
 import { assertNever } from '../core/chunks';
 import type { R1ErrorAction } from '../core/errors';
 import type { EditProposalView, HostMessage, ModelSource, TurnView, WebviewMessage } from '../shared/protocol';
+import { FollowScroll } from './followScroll';
 import { StreamingMarkdown } from './markdownStream';
 import { formatThinkingStats } from './format';
 
@@ -40,7 +41,13 @@ class TurnElement {
   private turn: TurnView;
   private reasoningChars: number;
 
-  constructor(turn: TurnView, private readonly post: (message: WebviewMessage) => void) {
+  private refreshQueued = false;
+
+  constructor(
+    turn: TurnView,
+    private readonly post: (message: WebviewMessage) => void,
+    onRender: () => void,
+  ) {
     this.turn = turn;
     this.reasoningChars = turn.reasoning.length;
     this.root = element('article', 'turn');
@@ -83,8 +90,8 @@ class TurnElement {
     response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
     this.root.append(question, response);
 
-    this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true });
-    this.answerView = new StreamingMarkdown(answer, { highlight: true });
+    this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
+    this.answerView = new StreamingMarkdown(answer, { highlight: true, onRender });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
     if (turn.answer) this.answerView.setText(turn.answer);
     // A restored turn that is no longer streaming is complete: close its fences and highlight them.
@@ -121,7 +128,14 @@ class TurnElement {
       // The answer is what the user waits for: fold the thoughts away unless they chose otherwise.
       if (first && !this.userToggledThinking) this.setThinkingOpen(false);
     }
-    this.refresh();
+    // Thousands of deltas a second: the status line is redrawn at most once per frame.
+    if (!this.refreshQueued) {
+      this.refreshQueued = true;
+      requestAnimationFrame(() => {
+        this.refreshQueued = false;
+        this.refresh();
+      });
+    }
   }
 
   reclassify(): void {
@@ -239,7 +253,7 @@ class ChatPanel {
   private turns = new Map<string, TurnElement>();
   private busy = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private followScroll = true;
+  private readonly follow: FollowScroll;
 
   constructor(root: HTMLElement) {
     this.transcript = element('main', 'transcript');
@@ -277,6 +291,8 @@ class ChatPanel {
     this.announcer.setAttribute('aria-live', 'polite');
 
     root.append(this.transcript, composer, this.announcer);
+    // Follows the stream unless the user scrolled up; renderers report each DOM update.
+    this.follow = new FollowScroll(this.transcript);
     this.transcript.append(this.empty);
 
     composer.addEventListener('submit', (event) => {
@@ -298,10 +314,6 @@ class ChatPanel {
         event.preventDefault();
         this.post({ type: 'stop' });
       }
-    });
-    this.transcript.addEventListener('scroll', () => {
-      const distance = this.transcript.scrollHeight - this.transcript.scrollTop - this.transcript.clientHeight;
-      this.followScroll = distance < 40;
     });
     // Links and code-block buttons in rendered output: handled here, never by navigation.
     this.transcript.addEventListener('click', (event) => this.onTranscriptClick(event));
@@ -349,8 +361,8 @@ class ChatPanel {
         this.scrollToEnd(true);
         return;
       case 'delta':
+        // The renderers' onRender keeps the end in view once the frame is drawn.
         this.turns.get(message.turnId)?.appendDelta(message.reasoning, message.answer, message.at);
-        this.scrollToEnd(false);
         return;
       case 'reclassified':
         this.turns.get(message.turnId)?.reclassify();
@@ -411,7 +423,7 @@ class ChatPanel {
 
   private addTurn(turn: TurnView): void {
     this.empty.remove();
-    const view = new TurnElement(turn, (message) => this.post(message));
+    const view = new TurnElement(turn, (message) => this.post(message), () => this.follow.update());
     this.turns.set(turn.id, view);
     this.transcript.append(view.root);
   }
@@ -432,11 +444,8 @@ class ChatPanel {
   }
 
   private scrollToEnd(force: boolean): void {
-    if (!force && !this.followScroll) return;
-    this.followScroll = true;
-    requestAnimationFrame(() => {
-      this.transcript.scrollTop = this.transcript.scrollHeight;
-    });
+    if (force) this.follow.resume();
+    else this.follow.update();
   }
 
   private announce(text: string): void {
