@@ -126,6 +126,10 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
   async accept(id = this.activeProposalId()): Promise<EditProposalView | undefined> {
     const proposal = id ? this.proposals.get(id) : undefined;
     if (!proposal || proposal.state !== 'pending') return undefined;
+    // applyEdit succeeds on a read-only file system: it changes the open model, which can then never be saved.
+    if (vscode.workspace.fs.isWritableFileSystem(proposal.documentUri.scheme) === false) {
+      return this.finish(proposal, 'refused', 'The file is read-only. Nothing was changed.');
+    }
     const document = await vscode.workspace.openTextDocument(proposal.documentUri);
     let range = proposal.range;
     let newText = proposal.newText;
