@@ -43,6 +43,7 @@ export async function run(): Promise<void> {
   require('./contributions.test');
   require('./apiKey.test');
   require('./chat.test');
+  require('./fixSelection.test');
   require('./hardening.test');
   require('./soak.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
