@@ -313,11 +313,14 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     return body;
   }
 
+  /** Server texts are scrubbed here, before messages truncate them: a key cut in half would escape redact(). */
   private mapError(sdk: Sdk, cause: unknown, responseStarted: boolean): R1Error {
+    const describeScrubbed = (value: unknown) => this.redactText(describe(value));
     if (cause instanceof sdk.APIConnectionTimeoutError) return stalledError(this.server, seconds(this.inactivityTimeoutMs));
-    if (cause instanceof sdk.APIConnectionError) return networkError(this.server, describe(cause.cause ?? cause));
+    if (cause instanceof sdk.APIConnectionError) return networkError(this.server, describeScrubbed(cause.cause ?? cause));
     if (cause instanceof sdk.APIError) {
-      const detail = errorDetail(cause.error) ?? undefined;
+      const raw = errorDetail(cause.error);
+      const detail = raw === undefined ? undefined : this.redactText(raw);
       if (cause.status !== undefined) {
         return errorFromStatus(cause.status, detail, this.server, parseRetryAfter(cause.headers?.get('retry-after')));
       }
@@ -331,9 +334,9 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         actions: [{ kind: 'retry' }],
       };
     }
-    if (cause instanceof SyntaxError) return malformedError(this.server, cause.message);
-    if (responseStarted) return streamCutError(this.server, describe(cause));
-    return unknownError(`${this.server.name}: ${describe(cause)}`);
+    if (cause instanceof SyntaxError) return malformedError(this.server, this.redactText(cause.message));
+    if (responseStarted) return streamCutError(this.server, describeScrubbed(cause));
+    return unknownError(`${this.server.name}: ${describeScrubbed(cause)}`);
   }
 
   private invalidBaseUrl(): R1Error {
