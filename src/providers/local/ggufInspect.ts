@@ -128,7 +128,8 @@ export async function inspectModelFile(lib: NodeLlamaCpp, path: string, llama: L
   };
 }
 
-async function readMagic(path: string): Promise<string> {
+/** The first four bytes of a file ("GGUF" for a model), read without loading anything else. */
+export async function readMagic(path: string): Promise<string> {
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(4);

@@ -5,11 +5,11 @@
  * malformed file can only produce a note, not take the extension host down.
  */
 
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir, platform as osPlatform, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp';
-import { declaredDataEnd } from './ggufInspect';
+import { declaredDataEnd, readMagic } from './ggufInspect';
 import type { GgufInspection } from './workerProtocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -356,17 +356,6 @@ export function formatParameterCount(count: number): string {
   if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
   if (count >= 1e3) return `${Math.round(count / 1e3)}K`;
   return String(count);
-}
-
-async function readMagic(path: string): Promise<string> {
-  const file = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(4);
-    const { bytesRead } = await file.read(buffer, 0, 4, 0);
-    return buffer.subarray(0, bytesRead).toString('latin1');
-  } finally {
-    await file.close();
-  }
 }
 
 async function listDirs(dir: string): Promise<string[]> {
