@@ -193,7 +193,6 @@ export class LocalProvider implements ChatProvider {
   private active: ActiveRequest | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private disposed = false;
 
   constructor(options: LocalProviderOptions) {
     this.options = options;
@@ -234,7 +233,7 @@ export class LocalProvider implements ChatProvider {
       };
       return;
     }
-    if (request.signal.aborted || this.disposed) {
+    if (request.signal.aborted) {
       yield { type: 'finish', reason: 'aborted' };
       return;
     }
@@ -369,9 +368,8 @@ export class LocalProvider implements ChatProvider {
     }
   }
 
-  /** Stops any generation and the worker; a later request starts a new one. */
+  /** Stops any generation and the worker (freeing the model); a later request starts a new one. */
   dispose(): void {
-    this.disposed = true;
     this.cancelActive();
     this.clearIdleTimer();
     this.stopWorker();
