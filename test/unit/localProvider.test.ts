@@ -5,14 +5,14 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChatSession } from '../../src/core/chatSession';
 import type { StreamChunk, Usage } from '../../src/core/chunks';
 import type { R1Error } from '../../src/core/errors';
 import type { ChatMessage } from '../../src/core/provider';
-import { physicalCoreCount } from '../../src/providers/local/cpuCores';
+import { linuxPhysicalCores, physicalCoreCount } from '../../src/providers/local/cpuCores';
 import { LocalProvider, type LocalLoadProgress, type LocalProviderOptions } from '../../src/providers/local/localProvider';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
@@ -338,5 +338,24 @@ describe('LocalProvider: worker crashes', () => {
     assert.ok(gone(), 'the worker process exited');
     const next = await collect(target);
     assert.equal(next.answer, expected.answer);
+  });
+});
+
+describe('physical core count (the default thread count)', () => {
+  const cpu = (processor: number, physical: number, core: number) =>
+    `processor\t: ${processor}\nphysical id\t: ${physical}\nsiblings\t: 4\ncore id\t\t: ${core}\ncpu cores\t: 2\n\n`;
+
+  it('counts cores, not hyperthreads, across sockets', () => {
+    // 2 cores × 2 threads on one socket.
+    assert.equal(linuxPhysicalCores([cpu(0, 0, 0), cpu(1, 0, 1), cpu(2, 0, 0), cpu(3, 0, 1)].join('')), 2);
+    // Two sockets whose core ids overlap.
+    assert.equal(linuxPhysicalCores([cpu(0, 0, 0), cpu(1, 0, 1), cpu(2, 1, 0), cpu(3, 1, 1)].join('')), 4);
+    // No topology lines (some VMs and ARM boards): unknown, so the caller falls back.
+    assert.equal(linuxPhysicalCores('processor\t: 0\nmodel name\t: x\n\nprocessor\t: 1\n'), undefined);
+  });
+
+  it('never exceeds the CPUs this process may use', () => {
+    const count = physicalCoreCount();
+    assert.ok(Number.isInteger(count) && count >= 1 && count <= availableParallelism());
   });
 });
