@@ -13,6 +13,14 @@
  * Environment: BENCH_ROUNDS (default 5), BENCH_THREADS (default: physical cores, as the provider),
  * LLAMA_BENCH=/path/to/llama-bench adds llama.cpp's own figures (same model and threads; generation
  * at depth 512, where a chat turn generates). Prints a table and BENCH_JSON rows for `npm run bench`.
+ *
+ * A llama-bench with exactly node-llama-cpp's kernels: build it against the prebuilt libraries
+ * (B = node_modules/@node-llama-cpp/linux-x64/bins/linux-x64, S = a clone of
+ * node_modules/node-llama-cpp/llama/gitRelease.bundle):
+ *   g++ -O2 -DNDEBUG -std=c++17 -I$S/include -I$S/ggml/include -I$S/common -I$S/vendor \
+ *     $S/tools/llama-bench/llama-bench.cpp $S/tools/llama-bench/main.cpp -o llama-bench -L$B \
+ *     -l:libllama-common.so -l:libllama.v0.5.0.so -l:libggml.v0.5.0.so -l:libggml-base.so -Wl,-rpath,$B
+ *   ln -s $B/libggml-cpu-*.so .   # the CPU backends load from the binary's folder
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
