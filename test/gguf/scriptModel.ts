@@ -12,18 +12,14 @@
  * Every token string is unique: duplicates make llama.cpp abort the whole process.
  */
 
-import { R1_DISTILL_CHAT_TEMPLATE } from './distillTemplate';
+import { distillQwen2Metadata } from './distillTemplate';
 import {
-  array,
   encodedChunks,
-  f32,
   GgmlType,
   GgufFileType,
   gpt2ByteToUnicode,
   TokenType,
-  u32,
   writeGguf,
-  type GgufMetadata,
   type GgufTensor,
 } from './ggufWriter';
 
@@ -139,30 +135,20 @@ export function writeScriptModel(path: string, script: string = DEFAULT_SCRIPT, 
     );
   }
 
-  const metadata: GgufMetadata = {
-    'general.architecture': 'qwen2',
-    'general.name': options.name ?? 'R1 Coder script model',
-    'general.file_type': u32(GgufFileType.ALL_F32),
-    'qwen2.context_length': u32(options.contextLength ?? 4096),
-    'qwen2.embedding_length': u32(hidden),
-    'qwen2.block_count': u32(layers),
-    'qwen2.feed_forward_length': u32(ffn),
-    'qwen2.attention.head_count': u32(heads),
-    'qwen2.attention.head_count_kv': u32(kvHeads),
-    'qwen2.rope.freq_base': f32(10000),
-    'qwen2.attention.layer_norm_rms_epsilon': f32(1e-6),
-    'tokenizer.ggml.model': 'gpt2',
-    'tokenizer.ggml.pre': 'deepseek-r1-qwen',
-    'tokenizer.ggml.tokens': array('string', tokens),
-    'tokenizer.ggml.token_type': array('i32', types),
-    'tokenizer.ggml.merges': array('string', []),
-    'tokenizer.ggml.bos_token_id': u32(idOf.get(BOS)!),
-    'tokenizer.ggml.eos_token_id': u32(idOf.get(EOS)!),
-    'tokenizer.ggml.padding_token_id': u32(idOf.get(EOS)!),
-    'tokenizer.ggml.add_bos_token': true,
-    'tokenizer.ggml.add_eos_token': false,
-    'tokenizer.chat_template': R1_DISTILL_CHAT_TEMPLATE,
-  };
+  const metadata = distillQwen2Metadata({
+    name: options.name ?? 'R1 Coder script model',
+    fileType: GgufFileType.ALL_F32,
+    contextLength: options.contextLength ?? 4096,
+    hidden,
+    layers,
+    ffn,
+    heads,
+    kvHeads,
+    tokens,
+    tokenTypes: types,
+    bosId: idOf.get(BOS)!,
+    eosId: idOf.get(EOS)!,
+  });
   const bytes = writeGguf(path, { metadata, tensors });
   return { path, bytes, pieces: scriptTokens.slice(scriptTokens[0] === THINK_OPEN ? 1 : 0), vocabularySize: vocab };
 }

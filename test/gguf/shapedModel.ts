@@ -11,18 +11,15 @@
 import { randomFillSync } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { R1_DISTILL_CHAT_TEMPLATE } from './distillTemplate';
+import { distillQwen2Metadata } from './distillTemplate';
 import {
-  array,
   encodedChunks,
-  f32,
   GgmlType,
   GgufFileType,
   gpt2ByteToUnicode,
   tensorByteSize,
   toHalf,
   TokenType,
-  u32,
   writeGguf,
   type GgufTensor,
 } from './ggufWriter';
@@ -96,30 +93,20 @@ export function writeShapedModel(path: string, shape: ModelShape = R1_DISTILL_1_
     );
   }
   return writeGguf(path, {
-    metadata: {
-      'general.architecture': 'qwen2',
-      'general.name': 'R1-Distill-Qwen-1.5B shape (random Q4_0)',
-      'general.file_type': u32(GgufFileType.MOSTLY_Q4_0),
-      'qwen2.context_length': u32(shape.contextLength),
-      'qwen2.embedding_length': u32(hidden),
-      'qwen2.block_count': u32(layers),
-      'qwen2.feed_forward_length': u32(ffn),
-      'qwen2.attention.head_count': u32(heads),
-      'qwen2.attention.head_count_kv': u32(kvHeads),
-      'qwen2.rope.freq_base': f32(10000),
-      'qwen2.attention.layer_norm_rms_epsilon': f32(1e-6),
-      'tokenizer.ggml.model': 'gpt2',
-      'tokenizer.ggml.pre': 'deepseek-r1-qwen',
-      'tokenizer.ggml.tokens': array('string', tokens),
-      'tokenizer.ggml.token_type': array('i32', types),
-      'tokenizer.ggml.merges': array('string', []),
-      'tokenizer.ggml.bos_token_id': u32(256),
-      'tokenizer.ggml.eos_token_id': u32(257),
-      'tokenizer.ggml.padding_token_id': u32(257),
-      'tokenizer.ggml.add_bos_token': true,
-      'tokenizer.ggml.add_eos_token': false,
-      'tokenizer.chat_template': R1_DISTILL_CHAT_TEMPLATE,
-    },
+    metadata: distillQwen2Metadata({
+      name: 'R1-Distill-Qwen-1.5B shape (random Q4_0)',
+      fileType: GgufFileType.MOSTLY_Q4_0,
+      contextLength: shape.contextLength,
+      hidden,
+      layers,
+      ffn,
+      heads,
+      kvHeads,
+      tokens,
+      tokenTypes: types,
+      bosId: 256,
+      eosId: 257,
+    }),
     tensors,
   });
 }
