@@ -45,6 +45,7 @@ export async function run(): Promise<void> {
   require('./chat.test');
   require('./fixSelection.test');
   require('./hardening.test');
+  require('./localModel.test');
   require('./soak.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   mocha.suite.emit('post-require', globalThis, 'out/test/host/index.js', mocha);
