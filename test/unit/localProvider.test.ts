@@ -16,6 +16,7 @@ import { linuxPhysicalCores, physicalCoreCount } from '../../src/providers/local
 import { LocalProvider, type LocalLoadProgress, type LocalProviderOptions } from '../../src/providers/local/localProvider';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
+import { writeShapedModel } from '../gguf/shapedModel';
 import { buildLocalWorker } from '../support/localWorkerBundle';
 
 // Long enough that a stop or a kill lands mid-section, short enough to generate quickly.
@@ -61,10 +62,10 @@ async function collect(
   target: LocalProvider,
   messages: readonly ChatMessage[] = [{ role: 'user', content: 'Why is the sum wrong?' }],
   onChunk?: (chunk: StreamChunk, controller: AbortController) => void,
+  { controller = new AbortController(), maxTokens }: { controller?: AbortController; maxTokens?: number } = {},
 ): Promise<Collected> {
-  const controller = new AbortController();
   const chunks: StreamChunk[] = [];
-  for await (const chunk of target.stream({ messages, signal: controller.signal })) {
+  for await (const chunk of target.stream({ messages, signal: controller.signal, maxTokens })) {
     chunks.push(chunk);
     onChunk?.(chunk, controller);
   }
@@ -340,6 +341,193 @@ describe('LocalProvider: worker crashes', () => {
     assert.equal(next.answer, expected.answer);
   });
 });
+
+describe('LocalProvider: abort during load', () => {
+  /** Load-progress events since the test began; the request in flight is aborted on the first `abortAt` event. */
+  let events: LocalLoadProgress[] = [];
+  let abortAt: LocalLoadProgress['phase'] | undefined;
+  let inFlight: AbortController | undefined;
+  /** A 152k-token vocabulary takes llama.cpp a second or more, so a stop at its first progress event lands mid-load. */
+  let slowModel: string;
+
+  before(() => {
+    slowModel = join(dir, 'slow-load.gguf');
+    // Random weights, about 14 MB: it answers nonsense, which only has to never reach the next request.
+    writeShapedModel(slowModel, { hidden: 64, layers: 2, heads: 4, kvHeads: 2, ffn: 128, vocab: 151936, contextLength: 4096 });
+  });
+
+  function watched(options: Partial<LocalProviderOptions> = {}): LocalProvider {
+    events = [];
+    return provider({
+      ...options,
+      onLoadProgress: (event) => {
+        events.push(event);
+        if (event.phase !== abortAt) return;
+        abortAt = undefined;
+        inFlight?.abort();
+      },
+    });
+  }
+
+  /** A request stopped at the first `phase` event, bounded so that a hung stream fails the test. */
+  async function stoppedAt(target: LocalProvider, phase: LocalLoadProgress['phase']): Promise<Collected> {
+    abortAt = phase;
+    inFlight = new AbortController();
+    const result = await within(30_000, collect(target, undefined, undefined, { controller: inFlight }));
+    assert.equal(abortAt, undefined, `no ${phase} event arrived`);
+    return result;
+  }
+
+  /** A request that answers, with the load-progress events it caused. */
+  async function answered(target: LocalProvider, maxTokens?: number): Promise<Collected & { readonly progress: LocalLoadProgress[] }> {
+    events = [];
+    const result = await within(30_000, collect(target, undefined, undefined, { maxTokens }));
+    return { ...result, progress: events };
+  }
+
+  /** Switches to the script model, still recording load progress (no more stops). */
+  function useScript(target: LocalProvider): void {
+    use(target, models.script, { onLoadProgress: (event) => events.push(event) });
+  }
+
+  const STOPPED = [{ type: 'finish', reason: 'aborted' }];
+  const phases = (progress: readonly LocalLoadProgress[]) => progress.map((event) => event.phase);
+  const readyOf = (progress: readonly LocalLoadProgress[]) => progress.filter((event) => event.phase === 'ready');
+
+  it('an already aborted signal ends the stream at once as a stop, without starting a worker', async () => {
+    const target = watched();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await within(30_000, collect(target, undefined, undefined, { controller }));
+    assert.deepEqual(result.chunks, STOPPED);
+    assert.deepEqual(events, []);
+    assert.equal(target.workerPid, undefined);
+    const next = await answered(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.equal(phases(next.progress)[0], 'starting');
+  });
+
+  it('a stop while the worker starts loads nothing, and that worker answers the next request', async () => {
+    const target = watched();
+    const result = await stoppedAt(target, 'starting');
+    assert.deepEqual(result.chunks, STOPPED);
+    assert.deepEqual(phases(events), ['starting'], 'the worker was never asked to load the model');
+    const pid = target.workerPid;
+    const next = await answered(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.equal(target.workerPid, pid, 'the started worker was kept');
+    const ready = readyOf(next.progress);
+    assert.equal(ready.length, 1);
+    assert.ok(ready[0]!.info!.loadMs > 0, 'the model was loaded by this request');
+  });
+
+  it('a stop at the first load progress ends before any token; the worker survives and answers exactly', async () => {
+    const target = watched();
+    const result = await stoppedAt(target, 'loading');
+    assert.deepEqual(result.chunks, STOPPED);
+    const pid = target.workerPid;
+    assert.ok(pid !== undefined, 'the worker is still running');
+    const next = await answered(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.equal(next.usage?.completionTokens, 30);
+    assert.equal(next.usage?.reasoningTokens, 7);
+    assert.equal(readyOf(next.progress).length, 1);
+    assert.equal(target.workerPid, pid);
+  });
+
+  it('a request sent right after a stop during load sees nothing of the stopped one', async () => {
+    const target = watched({ modelPath: models.longThought });
+    assert.deepEqual((await stoppedAt(target, 'loading')).chunks, STOPPED);
+    useScript(target);
+    const next = await answered(target);
+    // The long thought's text or its "done" would show up here if a stale chunk got through.
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.equal(next.usage?.completionTokens, 30);
+    assert.equal(next.progress.at(-1)?.info?.modelPath, models.script);
+  });
+
+  it('a stop in the middle of a slow load abandons the load; the next requests load afresh and answer', async () => {
+    const target = watched({ modelPath: slowModel });
+    const result = await stoppedAt(target, 'loading');
+    assert.deepEqual(result.chunks, STOPPED);
+    const pid = target.workerPid;
+    assert.ok(pid !== undefined);
+
+    // At once, the same model: had the stopped load gone on, this request would find it loaded (loadMs 0).
+    const again = await answered(target, 1);
+    assert.equal(again.error, undefined);
+    assert.equal(again.usage?.completionTokens, 1);
+    const ready = readyOf(again.progress);
+    assert.equal(ready.length, 1);
+    assert.ok(ready[0]!.info!.loadMs > 0, 'the stopped load was not kept');
+    assert.ok(phases(again.progress).includes('loading'));
+
+    useScript(target);
+    const next = await answered(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    assert.equal(target.workerPid, pid, 'no crash, no restart');
+  });
+
+  it('a request stopped while it waits behind a running one loads nothing', async () => {
+    const target = provider({ modelPath: models.longThought });
+    const waiting = new AbortController();
+    let queued: Promise<Collected> | undefined;
+    const running = await within(
+      30_000,
+      collect(target, undefined, (chunk) => {
+        if (chunk.type !== 'reasoning' || queued) return;
+        // Replaces the running request, whose generation the worker is still winding down, and
+        // is stopped before the worker gets to it.
+        use(target, models.script);
+        queued = collect(target, undefined, undefined, { controller: waiting });
+        waiting.abort();
+      }),
+    );
+    assert.equal(running.finish, 'aborted');
+    assert.deepEqual((await within(30_000, queued!)).chunks, STOPPED);
+    useScript(target);
+    const next = await answered(target);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    const ready = readyOf(next.progress);
+    assert.equal(ready.length, 1);
+    assert.ok(ready[0]!.info!.loadMs > 0, 'the stopped request did not load the script model');
+  });
+
+  it('a new request during a load of the same model takes that load over instead of loading twice', async () => {
+    let second: Promise<Collected> | undefined;
+    const target = provider({
+      modelPath: slowModel,
+      onLoadProgress: (event) => {
+        events.push(event);
+        // Mid-load, no stop: the new request replaces this one (as "ask again" does).
+        if (event.phase === 'loading' && !second) second = collect(target, undefined, undefined, { maxTokens: 1 });
+      },
+    });
+    events = [];
+    const first = await within(30_000, collect(target));
+    assert.deepEqual(first.chunks, STOPPED);
+    assert.ok(second, 'a loading event arrived');
+    const next = await within(30_000, second);
+    assert.equal(next.error, undefined);
+    assert.equal(next.usage?.completionTokens, 1);
+    const ready = readyOf(events);
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0]!.info!.loadMs, 0, 'the replacing request found the model its predecessor loaded');
+  });
+});
+
+/** Fails instead of hanging when `promise` does not settle in time. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('physical core count (the default thread count)', () => {
   const cpu = (processor: number, physical: number, core: number) =>

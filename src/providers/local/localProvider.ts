@@ -244,6 +244,13 @@ export class LocalProvider implements ChatProvider {
       yield { type: 'error', error: started.error };
       return;
     }
+    if (request.signal.aborted) {
+      // Stopped from onLoadProgress('starting'): the abort listener below would never fire for it,
+      // and the request would load the model and answer anyway.
+      this.armIdleTimer();
+      yield { type: 'finish', reason: 'aborted' };
+      return;
+    }
     const worker = started.worker;
     const id = this.nextId++;
     const events = new EventQueue<RequestEvent>();

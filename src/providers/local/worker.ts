@@ -45,7 +45,9 @@ let llamaPromise: Promise<Llama> | undefined;
 let loaded: Loaded | undefined;
 /** Requests run strictly one after another. */
 let queue: Promise<void> = Promise.resolve();
-const controllers = new Map<number, AbortController>();
+const requests = new Map<number, { readonly controller: AbortController; readonly model: ModelSettings }>();
+/** The model load in progress, abandoned once no request that is still wanted needs it. */
+let loading: { readonly settings: ModelSettings; readonly controller: AbortController } | undefined;
 /** Raw answers this worker generated, by their trimmed text: follow-ups send answers back trimmed,
  * and re-rendering the exact raw text keeps the KV cache valid. */
 const rawAnswers = new Map<string, string>();
@@ -80,7 +82,31 @@ async function ensureLoaded(settings: ModelSettings, requestId: number): Promise
   return { current: await load(settings, requestId), fresh: true };
 }
 
+/**
+ * A stop during a load stops the load (llama.cpp checks between tensors): otherwise the worker stays
+ * busy for seconds and then holds a model nobody asked to keep, and the next request for another
+ * model waits for it. A newer request for the same model keeps it loading.
+ */
+function abandonUnwantedLoad(): void {
+  const current = loading;
+  if (!current) return;
+  for (const request of requests.values()) {
+    if (!request.controller.signal.aborted && sameSettings(request.model, current.settings)) return;
+  }
+  current.controller.abort();
+}
+
 async function load(settings: ModelSettings, requestId: number): Promise<Loaded> {
+  const controller = new AbortController();
+  loading = { settings, controller };
+  try {
+    return await loadModel(settings, requestId, controller.signal);
+  } finally {
+    loading = undefined;
+  }
+}
+
+async function loadModel(settings: ModelSettings, requestId: number, signal: AbortSignal): Promise<Loaded> {
   await unload();
   const started = Date.now();
   const nlc = await lib();
@@ -103,6 +129,7 @@ async function load(settings: ModelSettings, requestId: number): Promise<Loaded>
       modelPath: settings.modelPath,
       gpuLayers: settings.gpuLayers === 'auto' ? 'auto' : settings.gpuLayers,
       onLoadProgress: progress,
+      loadSignal: signal,
     });
   } catch (error) {
     throw classifyLoadError(settings.modelPath, error);
@@ -116,6 +143,7 @@ async function load(settings: ModelSettings, requestId: number): Promise<Loaded>
       // llama.cpp enables it where the model and backend support it (CPU included): +17% prompt
       // speed on the 1.5B shape, as llama-bench's default does.
       flashAttention: 'auto',
+      createSignal: signal,
     });
   } catch (error) {
     await model.dispose();
@@ -213,12 +241,21 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
 
 async function generate(request: GenerateRequest, signal: AbortSignal): Promise<void> {
   const { id, sampling } = request;
-  const { current, fresh } = await ensureLoaded(request.model, id);
-  send({ type: 'loaded', id, info: fresh ? current.info : { ...current.info, loadMs: 0 } });
-  if (signal.aborted) {
+  const stopped = (): void => {
     send({ type: 'done', id, reason: 'aborted', usage: { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0 } });
-    return;
+  };
+  // Stopped while it waited behind another request: load nothing for it.
+  if (signal.aborted) return stopped();
+  let ensured: Awaited<ReturnType<typeof ensureLoaded>>;
+  try {
+    ensured = await ensureLoaded(request.model, id);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    return stopped(); // the load was abandoned for this stop
   }
+  const { current, fresh } = ensured;
+  send({ type: 'loaded', id, info: fresh ? current.info : { ...current.info, loadMs: 0 } });
+  if (signal.aborted) return stopped();
   const { chat, sequence } = current;
   const history = toHistory(request.messages);
   // The prompt as LlamaChat will evaluate it; the part already in the KV cache is not evaluated again.
@@ -341,22 +378,24 @@ function onMessage(message: unknown): void {
   switch (message.type) {
     case 'generate': {
       // A new request stops the running one: one generation at a time.
-      for (const controller of controllers.values()) controller.abort();
+      for (const { controller } of requests.values()) controller.abort();
       const controller = new AbortController();
-      controllers.set(message.id, controller);
+      requests.set(message.id, { controller, model: message.model });
+      abandonUnwantedLoad();
       enqueue(async () => {
         try {
           await generate(message, controller.signal);
         } catch (error) {
           send({ type: 'failed', id: message.id, error: toWorkerError(error) });
         } finally {
-          controllers.delete(message.id);
+          requests.delete(message.id);
         }
       });
       return;
     }
     case 'abort':
-      controllers.get(message.id)?.abort();
+      requests.get(message.id)?.controller.abort();
+      abandonUnwantedLoad();
       return;
     case 'inspect':
       enqueue(async () => {
@@ -370,7 +409,8 @@ function onMessage(message: unknown): void {
       });
       return;
     case 'exit':
-      for (const controller of controllers.values()) controller.abort();
+      for (const { controller } of requests.values()) controller.abort();
+      abandonUnwantedLoad();
       enqueue(async () => {
         await unload().catch(() => undefined);
         process.exit(0);
