@@ -7,6 +7,7 @@
 //   npm run package -- --target linux-x64 --target linux-arm64
 //                                                    → r1-coder-<target>-<version>.vsix each
 //   npm run package -- --verify                      → also load node-llama-cpp from the VSIX
+//   npm run package -- --out <file.vsix>             → one target's VSIX written there (tests)
 //
 // Every VSIX is assembled in out/package/<target>/ (git-ignored) so the working tree's
 // node_modules is never touched; binaries for other platforms come from the npm registry
@@ -24,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
@@ -386,6 +387,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       target: { type: 'string', multiple: true },
+      out: { type: 'string' },
       cuda: { type: 'boolean', default: false },
       verify: { type: 'boolean', default: false },
       'verify-model': { type: 'string' },
@@ -396,7 +398,7 @@ async function main() {
   });
   if (values.help) {
     console.log(
-      `npm run package [-- --target <t> …] [--cuda] [--verify [--verify-model <gguf>]] [--skip-build] [--keep-staging]\n` +
+      `npm run package [-- --target <t> …] [--out <file.vsix>] [--cuda] [--verify [--verify-model <gguf>]] [--skip-build] [--keep-staging]\n` +
         `targets: ${Object.keys(targetBinaries).join(', ')} (default: this machine, ${hostTarget()})`,
     );
     return;
@@ -412,6 +414,9 @@ async function main() {
       );
     }
   }
+
+  // One file name for several targets would overwrite itself.
+  if (values.out && targets.length > 1) throw new Error('--out names one VSIX: give at most one --target');
 
   const pkg = readJson(join(root, 'package.json'));
   manifestId = `${pkg.publisher}.${pkg.name}`.toLowerCase();
@@ -433,7 +438,8 @@ async function main() {
     const name = explicit.length > 0 ? `${pkg.name}-${target}${suffix}-${pkg.version}.vsix` : `${pkg.name}${suffix}-${pkg.version}.vsix`;
     console.log(`\n== ${target} → ${name}`);
     try {
-      outcomes.push(packageTarget(target, { outFile: join(root, name), cuda: values.cuda, version: pkg.version, llamaVersion }));
+      const outFile = values.out ? resolve(values.out) : join(root, name);
+      outcomes.push(packageTarget(target, { outFile, cuda: values.cuda, version: pkg.version, llamaVersion }));
     } catch (error) {
       console.error(`${target}: ${error.message}`);
       failures.push(target);

@@ -1,215 +1,164 @@
 /**
  * End-to-end: the packaged extension in the real VS Code workbench (code-server), driven like a
- * user in headless Chromium. Sets the API key through the command palette, opens the R1 view,
- * asks, reads the reasoning and then the answer from the webview's DOM, and saves a screenshot.
+ * user in headless Chromium. One code-server and one page serve every scenario (start-up is the
+ * expensive part); each scenario passes or fails on its own and the last line counts them.
  *
  *   node --import tsx test/e2e/chatE2e.ts      (after `node scripts/build.mjs`; npm test does both)
  *
- * The extension is installed from a VSIX (`vsce package`), not loaded as a development folder:
- * that is what users get, so a file the VSIX leaves out (.vscodeignore) fails here too.
+ * The extension is installed from the platform VSIX that `npm run package` builds for this machine
+ * (node-llama-cpp and its binaries inside), not loaded as a development folder: that is what users
+ * get, so a file the VSIX leaves out fails here too.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { startDeepSeekServer } from '../support/deepseekServer';
+import type { Page } from 'playwright-core';
+import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
 import { launchChromium } from '../harness/browser';
 import { readTestEnv, repoRoot, startCodeServer } from '../harness/codeServer';
+import { startDeepSeekServer } from '../support/deepseekServer';
+import { cloudChat } from './cloudChat';
+import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
+import { localModel } from './localModel';
+import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
+import { themeScreens } from './themeScreens';
+import { webviewReload } from './webviewReload';
+import { ACTION_TIMEOUT_MS, ChatPanel, log, step, type E2eContext } from './workbench';
 
 const artifacts = join(repoRoot, 'test-artifacts');
-const KEY = 'sk-e2e-5f0c9a7e1d2b4c6a';
-// Plain prose: the panel renders markdown, and these must read back character for character.
-const QUESTION = 'Why does my loop skip the last element of the array?';
-const REASONING =
-  'The user has a loop that misses the last element. The usual cause is a bound that stops one step early, ' +
-  'for example comparing the index with length minus one. I will explain that and give the fix.';
-const ANSWER = 'Your loop stops one step early. Compare the index with the array length itself, not the length minus one.';
-const TEST_TIMEOUT_MS = Number(process.env.R1_E2E_TIMEOUT_MS ?? 240_000);
+// Cloud scenarios first: the key set by the first one serves the next three.
+const SCENARIOS: readonly Scenario[] = [cloudChat, webviewReload, themeScreens, fixSelection, localModel];
+const SCENARIO_TIMEOUT_MS = Number(process.env.R1_E2E_TIMEOUT_MS ?? 240_000);
+const SIDE_BAR_WIDTH = 520;
 
-function log(message: string): void {
-  console.log(`[e2e] ${message}`);
-}
-
-async function step<T>(name: string, action: () => T | Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    const result = await action();
-    log(`✓ ${name} (${Date.now() - started} ms)`);
-    return result;
-  } catch (error) {
-    throw new Error(`step "${name}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
-/** Polls a locator's text until it equals `expected` (whitespace at the ends ignored). */
-async function waitForText(locator: Locator, expected: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: string | null = null;
-  while (Date.now() < deadline) {
-    seen = (await locator.textContent({ timeout: 1_000 }).catch(() => null))?.trim() ?? null;
-    if (seen === expected) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  assert.equal(seen, expected, 'text did not appear in time');
-}
-
-function packageVsix(): string {
-  // Per process: two runs in one working tree must not write the same file.
+/** The platform VSIX users install (`npm run package`), written per process so parallel runs never share it. */
+function packagePlatformVsix(): string {
   const out = join(repoRoot, '.vscode-test', `r1-coder-e2e-${process.pid}.vsix`);
-  // Runs vscode:prepublish (the production build). Relative README links need a repository URL
-  // to rewrite; irrelevant to a test package.
-  const result = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`vsce package failed:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`scripts/package.mjs failed:\n${result.stdout}${result.stderr}`);
   return out;
 }
 
-async function setApiKeyLikeAUser(page: Page): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill('>R1: Set API Key');
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'R1: Set API Key' }).waitFor();
-  await input.press('Enter');
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'R1: Set API Key' }).waitFor();
-  const keyInput = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
-  await keyInput.pressSequentially(KEY);
-  await keyInput.press('Enter');
-  // The confirmation is announced to screen readers (role=alert) whether or not a toast shows.
-  await page.getByRole('alert').filter({ hasText: 'API key saved' }).waitFor({ state: 'attached' });
+/** Drags the side bar's sash: a wider panel reads better in screenshots and leaves the diff side by side. */
+async function widenSideBar(page: Page, width: number): Promise<void> {
+  const sideBar = page.locator('.part.sidebar');
+  const box = await sideBar.boundingBox();
+  assert.ok(box, 'the side bar is visible');
+  const edge = box.x + box.width;
+  const sashes = await page.locator('.monaco-sash.vertical').evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const rect = node.getBoundingClientRect();
+      return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2, height: rect.height };
+    }),
+  );
+  const sash = sashes.find((candidate) => candidate.height > 0 && Math.abs(candidate.x - edge) <= 4);
+  assert.ok(sash, `no sash at the side bar's edge (x ${edge})`);
+  await page.mouse.move(sash.x, sash.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, sash.y, { steps: 8 });
+  await page.mouse.up();
+  const widened = await sideBar.boundingBox();
+  assert.ok(widened && Math.abs(widened.width - width) <= 8, `side bar width ${widened?.width}, wanted ${width}`);
 }
 
-/** Records, inside the webview, what the reasoning showed when the first answer text appeared. */
-async function watchOrder(panel: FrameLocator): Promise<void> {
-  await panel.locator('body').evaluate((body) => {
-    const record: { reasoningSeenAlone: boolean; reasoningWhenAnswerBegan: string | null } = {
-      reasoningSeenAlone: false,
-      reasoningWhenAnswerBegan: null,
-    };
-    (window as unknown as { r1Order: typeof record }).r1Order = record;
-    new MutationObserver(() => {
-      const turns = body.querySelectorAll('[data-testid="turn"]');
-      const turn = turns[turns.length - 1];
-      if (!turn || record.reasoningWhenAnswerBegan !== null) return;
-      const reasoning = turn.querySelector('[data-testid="thinking-body"]')?.textContent?.trim() ?? '';
-      const answer = turn.querySelector('[data-testid="answer"]')?.textContent?.trim() ?? '';
-      if (reasoning && !answer) record.reasoningSeenAlone = true;
-      if (answer) record.reasoningWhenAnswerBegan = reasoning;
-    }).observe(body, { childList: true, subtree: true, characterData: true });
-  });
-}
-
-async function run(page: Page, deepseekRequests: () => readonly { headers: Record<string, unknown> }[]): Promise<void> {
-  await step('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
-  // The palette lists contributed commands only once the extension is scanned; its tab shows that.
+async function openChatView(page: Page, panel: ChatPanel): Promise<void> {
+  await step('the workbench loads', () => page.locator('.monaco-workbench').waitFor());
   const tab = page.getByRole('tab', { name: 'R1', exact: true });
-  await step('the R1 tab appears in the activity bar', () => tab.waitFor({ timeout: 60_000 }));
-  await step('R1: Set API Key from the command palette stores the key', () => setApiKeyLikeAUser(page));
-
+  await step('the R1 tab appears in the activity bar', () => tab.waitFor());
   await step('open the R1 view container from the activity bar', async () => {
     await tab.click();
     // A container with one view folds the view's header into the side bar title.
     await page.locator('.part.sidebar .composite.title', { hasText: /R1/ }).waitFor();
     assert.equal(await tab.getAttribute('aria-selected'), 'true', 'the R1 tab is selected');
   });
-  const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-  const input = panel.locator('[data-testid="prompt-input"]');
-  await step('the chat panel renders its input', () => input.waitFor());
-  await watchOrder(panel);
-
-  await step('type the question and press Enter', async () => {
-    await input.click();
-    await input.pressSequentially(QUESTION);
-    await input.press('Enter');
-  });
-  const turn = panel.locator('[data-testid="turn"]').last();
-  await step('the reasoning streams in, exactly', () => waitForText(turn.locator('[data-testid="thinking-body"]'), REASONING));
-  await step('then the answer, exactly', () => waitForText(turn.locator('[data-testid="answer"]'), ANSWER));
-  await step('the turn ends as done', () => panel.locator('[data-testid="turn"][data-status="done"]').waitFor());
-  await step('the reasoning was complete before the answer began', async () => {
-    const order = await panel.locator('body').evaluate(() => (window as unknown as { r1Order: unknown }).r1Order);
-    assert.deepEqual(order, { reasoningSeenAlone: true, reasoningWhenAnswerBegan: REASONING });
-  });
-  await step('the request carried the key typed into the input box', () => {
-    const requests = deepseekRequests();
-    assert.equal(requests.length, 1, 'one chat request');
-    assert.equal(requests[0]?.headers.authorization, `Bearer ${KEY}`);
-  });
-  await step('the error box stays empty', async () => {
-    assert.equal((await turn.locator('[data-testid="turn-error"]').textContent())?.trim(), '');
-  });
-  await step('screenshot with the reasoning unfolded: test-artifacts/e2e-chat.png', async () => {
-    const thinking = turn.locator('[data-testid="thinking"]');
-    if ((await thinking.getAttribute('open')) === null) await thinking.locator('summary').click();
-    assert.notEqual(await thinking.getAttribute('open'), null, 'the reasoning is unfolded');
-    await page.screenshot({ path: join(artifacts, 'e2e-chat.png') });
-  });
+  await step('the chat panel renders its input', () => panel.input.waitFor());
+  await step(`widen the side bar to ${SIDE_BAR_WIDTH} px`, () => widenSideBar(page, SIDE_BAR_WIDTH));
 }
 
-async function main(): Promise<boolean> {
+async function main(): Promise<ScenarioResult[]> {
   const started = Date.now();
   mkdirSync(artifacts, { recursive: true });
   const env = readTestEnv();
-  const vsix = await step('package the extension (vsce package)', packageVsix);
+  const vsix = await step('package the platform VSIX (scripts/package.mjs)', packagePlatformVsix);
+  const modelDir = join(repoRoot, '.vscode-test', `e2e-model-${process.pid}`);
+  mkdirSync(modelDir, { recursive: true });
+  const modelPath = join(modelDir, 'r1-script-model.gguf');
+  writeScriptModel(modelPath);
   const deepseek = await startDeepSeekServer();
-  // Slow enough that the reasoning is visibly on screen before the answer starts.
-  deepseek.enqueue({ reasoning: REASONING, answer: ANSWER, delayMs: 25 });
   const server = await step('start code-server with the VSIX installed', () =>
     startCodeServer({
       label: 'e2e',
       vsixFiles: [vsix],
-      settings: { 'r1Coder.cloud.baseUrl': deepseek.baseUrl },
-      workspaceFiles: { 'loop.js': 'for (let i = 0; i < items.length - 1; i++) console.log(items[i]);\n' },
+      settings: {
+        'r1Coder.cloud.baseUrl': deepseek.baseUrl,
+        // The local scenario picks local per request; the default source stays cloud.
+        'r1Coder.local.threads': 1,
+        'r1Coder.local.gpuLayers': 0,
+      },
+      // A machine-scoped setting: code-server reads it from the remote settings only.
+      machineSettings: { 'r1Coder.local.modelPath': modelPath },
+      workspaceFiles: {
+        'loop.js': 'for (let i = 0; i < items.length - 1; i++) console.log(items[i]);\n',
+        [SUM_FILE]: SUM_SOURCE,
+      },
     }),
   );
   const browser = await launchChromium(env.chromium);
   const browserLog: string[] = [];
-  let ok = false;
-  let timer: NodeJS.Timeout | undefined;
+  let results: ScenarioResult[] = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // Generous per action: two cores shared with builds can make the workbench slow to settle.
-    page.setDefaultTimeout(60_000);
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     page.on('console', (message) => browserLog.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => browserLog.push(`[pageerror] ${error.message}`));
     await page.goto(server.workbenchUrl());
-    await Promise.race([
-      run(page, () => deepseek.requests),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the test did not finish within ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS);
-      }),
-    ]).catch(async (error: unknown) => {
-      await page.screenshot({ path: join(artifacts, 'e2e-failure.png') }).catch(() => undefined);
-      throw error;
-    });
-    ok = true;
-  } catch (error) {
-    console.error(`[e2e] ✗ ${error instanceof Error ? error.message : String(error)}`);
-    console.error(`[e2e] failure screenshot: test-artifacts/e2e-failure.png; browser log: test-artifacts/e2e-browser.log`);
-    console.error(`--- code-server output (run folder kept: ${server.runDir}) ---\n${server.output().slice(-4000)}`);
+    const panel = new ChatPanel(page);
+    try {
+      await openChatView(page, panel);
+    } catch (error) {
+      await page.screenshot({ path: join(artifacts, 'e2e-failure-setup.png') }).catch(() => undefined);
+      const message = `set-up failed: ${error instanceof Error ? error.message : String(error)}`;
+      console.error(`[e2e] ✗ ${message}\n[e2e]   screenshot: test-artifacts/e2e-failure-setup.png`);
+      return SCENARIOS.map((scenario) => ({ name: scenario.name, ok: false, ms: 0, error: message }));
+    }
+    const context: E2eContext = {
+      page,
+      server,
+      deepseek,
+      panel,
+      artifacts,
+      localModel: { path: modelPath, ...expectedSplit(DEFAULT_SCRIPT) },
+      apiKeySet: false,
+    };
+    results = await runScenarios(context, SCENARIOS, SCENARIO_TIMEOUT_MS);
+    return results;
   } finally {
-    clearTimeout(timer);
+    const ok = results.length === SCENARIOS.length && results.every((result) => result.ok);
     writeFileSync(join(artifacts, 'e2e-browser.log'), browserLog.join('\n') + '\n');
+    if (!ok) {
+      console.error(`[e2e] browser log: test-artifacts/e2e-browser.log`);
+      console.error(`--- code-server output (run folder kept: ${server.runDir}) ---\n${server.output().slice(-4000)}`);
+    }
     await browser.close().catch(() => undefined);
     await server.stop({ keep: !ok });
     await deepseek.close();
     rmSync(vsix, { force: true });
+    rmSync(modelDir, { recursive: true, force: true });
+    log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return ok;
 }
 
 main().then(
-  (ok) => {
-    console.log(ok ? '1 passed, 0 failed' : '0 passed, 1 failed');
-    process.exitCode = ok ? 0 : 1;
+  (results) => {
+    for (const result of results) log(`${result.ok ? '✓' : '✗'} ${result.name}${result.error ? ` — ${result.error.split('\n')[0]}` : ''}`);
+    const passed = results.filter((result) => result.ok).length;
+    console.log(`${passed} passed, ${results.length - passed} failed`);
+    process.exitCode = passed === results.length && passed > 0 ? 0 : 1;
   },
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    console.log('0 passed, 1 failed');
+    console.log(`0 passed, ${SCENARIOS.length} failed`);
     process.exitCode = 1;
   },
 );

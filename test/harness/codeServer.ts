@@ -37,6 +37,12 @@ export interface CodeServerOptions {
   readonly label: string;
   /** Seeded into the user's settings.json, over quiet defaults. */
   readonly settings?: Record<string, unknown>;
+  /**
+   * Seeded into the remote machine's settings.json (user-data/Machine, "Open Remote Settings").
+   * The workbench is a remote window here, so `"scope": "machine"` settings such as
+   * r1Coder.local.modelPath are read only from this file, never from the user's.
+   */
+  readonly machineSettings?: Record<string, unknown>;
   /** VSIX files installed into the run's extensions folder before start. */
   readonly vsixFiles?: readonly string[];
   /** Extra environment for code-server; it reaches the extension host. */
@@ -102,6 +108,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const userSettingsPath = join(dirs.userData, 'User', 'settings.json');
   mkdirSync(dirname(userSettingsPath), { recursive: true });
   writeFileSync(userSettingsPath, JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2) + '\n');
+  if (options.machineSettings) {
+    const machineSettingsPath = join(dirs.userData, 'Machine', 'settings.json');
+    mkdirSync(dirname(machineSettingsPath), { recursive: true });
+    writeFileSync(machineSettingsPath, JSON.stringify(options.machineSettings, null, 2) + '\n');
+  }
   for (const [relative, content] of Object.entries(options.workspaceFiles ?? {})) {
     const file = join(dirs.workspace, relative);
     mkdirSync(dirname(file), { recursive: true });
