@@ -436,9 +436,9 @@ async function main() {
   for (const target of targets) {
     const suffix = values.cuda && cudaBinaries[target] ? '-cuda' : '';
     const name = explicit.length > 0 ? `${pkg.name}-${target}${suffix}-${pkg.version}.vsix` : `${pkg.name}${suffix}-${pkg.version}.vsix`;
-    console.log(`\n== ${target} → ${name}`);
+    const outFile = values.out ? resolve(values.out) : join(root, name);
+    console.log(`\n== ${target} → ${relative(root, outFile)}`);
     try {
-      const outFile = values.out ? resolve(values.out) : join(root, name);
       outcomes.push(packageTarget(target, { outFile, cuda: values.cuda, version: pkg.version, llamaVersion }));
     } catch (error) {
       console.error(`${target}: ${error.message}`);

@@ -11,7 +11,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
@@ -79,6 +79,8 @@ async function openChatView(page: Page, panel: ChatPanel): Promise<void> {
 async function main(): Promise<ScenarioResult[]> {
   const started = Date.now();
   mkdirSync(artifacts, { recursive: true });
+  // A failure screenshot left by an earlier run would point at a failure this run did not have.
+  for (const name of readdirSync(artifacts)) if (/^e2e-failure-.*\.png$/.test(name)) rmSync(join(artifacts, name));
   const env = readTestEnv();
   const vsix = await step('package the platform VSIX (scripts/package.mjs)', packagePlatformVsix);
   const modelDir = join(repoRoot, '.vscode-test', `e2e-model-${process.pid}`);
