@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCloudScenario } from './cloudChat';
 import type { Scenario } from './scenarios';
-import { chooseRow, luminance, runCommand, squash, step, themeColors, waitForValue, type ChatPanel } from './workbench';
+import { chooseRow, luminance, runCommand, squash, step, themeColors, waitForValue, type ChatPanel, type ThemeColors } from './workbench';
 
 const QUESTION = 'How should I retry failed HTTP requests?';
 const REASONING = [
@@ -102,6 +102,15 @@ async function pickColorTheme(page: Page, theme: 'Dark Modern' | 'Light Modern',
   await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor();
 }
 
+/** Inline code, code blocks and the thought each get a background of their own, not the panel's. */
+function assertSurfacesStandOut(colors: ThemeColors): void {
+  for (const [surface, background] of Object.entries(colors.surfaces)) {
+    assert.ok(background, `${surface} is on the page`);
+    assert.doesNotMatch(background, /^(transparent|rgba\(\d+, \d+, \d+, 0\))$/, `${surface} has a background`);
+    assert.notEqual(background, colors.webview, `${surface} stands out from the panel background (${colors.kind})`);
+  }
+}
+
 /** Waits until the webview has repainted for the theme, then returns its colours. */
 async function settledColors(page: Page, panel: ChatPanel, kind: 'vscode-dark' | 'vscode-light') {
   await waitForValue(async () => {
@@ -149,6 +158,7 @@ export const themeScreens: Scenario = {
       const dark = await step('dark theme: the panel has the side bar background, and it is dark', async () => {
         const colors = await settledColors(page, panel, 'vscode-dark');
         assert.ok(luminance(colors.webview) < 0.1, `dark background expected, got ${colors.webview}`);
+        assertSurfacesStandOut(colors);
         return colors;
       });
       await step('screenshot: test-artifacts/e2e-panel-dark.png', () => page.screenshot({ path: join(artifacts, 'e2e-panel-dark.png') }));
@@ -157,6 +167,7 @@ export const themeScreens: Scenario = {
         const light = await settledColors(page, panel, 'vscode-light');
         assert.ok(luminance(light.webview) > 0.8, `light background expected, got ${light.webview}`);
         assert.notEqual(light.webview, dark.webview, 'the background changed with the theme');
+        assertSurfacesStandOut(light);
       });
       await step('code blocks are still highlighted after the theme change', async () => {
         const rendered = await renderedAnswer(panel);

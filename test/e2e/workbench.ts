@@ -170,13 +170,32 @@ export class ChatPanel {
 }
 
 /** The webview body's computed background and theme class, and the workbench side bar's background. */
-export async function themeColors(page: Page, panel: ChatPanel): Promise<{ webview: string; sideBar: string; kind: string }> {
-  const inWebview = await panel.evaluate(() => ({
-    background: getComputedStyle(document.body).backgroundColor,
-    kind: ['vscode-dark', 'vscode-light', 'vscode-high-contrast'].find((name) => document.body.classList.contains(name)) ?? '',
-  }));
+export interface ThemeColors {
+  readonly webview: string;
+  readonly sideBar: string;
+  readonly kind: string;
+  /** Backgrounds of the last turn's surfaces that must stand out from the panel's. */
+  readonly surfaces: { readonly inlineCode?: string; readonly codeBlock?: string; readonly thought?: string };
+}
+
+export async function themeColors(page: Page, panel: ChatPanel): Promise<ThemeColors> {
+  const inWebview = await panel.evaluate(() => {
+    const turn = [...document.querySelectorAll('[data-testid="turn"]')].pop();
+    const inlineCode = turn?.querySelector('[data-testid="answer"] :not(pre) > code');
+    const codeBlock = turn?.querySelector('[data-testid="answer"] pre');
+    const thought = turn?.querySelector('[data-testid="thinking"]');
+    return {
+      background: getComputedStyle(document.body).backgroundColor,
+      kind: ['vscode-dark', 'vscode-light', 'vscode-high-contrast'].find((name) => document.body.classList.contains(name)) ?? '',
+      surfaces: {
+        inlineCode: inlineCode ? getComputedStyle(inlineCode).backgroundColor : undefined,
+        codeBlock: codeBlock ? getComputedStyle(codeBlock).backgroundColor : undefined,
+        thought: thought ? getComputedStyle(thought).backgroundColor : undefined,
+      },
+    };
+  });
   const sideBar = await page.locator('.part.sidebar').evaluate((part) => getComputedStyle(part).backgroundColor);
-  return { webview: inWebview.background, sideBar, kind: inWebview.kind };
+  return { webview: inWebview.background, sideBar, kind: inWebview.kind, surfaces: inWebview.surfaces };
 }
 
 /** Relative luminance (0 black … 1 white) of a CSS `rgb()`/`rgba()` colour. */
