@@ -1,8 +1,9 @@
 /**
  * Scenario 3 (issue 5): a long answer (headings, a list, a table, inline code, fenced TypeScript
- * and Python) screenshotted in Dark Modern and in Light Modern, picked the way a user
- * does (Preferences: Color Theme). The panel must follow the theme: its background is the side
- * bar's in both, dark then light, and code blocks are highlighted.
+ * and Python) screenshotted in Dark Modern, Light Modern and Dark High Contrast, picked the way a
+ * user does (Preferences: Color Theme). The panel must follow the theme: its background is the side
+ * bar's in each, code blocks stay highlighted, and inline code, code blocks and the thought stand
+ * out (by background; in high contrast by border).
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -92,7 +93,11 @@ function renderedAnswer(panel: ChatPanel) {
   });
 }
 
-async function pickColorTheme(page: Page, theme: 'Dark Modern' | 'Light Modern', workbenchClass: 'vs' | 'vs-dark'): Promise<void> {
+async function pickColorTheme(
+  page: Page,
+  theme: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast',
+  workbenchClass: 'vs' | 'vs-dark' | 'hc-black',
+): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   // The picker opens with the current theme's name as the filter; replace it.
@@ -102,17 +107,27 @@ async function pickColorTheme(page: Page, theme: 'Dark Modern' | 'Light Modern',
   await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor();
 }
 
-/** Inline code, code blocks and the thought each get a background of their own, not the panel's. */
-function assertSurfacesStandOut(colors: ThemeColors): void {
-  for (const [surface, background] of Object.entries(colors.surfaces)) {
-    assert.ok(background, `${surface} is on the page`);
-    assert.doesNotMatch(background, /^(transparent|rgba\(\d+, \d+, \d+, 0\))$/, `${surface} has a background`);
-    assert.notEqual(background, colors.webview, `${surface} stands out from the panel background (${colors.kind})`);
+const INVISIBLE = /^(transparent|rgba\(\d+, \d+, \d+, 0\))$/;
+
+/**
+ * Inline code, code blocks and the thought each stand out from the panel: by a background of their
+ * own, or, in high contrast (where backgrounds are black), by a visible border.
+ */
+function assertSurfacesStandOut(colors: ThemeColors, by: 'background' | 'border'): void {
+  for (const [surface, look] of Object.entries(colors.surfaces)) {
+    assert.ok(look, `${surface} is on the page`);
+    if (by === 'background') {
+      assert.doesNotMatch(look.background, INVISIBLE, `${surface} has a background`);
+      assert.notEqual(look.background, colors.webview, `${surface} stands out from the panel background (${colors.kind})`);
+    } else {
+      const [width = '', style = '', ...colour] = look.border.split(' ');
+      assert.ok(parseFloat(width) >= 1 && style !== 'none' && !INVISIBLE.test(colour.join(' ')), `${surface} has a visible border: ${look.border}`);
+    }
   }
 }
 
 /** Waits until the webview has repainted for the theme, then returns its colours. */
-async function settledColors(page: Page, panel: ChatPanel, kind: 'vscode-dark' | 'vscode-light') {
+async function settledColors(page: Page, panel: ChatPanel, kind: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast') {
   await waitForValue(async () => {
     const colors = await themeColors(page, panel);
     return colors.kind === kind && colors.webview === colors.sideBar;
@@ -121,7 +136,7 @@ async function settledColors(page: Page, panel: ChatPanel, kind: 'vscode-dark' |
 }
 
 export const themeScreens: Scenario = {
-  name: 'long markdown answer in dark and light themes: screenshots, panel colours follow the theme',
+  name: 'long markdown answer in dark, light and high-contrast themes: screenshots, panel colours follow the theme',
   slug: 'themes',
   async run(context) {
     const { page, panel, deepseek, artifacts } = context;
@@ -158,7 +173,7 @@ export const themeScreens: Scenario = {
       const dark = await step('dark theme: the panel has the side bar background, and it is dark', async () => {
         const colors = await settledColors(page, panel, 'vscode-dark');
         assert.ok(luminance(colors.webview) < 0.1, `dark background expected, got ${colors.webview}`);
-        assertSurfacesStandOut(colors);
+        assertSurfacesStandOut(colors, 'background');
         return colors;
       });
       await step('screenshot: test-artifacts/e2e-panel-dark.png', () => page.screenshot({ path: join(artifacts, 'e2e-panel-dark.png') }));
@@ -167,16 +182,26 @@ export const themeScreens: Scenario = {
         const light = await settledColors(page, panel, 'vscode-light');
         assert.ok(luminance(light.webview) > 0.8, `light background expected, got ${light.webview}`);
         assert.notEqual(light.webview, dark.webview, 'the background changed with the theme');
-        assertSurfacesStandOut(light);
+        assertSurfacesStandOut(light, 'background');
       });
       await step('code blocks are still highlighted after the theme change', async () => {
         const rendered = await renderedAnswer(panel);
         assert.ok(rendered.highlightedSpans.every((spans) => spans > 0), `spans per block: ${rendered.highlightedSpans.join(', ')}`);
       });
       await step('screenshot: test-artifacts/e2e-panel-light.png', () => page.screenshot({ path: join(artifacts, 'e2e-panel-light.png') }));
+      await step('Preferences: Color Theme → Dark High Contrast', () => pickColorTheme(page, 'Dark High Contrast', 'hc-black'));
+      await step('high contrast: the panel repaints, and code and the thought are framed by the contrast border', async () => {
+        const contrast = await settledColors(page, panel, 'vscode-high-contrast');
+        assert.ok(luminance(contrast.webview) < 0.05, `black background expected, got ${contrast.webview}`);
+        assertSurfacesStandOut(contrast, 'border');
+      });
+      await step('screenshot: test-artifacts/e2e-panel-high-contrast.png', () =>
+        page.screenshot({ path: join(artifacts, 'e2e-panel-high-contrast.png') }),
+      );
     } finally {
       // Later scenarios (and their screenshots) keep the theme the workbench started with.
       if (startedDark) await step('back to Dark Modern', () => pickColorTheme(page, 'Dark Modern', 'vs-dark'));
+      else await step('back to Light Modern', () => pickColorTheme(page, 'Light Modern', 'vs'));
     }
   },
 };

@@ -52,12 +52,18 @@ export function squash(text: string): string {
 export async function waitForValue<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = ACTION_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: T | undefined;
+  // A read that throws (a detached frame mid-reload) is retried; its last error is reported.
+  let lastError: unknown;
   while (Date.now() < deadline) {
-    seen = await read().catch(() => undefined);
+    seen = await read().catch((error: unknown) => {
+      lastError = error;
+      return undefined;
+    });
     if (seen === expected) return;
     await new Promise((done) => setTimeout(done, 100));
   }
-  assert.equal(seen, expected, `${what} did not become the expected value in time`);
+  const reason = seen === undefined && lastError !== undefined ? ` (last read failed: ${lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError)})` : '';
+  assert.equal(seen, expected, `${what} did not become the expected value in time${reason}`);
 }
 
 /** Polls a locator's text until it equals `expected` (whitespace at the ends ignored). */
@@ -174,24 +180,42 @@ export interface ThemeColors {
   readonly webview: string;
   readonly sideBar: string;
   readonly kind: string;
-  /** Backgrounds of the last turn's surfaces that must stand out from the panel's. */
-  readonly surfaces: { readonly inlineCode?: string; readonly codeBlock?: string; readonly thought?: string };
+  /** The last turn's surfaces that must stand out from the panel: by background, or (high contrast) by border. */
+  readonly surfaces: Readonly<Record<'inlineCode' | 'codeBlock' | 'thought', SurfaceLook | undefined>>;
+}
+
+export interface SurfaceLook {
+  readonly background: string;
+  /** Top border as `width style colour`, e.g. `1px solid rgb(111, 195, 223)`. */
+  readonly border: string;
 }
 
 export async function themeColors(page: Page, panel: ChatPanel): Promise<ThemeColors> {
   const inWebview = await panel.evaluate(() => {
     const turn = [...document.querySelectorAll('[data-testid="turn"]')].pop();
-    const inlineCode = turn?.querySelector('[data-testid="answer"] :not(pre) > code');
-    const codeBlock = turn?.querySelector('[data-testid="answer"] pre');
-    const thought = turn?.querySelector('[data-testid="thinking"]');
+    // No named functions (not even `const f = () => …`): tsx would wrap them in a `__name` helper
+    // the webview does not have.
+    const answer = turn?.querySelector('[data-testid="answer"]');
+    // [surface, element coloured, element framed]: a code block's frame is its wrapper (header + pre).
+    const elements = [
+      ['inlineCode', answer?.querySelector(':not(pre) > code'), answer?.querySelector(':not(pre) > code')],
+      ['codeBlock', answer?.querySelector('pre'), answer?.querySelector('.code-block')],
+      ['thought', turn?.querySelector('[data-testid="thinking"]'), turn?.querySelector('[data-testid="thinking"]')],
+    ] as const;
+    const surfaces: Record<string, { background: string; border: string } | undefined> = {};
+    for (const [surface, coloured, framed] of elements) {
+      surfaces[surface] =
+        coloured && framed
+          ? {
+              background: getComputedStyle(coloured).backgroundColor,
+              border: [getComputedStyle(framed).borderTopWidth, getComputedStyle(framed).borderTopStyle, getComputedStyle(framed).borderTopColor].join(' '),
+            }
+          : undefined;
+    }
     return {
       background: getComputedStyle(document.body).backgroundColor,
       kind: ['vscode-dark', 'vscode-light', 'vscode-high-contrast'].find((name) => document.body.classList.contains(name)) ?? '',
-      surfaces: {
-        inlineCode: inlineCode ? getComputedStyle(inlineCode).backgroundColor : undefined,
-        codeBlock: codeBlock ? getComputedStyle(codeBlock).backgroundColor : undefined,
-        thought: thought ? getComputedStyle(thought).backgroundColor : undefined,
-      },
+      surfaces: surfaces as ThemeColors['surfaces'],
     };
   });
   const sideBar = await page.locator('.part.sidebar').evaluate((part) => getComputedStyle(part).backgroundColor);
