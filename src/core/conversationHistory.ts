@@ -18,9 +18,24 @@ export interface HistoryLimits {
   readonly turnsPerConversation: number;
   /** Long reasoning is cut from the middle of stored turns (the panel keeps its own copy while open). */
   readonly reasoningChars: number;
+  /**
+   * All saved text together. Workspace state is rewritten whole on every save, and the other limits
+   * alone would allow 20 × 50 turns of 100k-character thoughts (hundreds of MB): past this budget
+   * the oldest conversations go first, then the current one's oldest turns.
+   */
+  readonly totalChars?: number;
 }
 
-export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { conversations: 20, turnsPerConversation: 50, reasoningChars: 100_000 };
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
+  conversations: 20,
+  turnsPerConversation: 50,
+  reasoningChars: 100_000,
+  totalChars: 2_000_000,
+};
+
+function storedChars(turns: readonly TurnView[]): number {
+  return turns.reduce((sum, turn) => sum + turn.question.length + turn.reasoning.length + turn.answer.length, 0);
+}
 
 export function conversationTitle(turns: readonly TurnView[]): string {
   const first = turns[0];
@@ -40,15 +55,29 @@ export function boundTurns(turns: readonly TurnView[], limits: HistoryLimits = D
   );
 }
 
-/** Puts `conversation` first (replacing an older copy), dropping empty ones and the oldest beyond the limit. */
+/**
+ * Puts `conversation` first (replacing an older copy), dropping empty ones and the oldest beyond the
+ * count or the size budget. The current conversation always keeps its newest turn.
+ */
 export function upsertConversation(
   history: readonly SavedConversation[],
   conversation: SavedConversation,
   limits: HistoryLimits = DEFAULT_HISTORY_LIMITS,
 ): SavedConversation[] {
-  const others = history.filter((saved) => saved.id !== conversation.id);
-  const bounded = { ...conversation, turns: boundTurns(conversation.turns, limits) };
-  return (bounded.turns.length ? [bounded, ...others] : others).slice(0, limits.conversations);
+  const budget = limits.totalChars ?? Infinity;
+  let turns = boundTurns(conversation.turns, limits);
+  while (turns.length > 1 && storedChars(turns) > budget) turns = turns.slice(1);
+  const kept: SavedConversation[] = turns.length ? [{ ...conversation, turns }] : [];
+  let used = storedChars(turns);
+  for (const saved of history) {
+    if (saved.id === conversation.id) continue;
+    const size = storedChars(saved.turns);
+    // Newest first: once one does not fit, it and everything older go.
+    if (kept.length >= limits.conversations || used + size > budget) break;
+    kept.push(saved);
+    used += size;
+  }
+  return kept;
 }
 
 export function exportMarkdown(conversation: { readonly title: string; readonly turns: readonly TurnView[] }, includeReasoning = true): string {

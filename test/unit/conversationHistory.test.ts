@@ -26,6 +26,23 @@ describe('conversation history', () => {
     assert.deepEqual(upsertConversation(history, { id: 'd', title: '', updatedAt: 5, turns: [] }, limits).map((s) => s.id), ['b', 'c']);
   });
 
+  it('keeps all saved text within a size budget: the oldest conversations go first, then old turns', () => {
+    // Each turn() holds 'Why?' + 'Because.' + 'This.' = 17 characters.
+    const limits = { conversations: 10, turnsPerConversation: 10, reasoningChars: 1_000, totalChars: 60 };
+    let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn(), turn()] }, limits);
+    history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn()] }, limits);
+    assert.deepEqual(history.map((saved) => saved.id), ['b', 'a'], '17 + 34 characters fit');
+    history = upsertConversation(history, { id: 'c', title: 'C', updatedAt: 3, turns: [turn()] }, limits);
+    assert.deepEqual(history.map((saved) => saved.id), ['c', 'b'], 'a no longer fits and goes');
+    // A conversation larger than the budget keeps its newest turns only, and the others go.
+    const big = [turn({ id: '1', answer: 'x'.repeat(30) }), turn({ id: '2', answer: 'y'.repeat(30) }), turn({ id: '3' })];
+    history = upsertConversation(history, { id: 'd', title: 'D', updatedAt: 4, turns: big }, limits);
+    assert.deepEqual(history.map((saved) => [saved.id, saved.turns.map((kept) => kept.id)]), [['d', ['2', '3']]]);
+    // Even a single turn over the budget is kept: the current conversation never vanishes.
+    history = upsertConversation(history, { id: 'e', title: 'E', updatedAt: 5, turns: [turn({ answer: 'z'.repeat(100) })] }, limits);
+    assert.deepEqual(history.map((saved) => [saved.id, saved.turns.length]), [['e', 1]]);
+  });
+
   it('cuts very long reasoning from the middle', () => {
     const [bounded] = boundTurns([turn({ reasoning: `${'a'.repeat(50)}${'b'.repeat(50)}` })], { conversations: 1, turnsPerConversation: 1, reasoningChars: 20 });
     assert.ok(bounded!.reasoning.startsWith('a'.repeat(10)));
