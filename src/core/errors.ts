@@ -45,6 +45,8 @@ export interface ServerInfo {
   readonly name: string;
   /** Where to buy credit, when known. */
   readonly topUpUrl?: string;
+  /** False when the request carried no API key: a 401 then means "needs a key", not "wrong key". */
+  readonly keySent?: boolean;
 }
 
 const RETRY: R1ErrorAction = { kind: 'retry' };
@@ -65,7 +67,10 @@ export function errorFromStatus(
         ...base,
         kind: 'auth',
         transient: false,
-        message: `${server.name} rejected the API key${detail}. Set a valid key with "R1: Set API Key".`,
+        message:
+          server.keySent === false
+            ? `${server.name} needs an API key${detail}. Set one with "R1: Set API Key" (it is kept for this server only).`
+            : `${server.name} rejected the API key${detail}. Set a valid key with "R1: Set API Key".`,
         actions: [{ kind: 'setApiKey' }],
       };
     case 402:

@@ -300,6 +300,17 @@ describe('OpenAiCompatibleProvider: HTTP errors', () => {
     assert.equal(result.chunks.length, 1);
   });
 
+  it('401 without a key (a server that needs one): says a key is needed, not that it was rejected', async (t) => {
+    const server = await serve(t);
+    server.enqueue({ status: 401, message: 'Unauthorized' });
+    const error = errorOf(await collect(provider(server, { apiKey: undefined }).provider));
+    assert.equal(error.kind, 'auth');
+    assert.deepEqual(error.actions, [{ kind: 'setApiKey' }]);
+    assert.match(error.message, /needs an API key/);
+    assert.doesNotMatch(error.message, /rejected/);
+    assert.equal(server.requests.at(-1)?.headers.authorization, undefined, 'no Authorization header was sent');
+  });
+
   it('never puts the API key in an error, even when the server echoes it', async (t) => {
     const server = await serve(t);
     server.enqueue({ status: 401, message: `Authentication Fails, Your api key: ${API_KEY} is invalid` });

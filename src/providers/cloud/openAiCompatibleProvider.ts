@@ -124,7 +124,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 
   constructor(private readonly options: OpenAiCompatibleProviderOptions) {
     this.dialect = options.dialect ?? (isDeepSeekUrl(options.baseUrl) ? 'deepseek' : 'openai');
-    this.server = serverInfoFor(options.baseUrl, this.dialect);
+    this.server = { ...serverInfoFor(options.baseUrl, this.dialect), keySent: Boolean(options.apiKey) };
     this.label = providerLabel(options.baseUrl, options.model, this.dialect);
     this.inactivityTimeoutMs = Math.max(1, options.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_TIMEOUT_MS);
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
