@@ -31,6 +31,11 @@ export interface TurnView {
   /** Which model answered, e.g. "DeepSeek · deepseek-v4-flash". */
   readonly modelLabel: string;
   readonly startedAt: number;
+  /**
+   * The first reasoning delta: "Thought for N s" and tok/s count from here, not from startedAt
+   * (which includes model load, queueing and retry waits). Absent in turns saved before it existed.
+   */
+  readonly reasoningStartedAt?: number;
   /** When reasoning ended (answer began or stream ended), for "Thought for N s". */
   readonly reasoningEndedAt?: number;
   readonly endedAt?: number;
@@ -162,11 +167,14 @@ export class ChatSession {
     try {
       for await (const chunk of provider.stream({ messages, signal })) {
         switch (chunk.type) {
-          case 'reasoning':
+          case 'reasoning': {
+            const at = this.now();
+            turn.reasoningStartedAt ??= at;
             turn.reasoning += chunk.text;
             this.clearNotice(turn);
-            this.emit({ type: 'delta', turnId: turn.id, reasoning: chunk.text, answer: '', at: this.now() });
+            this.emit({ type: 'delta', turnId: turn.id, reasoning: chunk.text, answer: '', at });
             break;
+          }
           case 'answer':
             if (turn.reasoningEndedAt === undefined) turn.reasoningEndedAt = this.now();
             turn.answer += chunk.text;
@@ -176,6 +184,9 @@ export class ChatSession {
           case 'reclassify':
             turn.answer = turn.reasoning + turn.answer;
             turn.reasoning = '';
+            // It was never a thought, so it has no thinking time.
+            turn.reasoningStartedAt = undefined;
+            turn.reasoningEndedAt = undefined;
             this.emit({ type: 'reclassified', turnId: turn.id });
             break;
           case 'usage':

@@ -6,7 +6,7 @@ import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { ProviderSource } from './providerSource';
 import { registerLocalModelCommands } from './localModelCommands';
 import { ApiKeyStore } from './secrets';
-import { readCloudSettings, readLocalSettings, readMode } from './settings';
+import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
       defaultSource: readMode(),
       cloudLabel: cloudName(readCloudSettings().baseUrl),
       localLabel: readLocalSettings().modelPath ? shortModelName(readLocalSettings().modelPath) : 'no model',
+      collapseThinking: readCollapseThinking(),
     }),
     log,
   );

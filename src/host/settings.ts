@@ -50,3 +50,8 @@ export function readLocalSettings(): LocalSettings {
     thinkingBudget: Math.max(0, Math.floor(config.get<number>('thinkingBudget') ?? 0)),
   };
 }
+
+/** r1Coder.chat.collapseThinking: whether the panel folds the thought away when the answer begins. */
+export function readCollapseThinking(): boolean {
+  return vscode.workspace.getConfiguration('r1Coder.chat').get<boolean>('collapseThinking') !== false;
+}

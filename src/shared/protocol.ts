@@ -18,8 +18,18 @@ export type HostMessage =
   | SessionEvent
   /** Puts text into the input box (e.g. "Ask R1 about selection"). */
   | { readonly type: 'setInput'; readonly text: string }
-  /** The configured default source, so the panel's per-request picker can show it. */
-  | { readonly type: 'modelSources'; readonly defaultSource: ModelSource; readonly cloudLabel: string; readonly localLabel: string }
+  /**
+   * The configured default source, so the panel's per-request picker can show it, and the panel's
+   * own settings. Sent on attach and again whenever r1Coder settings change.
+   */
+  | {
+      readonly type: 'modelSources';
+      readonly defaultSource: ModelSource;
+      readonly cloudLabel: string;
+      readonly localLabel: string;
+      /** r1Coder.chat.collapseThinking: fold the thought away when the answer begins. */
+      readonly collapseThinking: boolean;
+    }
   /** A proposed edit for a turn (Fix Selection), and its later state changes. */
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView };
 

@@ -14,3 +14,25 @@ export function formatThinkingStats(input: {
   }
   return parts.join(' · ');
 }
+
+/**
+ * The Thinking section's header, as a title (drawn bold) and the rest: together
+ * "Thought for 12 s · 1,234 tokens · 41 tok/s" once done, "Thinking… 3 s · ~40 tokens · 13 tok/s"
+ * while it streams. Without a known duration (an old turn that never recorded its end) only the
+ * tokens are shown.
+ */
+export function formatThinkingHeader(input: {
+  readonly done: boolean;
+  readonly seconds: number | undefined;
+  readonly reasoningTokens?: number;
+  readonly estimatedTokens: number;
+}): { readonly title: string; readonly detail: string } {
+  const title = input.done ? 'Thought' : 'Thinking…';
+  if (input.seconds === undefined) {
+    const tokens = input.reasoningTokens ?? input.estimatedTokens;
+    const prefix = input.reasoningTokens === undefined ? '~' : '';
+    return { title, detail: tokens > 0 ? `· ${prefix}${tokens.toLocaleString('en-US')} tokens` : '' };
+  }
+  const stats = formatThinkingStats({ ...input, seconds: input.seconds });
+  return { title, detail: input.done ? `for ${stats}` : stats };
+}

@@ -8,7 +8,7 @@ import type { R1ErrorAction } from '../core/errors';
 import type { EditProposalView, HostMessage, ModelSource, TurnView, WebviewMessage } from '../shared/protocol';
 import { FollowScroll } from './followScroll';
 import { StreamingMarkdown } from './markdownStream';
-import { formatThinkingStats } from './format';
+import { formatThinkingHeader } from './format';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -18,38 +18,106 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** What survives the panel being hidden or reloaded (vscode.setState), besides the host's transcript. */
 interface PanelState {
   readonly draft: string;
+  /** r1Coder.chat.collapseThinking as last received, so a reloaded panel starts with it. */
+  readonly collapseThinking?: boolean;
+  /** Thoughts the user opened (true) or closed (false) themselves, by turn id, oldest first. */
+  readonly thinkingChoices: readonly (readonly [string, boolean])[];
 }
 
+/** Choices kept; the oldest go first (history holds at most 200 turns per conversation). */
+const MAX_THINKING_CHOICES = 500;
+
 const vscode = acquireVsCodeApi();
+
+/** The one writer of vscode.setState: each update keeps the other fields. */
+class PanelStore {
+  private state: PanelState;
+
+  constructor(private readonly api: VsCodeApi) {
+    this.state = readPanelState(api.getState());
+  }
+
+  get current(): PanelState {
+    return this.state;
+  }
+
+  update(patch: Partial<PanelState>): void {
+    this.state = { ...this.state, ...patch };
+    this.api.setState(this.state);
+  }
+
+  thinkingChoice(turnId: string): boolean | undefined {
+    return this.state.thinkingChoices.find(([id]) => id === turnId)?.[1];
+  }
+
+  rememberThinking(turnId: string, open: boolean): void {
+    const others = this.state.thinkingChoices.filter(([id]) => id !== turnId);
+    this.update({ thinkingChoices: [...others, [turnId, open] as const].slice(-MAX_THINKING_CHOICES) });
+  }
+}
+
+/** State saved by this or an older version of the panel (or none): only well-formed parts are kept. */
+function readPanelState(raw: unknown): PanelState {
+  const saved = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const choices = Array.isArray(saved.thinkingChoices) ? (saved.thinkingChoices as unknown[]) : [];
+  return {
+    draft: typeof saved.draft === 'string' ? saved.draft : '',
+    collapseThinking: typeof saved.collapseThinking === 'boolean' ? saved.collapseThinking : undefined,
+    thinkingChoices: choices.filter(
+      (entry): entry is [string, boolean] => Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'boolean',
+    ),
+  };
+}
+
+/** What a turn needs from the panel. */
+interface TurnHooks {
+  post(message: WebviewMessage): void;
+  /** A renderer updated the DOM (keeps the end in view). */
+  onRender(): void;
+  copy(text: string, button: HTMLElement): void;
+  /** r1Coder.chat.collapseThinking, current value. */
+  collapseThinking(): boolean;
+  /** The user's own open/closed choice for a turn's thought, remembered across reloads. */
+  thinkingChoice(turnId: string): boolean | undefined;
+  rememberThinking(turnId: string, open: boolean): void;
+}
 
 /** Live view of one turn; mirrors TurnView and owns its DOM. */
 class TurnElement {
   readonly root: HTMLElement;
   private readonly thinking: HTMLDetailsElement;
   private readonly thinkingTitle: HTMLElement;
-  private readonly thinkingStats: HTMLElement;
+  private readonly thinkingDetail: Text;
   private readonly reasoningView: StreamingMarkdown;
   private readonly answerView: StreamingMarkdown;
   private readonly notice: HTMLElement;
   private readonly errorBox: HTMLElement;
   private readonly footer: HTMLElement;
   private readonly proposalBar: HTMLElement;
-  private userToggledThinking = false;
-  private programmaticToggle = false;
+  private readonly footerInfo: HTMLElement;
+  private readonly copyAnswer: HTMLButtonElement;
+  /** Set when the user opened or closed the thought; it then stays that way. */
+  private thinkingChoice: boolean | undefined;
   private turn: TurnView;
   private reasoningChars: number;
+  /**
+   * Webview clock minus host clock, from the latest delta: the live "Thinking… N s" counts in host
+   * time, the time its timestamps are in (in a remote window the two machines' clocks differ).
+   */
+  private hostClockSkew = 0;
 
   private refreshQueued = false;
 
   constructor(
     turn: TurnView,
-    private readonly post: (message: WebviewMessage) => void,
-    onRender: () => void,
+    private readonly hooks: TurnHooks,
   ) {
     this.turn = turn;
     this.reasoningChars = turn.reasoning.length;
+    this.thinkingChoice = hooks.thinkingChoice(turn.id);
     this.root = element('article', 'turn');
     this.root.dataset.testid = 'turn';
     this.root.dataset.turnId = turn.id;
@@ -65,14 +133,30 @@ class TurnElement {
     this.thinking.className = 'thinking';
     this.thinking.dataset.testid = 'thinking';
     const summary = document.createElement('summary');
-    this.thinkingTitle = textElement('span', 'thinking-title', 'Thinking');
-    this.thinkingStats = textElement('span', 'thinking-stats', '');
-    summary.append(icon('lightbulb'), this.thinkingTitle, this.thinkingStats);
+    // One inline span, so its text reads as one phrase: "Thought for 12 s · 1,234 tokens · 41 tok/s".
+    const label = element('span', 'thinking-label');
+    label.dataset.testid = 'thinking-header';
+    this.thinkingTitle = textElement('strong', 'thinking-title', 'Thinking…');
+    this.thinkingDetail = document.createTextNode('');
+    label.append(this.thinkingTitle, this.thinkingDetail);
+    const copyThinking = iconButton('copy', 'Copy thoughts', 'copy-thinking');
+    copyThinking.classList.add('copy-button');
+    copyThinking.type = 'button';
+    copyThinking.addEventListener('click', (event) => {
+      // Inside the summary: copying must not open or close the thought.
+      event.preventDefault();
+      event.stopPropagation();
+      hooks.copy(this.turn.reasoning, copyThinking);
+    });
+    summary.append(icon('lightbulb'), label, copyThinking);
     const thinkingBody = element('div', 'thinking-body markdown');
     thinkingBody.dataset.testid = 'thinking-body';
     this.thinking.append(summary, thinkingBody);
-    this.thinking.addEventListener('toggle', () => {
-      if (!this.programmaticToggle) this.userToggledThinking = true;
+    // A click (or Enter/Space, which click) on the summary is the user's choice; it runs before
+    // the toggle, so the new state is the opposite of the current one.
+    summary.addEventListener('click', () => {
+      this.thinkingChoice = !this.thinking.open;
+      hooks.rememberThinking(this.turn.id, this.thinkingChoice);
     });
 
     const answer = element('div', 'answer markdown');
@@ -83,6 +167,12 @@ class TurnElement {
     this.errorBox.dataset.testid = 'turn-error';
     this.errorBox.setAttribute('role', 'alert');
     this.footer = element('div', 'turn-footer');
+    this.footerInfo = element('div', 'turn-footer-info');
+    this.copyAnswer = iconButton('copy', 'Copy answer (markdown)', 'copy-answer');
+    this.copyAnswer.classList.add('copy-button');
+    this.copyAnswer.type = 'button';
+    this.copyAnswer.addEventListener('click', () => hooks.copy(this.turn.answer, this.copyAnswer));
+    this.footer.append(this.footerInfo, this.copyAnswer);
     this.proposalBar = element('div', 'proposal');
     this.proposalBar.dataset.testid = 'edit-proposal';
     this.proposalBar.hidden = true;
@@ -90,6 +180,7 @@ class TurnElement {
     response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
     this.root.append(question, response);
 
+    const onRender = () => hooks.onRender();
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
     this.answerView = new StreamingMarkdown(answer, { highlight: true, onRender });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
@@ -99,7 +190,7 @@ class TurnElement {
       this.reasoningView.finish();
       this.answerView.finish();
     }
-    this.setThinkingOpen(turn.status === 'streaming' && !turn.answer);
+    this.applyThinkingRule();
     this.refresh();
   }
 
@@ -112,10 +203,11 @@ class TurnElement {
   }
 
   appendDelta(reasoning: string, answer: string, at: number): void {
+    this.hostClockSkew = Date.now() - at;
     if (reasoning) {
       this.reasoningView.append(reasoning);
       this.reasoningChars += reasoning.length;
-      this.turn = { ...this.turn, reasoning: this.turn.reasoning + reasoning };
+      this.turn = { ...this.turn, reasoning: this.turn.reasoning + reasoning, reasoningStartedAt: this.turn.reasoningStartedAt ?? at };
     }
     if (answer) {
       const first = !this.turn.answer;
@@ -125,8 +217,8 @@ class TurnElement {
         answer: this.turn.answer + answer,
         reasoningEndedAt: this.turn.reasoningEndedAt ?? at,
       };
-      // The answer is what the user waits for: fold the thoughts away unless they chose otherwise.
-      if (first && !this.userToggledThinking) this.setThinkingOpen(false);
+      // The answer is what the user waits for: fold the thoughts away (the setting, unless they chose).
+      if (first) this.applyThinkingRule();
     }
     // Thousands of deltas a second: the status line is redrawn at most once per frame.
     if (!this.refreshQueued) {
@@ -139,10 +231,17 @@ class TurnElement {
   }
 
   reclassify(): void {
-    this.turn = { ...this.turn, answer: this.turn.reasoning + this.turn.answer, reasoning: '' };
+    this.turn = {
+      ...this.turn,
+      answer: this.turn.reasoning + this.turn.answer,
+      reasoning: '',
+      reasoningStartedAt: undefined,
+      reasoningEndedAt: undefined,
+    };
     this.reasoningChars = 0;
     this.reasoningView.setText('');
     this.answerView.setText(this.turn.answer);
+    this.applyThinkingRule();
     this.refresh();
   }
 
@@ -167,7 +266,7 @@ class TurnElement {
     const decide = (decision: 'accept' | 'reject' | 'showDiff', label: string, className: string) => {
       const button = textElement('button', className, label);
       button.dataset.testid = `edit-${decision}`;
-      button.addEventListener('click', () => this.post({ type: 'resolveEdit', proposalId: proposal.id, decision }));
+      button.addEventListener('click', () => this.hooks.post({ type: 'resolveEdit', proposalId: proposal.id, decision }));
       return button;
     };
     const actions = element('div', 'proposal-actions');
@@ -180,14 +279,19 @@ class TurnElement {
     const turn = this.turn;
     this.root.dataset.status = turn.status;
     this.thinking.hidden = !turn.reasoning;
-    const thinkingDone = turn.reasoningEndedAt !== undefined || turn.status !== 'streaming';
-    this.thinkingTitle.textContent = thinkingDone ? 'Thought' : 'Thinking…';
-    const end = turn.reasoningEndedAt ?? turn.endedAt ?? now;
-    this.thinkingStats.textContent = formatThinkingStats({
-      seconds: Math.max(0, (end - turn.startedAt) / 1000),
+    const done = turn.reasoningEndedAt !== undefined || turn.status !== 'streaming';
+    // From the first reasoning delta, not the request: model load, queueing and retry waits are
+    // not thinking. Turns saved before reasoningStartedAt existed fall back to the request start.
+    const start = turn.reasoningStartedAt ?? turn.startedAt;
+    const end = turn.reasoningEndedAt ?? turn.endedAt ?? (done ? undefined : now - this.hostClockSkew);
+    const header = formatThinkingHeader({
+      done,
+      seconds: end === undefined ? undefined : Math.max(0, (end - start) / 1000),
       reasoningTokens: turn.usage?.reasoningTokens,
       estimatedTokens: Math.round(this.reasoningChars / 4),
     });
+    this.thinkingTitle.textContent = header.title;
+    this.thinkingDetail.data = header.detail ? ` ${header.detail}` : '';
     this.notice.textContent = turn.notice ?? statusNotice(turn);
     this.notice.hidden = !this.notice.textContent;
     this.renderError();
@@ -204,7 +308,7 @@ class TurnElement {
     for (const action of error.actions) {
       const button = textElement('button', 'secondary', actionLabel(action));
       button.addEventListener('click', () =>
-        this.post(action.kind === 'retry' ? { type: 'retry', turnId: this.turn.id } : { type: 'runAction', action }),
+        this.hooks.post(action.kind === 'retry' ? { type: 'retry', turnId: this.turn.id } : { type: 'runAction', action }),
       );
       actions.append(button);
     }
@@ -213,16 +317,18 @@ class TurnElement {
 
   private renderFooter(): void {
     const turn = this.turn;
-    this.footer.replaceChildren();
+    // The copy button is kept, not redrawn: a redraw would take the keyboard focus from it.
+    this.copyAnswer.hidden = turn.status === 'streaming' || !turn.answer;
+    this.footerInfo.replaceChildren();
     if (turn.status === 'streaming') return;
     if (turn.status === 'stopped' && !turn.error) {
       const retry = textElement('button', 'link-button', 'Ask again');
-      retry.addEventListener('click', () => this.post({ type: 'retry', turnId: turn.id }));
-      this.footer.append(retry);
+      retry.addEventListener('click', () => this.hooks.post({ type: 'retry', turnId: turn.id }));
+      this.footerInfo.append(retry);
     }
     if (turn.usage) {
       const usage = turn.usage;
-      this.footer.append(
+      this.footerInfo.append(
         textElement(
           'span',
           'usage',
@@ -233,12 +339,12 @@ class TurnElement {
     }
   }
 
-  private setThinkingOpen(open: boolean): void {
-    if (this.thinking.open === open) return;
-    this.programmaticToggle = true;
-    this.thinking.open = open;
-    // The toggle event fires asynchronously; clear the flag after it.
-    setTimeout(() => (this.programmaticToggle = false), 0);
+  /**
+   * Open while the thought is all there is; once the answer begins, folded unless
+   * r1Coder.chat.collapseThinking is off. The user's own choice, once made, wins.
+   */
+  applyThinkingRule(): void {
+    this.thinking.open = this.thinkingChoice ?? (!this.turn.answer || !this.hooks.collapseThinking());
   }
 }
 
@@ -254,8 +360,11 @@ class ChatPanel {
   private busy = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly follow: FollowScroll;
+  private readonly store = new PanelStore(vscode);
+  private collapseThinking: boolean;
 
   constructor(root: HTMLElement) {
+    this.collapseThinking = this.store.current.collapseThinking ?? true;
     this.transcript = element('main', 'transcript');
     this.transcript.setAttribute('aria-label', 'Conversation');
     this.empty = element('div', 'empty-state');
@@ -271,8 +380,7 @@ class ChatPanel {
     this.input.rows = 3;
     this.input.placeholder = 'Ask about your code…';
     this.input.setAttribute('aria-label', 'Question for R1');
-    const saved = vscode.getState() as PanelState | undefined;
-    this.input.value = saved?.draft ?? '';
+    this.input.value = this.store.current.draft;
     this.sendButton = iconButton('send', 'Send (Enter)', 'send-button');
     this.stopButton = iconButton('debug-stop', 'Stop (Escape)', 'stop-button');
     this.stopButton.hidden = true;
@@ -308,7 +416,7 @@ class ChatPanel {
         this.send();
       }
     });
-    this.input.addEventListener('input', () => vscode.setState({ draft: this.input.value } satisfies PanelState));
+    this.input.addEventListener('input', () => this.store.update({ draft: this.input.value }));
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.busy) {
         event.preventDefault();
@@ -342,7 +450,7 @@ class ChatPanel {
     // An override is for one request only.
     this.sourceSelect.value = 'default';
     this.input.value = '';
-    vscode.setState({ draft: '' } satisfies PanelState);
+    this.store.update({ draft: '' });
   }
 
   private onMessage(message: HostMessage): void {
@@ -393,12 +501,13 @@ class ChatPanel {
         return;
       case 'modelSources':
         this.showSources(message.defaultSource, message.cloudLabel, message.localLabel);
+        this.setCollapseThinking(message.collapseThinking);
         return;
       case 'setInput':
         this.input.value = message.text;
         this.input.focus();
         this.input.setSelectionRange(message.text.length, message.text.length);
-        vscode.setState({ draft: message.text } satisfies PanelState);
+        this.store.update({ draft: message.text });
         return;
       default:
         assertNever(message, 'host message');
@@ -421,9 +530,25 @@ class ChatPanel {
     this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected) ? selected : 'default';
   }
 
+  private setCollapseThinking(collapse: boolean): void {
+    if (collapse === this.collapseThinking && this.store.current.collapseThinking === collapse) return;
+    this.collapseThinking = collapse;
+    this.store.update({ collapseThinking: collapse });
+    // Turns the user never opened or closed follow the new setting at once.
+    for (const turn of this.turns.values()) turn.applyThinkingRule();
+  }
+
   private addTurn(turn: TurnView): void {
     this.empty.remove();
-    const view = new TurnElement(turn, (message) => this.post(message), () => this.follow.update());
+    const store = this.store;
+    const view = new TurnElement(turn, {
+      post: (message) => this.post(message),
+      onRender: () => this.follow.update(),
+      copy: (text, button) => this.copy(text, button),
+      collapseThinking: () => this.collapseThinking,
+      thinkingChoice: (turnId) => store.thinkingChoice(turnId),
+      rememberThinking: (turnId, open) => store.rememberThinking(turnId, open),
+    });
     this.turns.set(turn.id, view);
     this.transcript.append(view.root);
   }
@@ -452,6 +577,17 @@ class ChatPanel {
     this.announcer.textContent = text;
   }
 
+  /** Every Copy button (code blocks, thoughts, answers) goes through here. */
+  private copy(text: string, button: HTMLElement): void {
+    void navigator.clipboard.writeText(text).then(
+      () => {
+        this.announce('Copied');
+        showCopied(button);
+      },
+      () => this.announce('Copy failed'),
+    );
+  }
+
   private onTranscriptClick(event: MouseEvent): void {
     const target = event.target as HTMLElement | null;
     const link = target?.closest<HTMLElement>('a[data-href]');
@@ -464,8 +600,7 @@ class ChatPanel {
     const button = target?.closest<HTMLElement>('[data-action]');
     const action = button?.dataset.action;
     if (button && action === 'copy-code') {
-      const code = button.closest('.code-block')?.querySelector('code')?.textContent ?? '';
-      void navigator.clipboard.writeText(code).then(() => this.announce('Copied'));
+      this.copy(button.closest('.code-block')?.querySelector('code')?.textContent ?? '', button);
     } else if (button && (action === 'apply-code' || action === 'insert-code')) {
       // Only blocks of an answer can be applied, never code from the reasoning.
       const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
@@ -527,6 +662,18 @@ function icon(name: string): HTMLElement {
   const node = element('span', `codicon codicon-${name}`);
   node.setAttribute('aria-hidden', 'true');
   return node;
+}
+
+/** The button's copy icon turns into a check mark for a moment. */
+function showCopied(button: HTMLElement): void {
+  const glyph = button.querySelector('.codicon-copy');
+  if (!glyph) return;
+  glyph.classList.replace('codicon-copy', 'codicon-check');
+  button.dataset.copied = 'true';
+  setTimeout(() => {
+    glyph.classList.replace('codicon-check', 'codicon-copy');
+    delete button.dataset.copied;
+  }, 1500);
 }
 
 function iconButton(name: string, label: string, testId: string): HTMLButtonElement {

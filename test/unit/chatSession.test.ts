@@ -54,6 +54,42 @@ describe('ChatSession', () => {
     assert.equal(chat.busy, false);
   });
 
+  it('times the thought from the first reasoning delta, not from the request (load and retry waits excluded)', async () => {
+    const events: SessionEvent[] = [];
+    let clock = 1_000;
+    const chat = new ChatSession({ onEvent: (event) => events.push(event), now: () => clock });
+    const turn = await chat.ask('q', {
+      label: 'slow start',
+      async *stream() {
+        await Promise.resolve();
+        clock += 5_000; // a retry wait
+        yield { type: 'retry', attempt: 1, delayMs: 15_000, reason: 'Server busy.' };
+        clock += 15_000; // and a model load
+        yield { type: 'reasoning', text: 'first ' };
+        clock += 6_000;
+        yield { type: 'reasoning', text: 'second' };
+        clock += 6_000;
+        yield { type: 'answer', text: 'done' };
+        clock += 1_000;
+        yield { type: 'finish', reason: 'stop' };
+      },
+    });
+    assert.equal(turn.startedAt, 1_000);
+    assert.equal(turn.reasoningStartedAt, 21_000);
+    assert.equal(turn.reasoningEndedAt, 33_000);
+    const firstDelta = events.find((event) => event.type === 'delta');
+    assert.equal(firstDelta?.type === 'delta' && firstDelta.at, 21_000, 'the first delta carries the same time');
+    const started = events[0];
+    assert.equal(started?.type === 'turnStarted' && started.turn.reasoningStartedAt, undefined);
+  });
+
+  it('a reclassified thought has no thinking time', async () => {
+    const { chat } = session();
+    const turn = await chat.ask('q', scripted([{ type: 'reasoning', text: 'plain' }, { type: 'reclassify' }, { type: 'finish', reason: 'stop' }]));
+    assert.equal(turn.reasoningStartedAt, undefined);
+    assert.equal(turn.reasoningEndedAt, undefined);
+  });
+
   it('keeps partial output and marks it incomplete when the stream is cut', async () => {
     const { chat } = session();
     const turn = await chat.ask(

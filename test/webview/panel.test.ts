@@ -1,10 +1,10 @@
 // The real panel (src/webview/main.ts) driving the renderer through protocol messages, in Chromium.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
 import type { HostMessage, TurnView, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import { bundleForBrowser, launchChromium, openPage, ORIGIN, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
 
 const ANSWER = [
   'Use [the docs](https://example.com/docs) and this:',
@@ -134,6 +134,149 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       highlighted: !!document.querySelector('[data-testid="answer"] code.hljs'),
     }));
     assert.deepEqual(restored, { turns: 1, thinking: 'Old thoughts.', paragraph: 'Restored answer.', block: 'closed', highlighted: true });
+  });
+
+  const isOpen = (page: Page, turnId: string) =>
+    page.evaluate((id) => document.querySelector<HTMLDetailsElement>(`[data-turn-id="${id}"] [data-testid="thinking"]`)!.open, turnId);
+  const header = (turnId: string) =>
+    t.page.evaluate((id) => document.querySelector(`[data-turn-id="${id}"] [data-testid="thinking-header"]`)!.textContent, turnId);
+
+  it('times the thought from its first delta: "Thinking… 6 s" live, then "Thought for 12 s · 492 tokens · 41 tok/s"', async () => {
+    // Requested at 1 s, a 20 s model load, then 12 s of thinking.
+    await send({ type: 'turnStarted', turn: turn('h1', { startedAt: 1_000 }) });
+    await send({ type: 'delta', turnId: 'h1', reasoning: 'After the model load, now ', answer: '', at: 21_000 });
+    await send({ type: 'delta', turnId: 'h1', reasoning: 'thinking starts here.', answer: '', at: 27_000 });
+    await idle();
+    assert.equal(await header('h1'), 'Thinking… 6 s · ~12 tokens · 2 tok/s');
+    await send({ type: 'delta', turnId: 'h1', reasoning: '', answer: 'Answer.', at: 33_000 });
+    await send({ type: 'usage', turnId: 'h1', usage: { promptTokens: 10, completionTokens: 500, reasoningTokens: 492 } });
+    await send({ type: 'turnEnded', turnId: 'h1', status: 'done', at: 34_000 });
+    await idle();
+    assert.equal(await header('h1'), 'Thought for 12 s · 492 tokens · 41 tok/s');
+    // The same from a restored turn (history): the host's reasoningStartedAt, not startedAt.
+    await send({
+      type: 'state',
+      conversation: {
+        busy: false,
+        turns: [
+          turn('h2', { reasoning: 'x'.repeat(400), answer: 'A.', status: 'done', startedAt: 1_000, reasoningStartedAt: 21_000, reasoningEndedAt: 41_000, endedAt: 42_000 }),
+        ],
+      },
+    });
+    await idle();
+    assert.equal(await header('h2'), 'Thought for 20 s · ~100 tokens · 5 tok/s');
+  });
+
+  it('copies the thought and the answer as raw markdown, by mouse and keyboard, without toggling the thought', async () => {
+    await t.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+    const reasoning = 'Think about **bold** and `code`:\n\n```ts\nconst x = 1;\n```\n';
+    const answer = '# Title\n\nSee [docs](https://example.com) and `x`.\n\n```py\nprint(1)\n```';
+    await send({ type: 'turnStarted', turn: turn('c1') });
+    await send({ type: 'delta', turnId: 'c1', reasoning, answer: '', at: 2_000 });
+    await send({ type: 'delta', turnId: 'c1', reasoning: '', answer, at: 3_000 });
+    await send({ type: 'turnEnded', turnId: 'c1', status: 'done', at: 4_000 });
+    await idle();
+    const clipboard = () => t.page.evaluate(() => navigator.clipboard.readText());
+    const expectCopied = async (text: string, what: string) => {
+      await t.page.waitForFunction((expected) => navigator.clipboard.readText().then((value) => value === expected), text, { timeout: 2_000 }).catch(() => undefined);
+      assert.equal(await clipboard(), text, what);
+      await t.page.evaluate(() => navigator.clipboard.writeText('sentinel'));
+    };
+    await t.page.evaluate(() => navigator.clipboard.writeText('sentinel'));
+    assert.equal(await isOpen(t.page, 'c1'), false, 'folded once the answer began');
+
+    const copyThinking = '[data-turn-id="c1"] [data-testid="copy-thinking"]';
+    const copyAnswer = '[data-turn-id="c1"] [data-testid="copy-answer"]';
+    const labels = await t.page.evaluate(
+      ([a, b]) => [a, b].map((selector) => document.querySelector(selector!)!.getAttribute('aria-label')),
+      [copyThinking, copyAnswer],
+    );
+    assert.deepEqual(labels, ['Copy thoughts', 'Copy answer (markdown)']);
+    await t.page.click(copyThinking);
+    await expectCopied(reasoning, 'thought, by mouse');
+    assert.equal(await isOpen(t.page, 'c1'), false, 'a click on Copy does not unfold the thought');
+
+    // Keyboard: Tab from the summary reaches the button; Enter and Space copy and leave the thought alone.
+    await t.page.focus('[data-turn-id="c1"] [data-testid="thinking"] > summary');
+    await t.page.keyboard.press('Tab');
+    assert.equal(await t.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'copy-thinking');
+    await t.page.keyboard.press('Enter');
+    await expectCopied(reasoning, 'thought, by Enter');
+    await t.page.keyboard.press('Space');
+    await expectCopied(reasoning, 'thought, by Space');
+    assert.equal(await isOpen(t.page, 'c1'), false, 'Enter/Space on Copy do not unfold the thought');
+
+    await t.page.click(copyAnswer);
+    await expectCopied(answer, 'answer, by mouse');
+    await t.page.focus(copyAnswer);
+    await t.page.keyboard.press('Enter');
+    await expectCopied(answer, 'answer, by Enter');
+    assert.equal(await isOpen(t.page, 'c1'), false);
+    const saved = await t.page.evaluate(() => (window as unknown as { __state?: { thinkingChoices?: [string, boolean][] } }).__state);
+    assert.deepEqual(saved?.thinkingChoices?.filter(([id]) => id === 'c1') ?? [], [], 'copying is not taken for opening or closing');
+    assert.deepEqual(await posted(), [], 'copying sends nothing to the host');
+  });
+
+  it('r1Coder.chat.collapseThinking off keeps the thought open when the answer begins; on again folds untouched ones', async () => {
+    await send({ type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: false });
+    await send({ type: 'turnStarted', turn: turn('k1') });
+    await send({ type: 'delta', turnId: 'k1', reasoning: 'Thinking hard.', answer: '', at: 2_000 });
+    await idle();
+    assert.equal(await isOpen(t.page, 'k1'), true);
+    await send({ type: 'delta', turnId: 'k1', reasoning: '', answer: 'The answer.', at: 3_000 });
+    await send({ type: 'turnEnded', turnId: 'k1', status: 'done', at: 4_000 });
+    await idle();
+    assert.equal(await isOpen(t.page, 'k1'), true, 'still open after the answer began');
+    await send({ type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: true });
+    await idle();
+    assert.equal(await isOpen(t.page, 'k1'), false, 'the setting turned on folds a thought the user never touched');
+  });
+
+  it('remembers the user’s own open/closed choice per turn across a reload (vscode.setState); untouched turns follow the setting', async () => {
+    const done = (id: string) => turn(id, { reasoning: `Thoughts of ${id}.`, answer: `Answer of ${id}.`, status: 'done', endedAt: 5_000, reasoningEndedAt: 4_000 });
+    const open = async (initScript: string) =>
+      openPage(browser, { script: await bundleForBrowser('src/webview/main.ts'), styles: [readRepoFile('media/webview.css')], initScript });
+    const first = await open(VSCODE_STUB);
+    const second = await (async () => {
+      const sendTo = (page: Page, ...messages: HostMessage[]) =>
+        page.evaluate((list) => {
+          for (const message of list) window.postMessage(message, '*');
+        }, messages);
+      const states = (page: Page) => Promise.all(['A', 'C', 'D'].map((id) => isOpen(page, id)));
+      const settle = (page: Page) => page.evaluate(() => new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve), 0)));
+
+      await sendTo(first.page, { type: 'state', conversation: { busy: false, turns: [done('A'), done('C')] } });
+      await sendTo(first.page, { type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: true });
+      await settle(first.page);
+      await first.page.click('[data-turn-id="A"] [data-testid="thinking"] > summary');
+      // D: the user folds the thought while it streams.
+      await sendTo(first.page, { type: 'turnStarted', turn: turn('D') }, { type: 'delta', turnId: 'D', reasoning: 'Streaming thoughts.', answer: '', at: 2_000 });
+      await settle(first.page);
+      assert.equal(await isOpen(first.page, 'D'), true);
+      await first.page.focus('[data-turn-id="D"] [data-testid="thinking"] > summary');
+      await first.page.keyboard.press('Enter');
+      await sendTo(first.page, { type: 'delta', turnId: 'D', reasoning: '', answer: 'D answered.', at: 3_000 }, { type: 'turnEnded', turnId: 'D', status: 'done', at: 4_000 });
+      await first.page.fill('[data-testid="prompt-input"]', 'half a question');
+      await settle(first.page);
+      assert.deepEqual(await states(first.page), [true, false, false], 'A opened by the user, C and D folded');
+      const saved = await first.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+      assert.deepEqual(saved, { draft: 'half a question', collapseThinking: true, thinkingChoices: [['A', true], ['D', false]] });
+      assert.deepEqual(first.errors, []);
+
+      // The reloaded panel: the saved state, then the host's state and settings, now with the setting off.
+      const second = await open(`${VSCODE_STUB}\nwindow.__state = ${JSON.stringify(saved)};`);
+      await sendTo(second.page, { type: 'state', conversation: { busy: false, turns: [done('A'), done('C'), done('D')] } });
+      await settle(second.page);
+      assert.deepEqual(await states(second.page), [true, false, false], 'before the settings arrive, the saved setting applies');
+      assert.equal(await second.page.inputValue('[data-testid="prompt-input"]'), 'half a question');
+      await sendTo(second.page, { type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: false });
+      await settle(second.page);
+      assert.deepEqual(await states(second.page), [true, true, false], 'A stays open, D stays closed, untouched C follows the setting (off)');
+      assert.deepEqual(second.errors, []);
+      assert.deepEqual(second.blockedRequests, []);
+      return second;
+    })().finally(() => first.page.context().close());
+    await second.page.context().close();
   });
 
   it('loads nothing from the network, violates no CSP rule, and throws no errors', async () => {

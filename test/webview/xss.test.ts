@@ -437,7 +437,7 @@ describe('XSS: hostile model output in the real panel bundle under the real CSP 
         turnId: `state-${index}`,
         proposal: { id: `p${index}`, target: payload.text, state: index % 2 ? 'pending' : 'refused', message: payload.text },
       })),
-      { type: 'modelSources', defaultSource: 'cloud', cloudLabel: all[0]!.text, localLabel: all[1]!.text },
+      { type: 'modelSources', defaultSource: 'cloud', cloudLabel: all[0]!.text, localLabel: all[1]!.text, collapseThinking: true },
       { type: 'setInput', text: all[2]!.text },
     ]);
     await idle();
