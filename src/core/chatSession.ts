@@ -151,12 +151,6 @@ export class ChatSession {
     }
   }
 
-  /** Asks a failed or stopped turn's question again, as a new turn. */
-  retry(turnId: string, provider: ChatProvider): Promise<TurnView> | undefined {
-    const turn = this.turnList.find((candidate) => candidate.id === turnId);
-    return turn ? this.ask(turn.question, provider, turn.title) : undefined;
-  }
-
   private async run(
     turn: MutableTurn,
     provider: ChatProvider,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ChatSession, type SessionEvent, type TurnView } from '../core/chatSession';
 import type { R1ErrorAction } from '../core/errors';
+import { assertNever } from '../core/chunks';
 import type { ChatProvider } from '../core/provider';
 import type { HostMessage, ModelSource } from '../shared/protocol';
 import {
@@ -11,9 +12,20 @@ import {
   type SavedConversation,
 } from '../core/conversationHistory';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
+import { ProposalNotices } from './proposalNotices';
 
 const HISTORY_KEY = 'r1Coder.history';
 const CURRENT_KEY = 'r1Coder.currentConversation';
+
+/** Runs on a finished turn, and again on the turn each Retry of it produces (Fix Selection proposes its edit here). */
+export type FollowUp = (turn: TurnView) => Promise<unknown>;
+
+/** How a turn was asked, so Retry asks the same way. Kept in memory: after a reload Retry is a plain question. */
+interface TurnRequest {
+  /** The panel's one-request override ("Just this once: Local"). */
+  readonly source?: ModelSource;
+  readonly followUp?: FollowUp;
+}
 
 /**
  * Owns the conversation for the chat view: starts turns with the current provider, forwards the
@@ -23,6 +35,8 @@ export class ChatController implements vscode.Disposable {
   private readonly session: ChatSession;
   private conversationId: string;
   private postToView: (message: HostMessage) => void = () => undefined;
+  private readonly requests = new Map<string, TurnRequest>();
+  private readonly notices = new ProposalNotices();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -52,6 +66,7 @@ export class ChatController implements vscode.Disposable {
     await this.persist();
     this.conversationId = saved.id;
     this.session.restore(saved.turns);
+    this.forgetGoneTurns();
     await this.state.update(CURRENT_KEY, saved.id);
     this.postToView({ type: 'state', conversation: this.session.view() });
   }
@@ -67,6 +82,8 @@ export class ChatController implements vscode.Disposable {
     this.postToView = post;
     post({ type: 'state', conversation: this.session.view() });
     post(this.describeSources());
+    // Pending proposals (with Accept/Reject) and refusal reasons, which `state` does not carry.
+    for (const notice of this.notices.replay(this.turnIds())) post(notice);
   }
 
   detach(): void {
@@ -83,6 +100,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   post(message: HostMessage): void {
+    if (message.type === 'editProposal') this.notices.record(message);
     this.postToView(message);
   }
 
@@ -91,21 +109,36 @@ export class ChatController implements vscode.Disposable {
     this.postToView(this.describeSources());
   }
 
-  async ask(question: string, title?: string, source?: ModelSource): Promise<TurnView> {
+  /**
+   * Asks and resolves with the finished turn. `followUp` is not run here (the caller runs it on the
+   * turn it gets back); it is kept with the turn so that Retry runs it on the new turn.
+   */
+  async ask(question: string, title?: string, source?: ModelSource, followUp?: FollowUp): Promise<TurnView> {
     const provider = await this.createProvider(source);
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
     try {
-      return await this.session.ask(question, provider, title);
+      const turn = await this.session.ask(question, provider, title);
+      this.requests.set(turn.id, { source, followUp });
+      this.forgetGoneTurns();
+      return turn;
     } finally {
       // Providers are owned by ProviderSource (the local one stays warm), so none is disposed here.
       void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, this.session.busy);
     }
   }
 
-  async retry(turnId: string): Promise<void> {
+  /**
+   * Asks a turn's question again, as a new turn, the way it was asked: with its source override,
+   * and through its follow-up (a Fix proposes its edit again). Resolves with what the follow-up
+   * returned, or the new turn when there is none.
+   */
+  async retry(turnId: string): Promise<unknown> {
     const turn = this.session.turns.find((candidate) => candidate.id === turnId);
-    if (turn) await this.ask(turn.question, turn.title);
+    if (!turn) return undefined;
+    const request = this.requests.get(turnId);
+    const next = await this.ask(turn.question, turn.title, request?.source, request?.followUp);
+    return request?.followUp ? request.followUp(next) : next;
   }
 
   stop(): Promise<void> {
@@ -116,6 +149,7 @@ export class ChatController implements vscode.Disposable {
     await this.session.stop();
     await this.persist();
     await this.session.clear();
+    this.forgetGoneTurns();
     this.conversationId = newConversationId();
     await this.state.update(CURRENT_KEY, this.conversationId);
     this.postToView({ type: 'state', conversation: this.session.view() });
@@ -142,8 +176,10 @@ export class ChatController implements vscode.Disposable {
         await vscode.commands.executeCommand('workbench.action.openSettings', action.query);
         return;
       case 'selectLocalModel':
-        await vscode.commands.executeCommand('r1Coder.selectLocalModel');
+        await vscode.commands.executeCommand(COMMAND_IDS.selectLocalModel);
         return;
+      default:
+        assertNever(action, 'error action');
     }
   }
 
@@ -159,6 +195,17 @@ export class ChatController implements vscode.Disposable {
       if (event.error) this.log.warn(event.error.message);
       void this.persist();
     }
+  }
+
+  private turnIds(): Set<string> {
+    return new Set(this.session.turns.map((turn) => turn.id));
+  }
+
+  /** Drops what is kept per turn for turns the transcript no longer has, so it stays bounded. */
+  private forgetGoneTurns(): void {
+    const ids = this.turnIds();
+    for (const id of this.requests.keys()) if (!ids.has(id)) this.requests.delete(id);
+    this.notices.keepOnly(ids);
   }
 
   private async persist(): Promise<void> {

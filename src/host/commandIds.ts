@@ -23,3 +23,11 @@ export const VIEW_ID = 'r1Coder.chat';
 export const VIEW_CONTAINER_ID = 'r1Coder';
 /** Context key true while a turn streams (shows the Stop button in the view title). */
 export const BUSY_CONTEXT_KEY = 'r1Coder.busy';
+
+/** The scheme of the virtual right side of an R1 diff preview (menus and keys test resourceScheme for it). */
+export const PROPOSED_SCHEME = 'r1-proposed';
+/**
+ * Context key: some proposal waits for Accept/Reject. The command palette offers the commands on it
+ * (they fall back to the newest pending proposal); the diff's title and keys use resourceScheme.
+ */
+export const ANY_PROPOSAL_CONTEXT_KEY = 'r1Coder.anyProposalPending';

@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
 import { planEdit } from '../core/apply/planEdit';
 import type { EditProposalView } from '../shared/protocol';
-
-export const PROPOSED_SCHEME = 'r1-proposed';
-/** Context key: the active editor is an R1 diff preview (shows Accept/Reject in its title). */
-export const PROPOSAL_CONTEXT_KEY = 'r1Coder.proposalPending';
+import { ANY_PROPOSAL_CONTEXT_KEY, PROPOSED_SCHEME } from './commandIds';
 
 export interface Range0 {
   readonly start: { readonly line: number; readonly character: number };
@@ -57,7 +54,6 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
   ) {
     this.subscriptions = [
       vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this),
-      vscode.window.onDidChangeActiveTextEditor((editor) => this.updateContext(editor)),
       this.changed,
     ];
   }
@@ -66,10 +62,17 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     return this.proposals.get(proposalIdOf(uri))?.newDocumentText ?? '';
   }
 
+  /** Says in the panel, as a refused proposal, why no edit was planned for a turn (e.g. its answer was cut off). */
+  refuse(turnId: string, target: string, reason: string): EditProposalView {
+    const view: EditProposalView = { id: `edit-${this.nextId++}`, target, state: 'refused', message: reason };
+    this.notify(turnId, view);
+    return view;
+  }
+
   /** Plans the edit for a finished turn; shows the diff, or says in the panel why it was refused. */
   async propose(input: ProposalInput): Promise<EditProposalView> {
-    const id = `edit-${this.nextId++}`;
-    const document = await vscode.workspace.openTextDocument(input.documentUri);
+    const document = await openDocument(input.documentUri);
+    if (!document) return this.refuse(input.turnId, input.target, cannotOpen(input.documentUri));
     const plannedAgainst = document.getText();
     const plan = planEdit({
       documentText: plannedAgainst,
@@ -79,11 +82,8 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       originalSelectionText: input.selectionText,
       languageId: document.languageId,
     });
-    if (plan.kind === 'refused') {
-      const view: EditProposalView = { id, target: input.target, state: 'refused', message: plan.reason };
-      this.notify(input.turnId, view);
-      return view;
-    }
+    if (plan.kind === 'refused') return this.refuse(input.turnId, input.target, plan.reason);
+    const id = `edit-${this.nextId++}`;
     const proposedUri = vscode.Uri.from({
       scheme: PROPOSED_SCHEME,
       path: `/${id}/${input.documentUri.path.split('/').pop() ?? 'proposal'}`,
@@ -105,6 +105,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       state: 'pending',
     };
     this.proposals.set(id, proposal);
+    this.updateContext();
     this.notify(input.turnId, this.view(proposal));
     await this.showDiff(id);
     return this.view(proposal);
@@ -130,7 +131,9 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     if (vscode.workspace.fs.isWritableFileSystem(proposal.documentUri.scheme) === false) {
       return this.finish(proposal, 'refused', 'The file is read-only. Nothing was changed.');
     }
-    const document = await vscode.workspace.openTextDocument(proposal.documentUri);
+    // Closed meanwhile is fine (it opens again); deleted or moved is not.
+    const document = await openDocument(proposal.documentUri);
+    if (!document) return this.finish(proposal, 'refused', cannotOpen(proposal.documentUri));
     let range = proposal.range;
     let newText = proposal.newText;
     const current = document.getText();
@@ -160,7 +163,10 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       return this.finish(proposal, 'refused', 'VS Code could not apply the edit (is the file read-only?). Nothing was changed.');
     }
     this.log.info(`applied ${proposal.id} to ${proposal.target}`);
-    return this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
+    const view = await this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
+    // Closed meanwhile: show the changed file, rather than leave it dirty where nobody sees it.
+    if (!isOpenInTab(proposal.documentUri)) await vscode.window.showTextDocument(document, { preview: false });
+    return view;
   }
 
   async reject(id = this.activeProposalId()): Promise<EditProposalView | undefined> {
@@ -175,6 +181,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
 
   private async finish(proposal: Proposal, state: EditProposalView['state'], message: string): Promise<EditProposalView> {
     proposal.state = state;
+    this.updateContext();
     const view = this.view(proposal, message);
     this.notify(proposal.turnId, view);
     await this.closeDiff(proposal);
@@ -196,14 +203,36 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     return [...this.proposals.values()].reverse().find((proposal) => proposal.state === 'pending')?.id;
   }
 
-  private updateContext(editor: vscode.TextEditor | undefined): void {
-    const pending = editor?.document.uri.scheme === PROPOSED_SCHEME && this.proposals.get(proposalIdOf(editor.document.uri))?.state === 'pending';
-    void vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, pending);
+  private updateContext(): void {
+    const pending = [...this.proposals.values()].some((proposal) => proposal.state === 'pending');
+    void vscode.commands.executeCommand('setContext', ANY_PROPOSAL_CONTEXT_KEY, pending);
   }
 
   private view(proposal: Proposal, message?: string): EditProposalView {
     return { id: proposal.id, target: proposal.target, state: proposal.state, message };
   }
+}
+
+function isOpenInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === key),
+  );
+}
+
+/** The document, or undefined when its file is gone: a closed document can linger in memory after its file was deleted. */
+async function openDocument(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  try {
+    // isWritableFileSystem is undefined for schemes without a file system (untitled), which have no file to lose.
+    if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) !== undefined) await vscode.workspace.fs.stat(uri);
+    return await vscode.workspace.openTextDocument(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function cannotOpen(uri: vscode.Uri): string {
+  return `${vscode.workspace.asRelativePath(uri, false)} could not be opened (was it deleted or moved?). Nothing was changed.`;
 }
 
 function proposalIdOf(uri: vscode.Uri): string {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConversationView, TurnView } from '../core/chatSession';
+import type { ModelSource } from '../shared/protocol';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
@@ -21,8 +22,11 @@ import {
 
 /** Returned from activate() for the integration tests (and other extensions, should they care). */
 export interface R1CoderTestApi {
-  ask(question: string): Promise<TurnView>;
+  /** `source` is the panel's one-request override ("Just this once"). */
+  ask(question: string, source?: ModelSource): Promise<TurnView>;
   conversation(): ConversationView;
+  /** What the panel's Retry does; for a Fix turn it resolves with the new proposal. */
+  retry(turnId: string): Promise<unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -96,8 +100,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   );
 
   return {
-    ask: (question) => controller.ask(question),
+    ask: (question, source) => controller.ask(question, undefined, source),
     conversation: () => controller.conversation(),
+    retry: (turnId) => controller.retry(turnId),
   };
 }
 

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { listCodeBlocks } from '../core/codeBlocks';
+import { listFencedBlocks } from '../core/apply/extractCode';
+import { unfinishedAnswerReason } from '../core/apply/planEdit';
+import type { TurnView } from '../core/chatSession';
 import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
-import type { CodeBlockAction } from '../shared/protocol';
+import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
 import type { ChatController } from './chatController';
 import type { EditProposals, Range0 } from './editProposals';
 
@@ -68,14 +70,27 @@ export async function explainSelection(controller: ChatController, args?: Select
   await controller.ask(buildExplainPrompt(request), `Explain ${describeTarget(request)}`);
 }
 
-export async function fixSelection(controller: ChatController, proposals: EditProposals, args?: SelectionArgs): Promise<void> {
+/** Resolves with the proposal (pending, or refused with the reason the panel shows), or undefined when nothing was asked. */
+export async function fixSelection(
+  controller: ChatController,
+  proposals: EditProposals,
+  args?: SelectionArgs,
+): Promise<EditProposalView | undefined> {
   const request = await selectionRequest(args);
-  if (!request) return;
+  if (!request) return undefined;
   await controller.reveal();
   const target = describeTarget(request);
-  const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`);
-  if (turn.status !== 'done' && turn.status !== 'incomplete') return;
-  await proposals.propose({
+  // Kept with the turn: Retry runs it again, against the same file and selection.
+  const propose = (turn: TurnView) => proposeFix(proposals, request, target, turn);
+  const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`, undefined, propose);
+  return propose(turn);
+}
+
+/** Plans a Fix turn's answer, unless the turn did not end normally: a cut-off answer is never applied. */
+async function proposeFix(proposals: EditProposals, request: SelectionRequest, target: string, turn: TurnView): Promise<EditProposalView> {
+  const unfinished = unfinishedAnswerReason(turn);
+  if (unfinished) return proposals.refuse(turn.id, target, unfinished);
+  return proposals.propose({
     turnId: turn.id,
     documentUri: request.uri,
     target,
@@ -102,15 +117,32 @@ export async function applyCodeBlock(
   mode: CodeBlockAction,
 ): Promise<void> {
   const turn = controller.conversation().turns.find((candidate) => candidate.id === turnId);
-  const block = turn ? listCodeBlocks(turn.answer)[blockIndex] : undefined;
+  // The same blocks the panel numbered (both use markdown-it), with whether each was closed.
+  const block = turn ? listFencedBlocks(turn.answer)[blockIndex] : undefined;
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
   if (!turn || !block) return;
   if (!editor) {
     void vscode.window.showInformationMessage('R1: open the file to apply the code to first.');
     return;
   }
+  const target = describeTarget({
+    filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
+    selection: toRange0(editor.selection),
+  });
+  if (!block.closed) {
+    // The fence never closed: the stream may have been cut inside the code.
+    proposals.refuse(turnId, target, 'This code block has no closing fence, so it may be cut off. Nothing was changed.');
+    return;
+  }
   if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
-    await editor.edit((builder) => builder.insert(editor.selection.active, block.code));
+    // false for a read-only editor; a rejection when the editor closed meanwhile.
+    const inserted = await editor.edit((builder) => builder.insert(editor.selection.active, block.code)).then(
+      (applied) => applied,
+      () => false,
+    );
+    if (!inserted) {
+      void vscode.window.showWarningMessage(`R1: could not insert the code into ${target} (is the editor read-only?). Nothing was changed.`);
+    }
     return;
   }
   // Replacing a selection goes through the planner and the diff preview, like Fix Selection.
@@ -118,10 +150,7 @@ export async function applyCodeBlock(
   await proposals.propose({
     turnId,
     documentUri: editor.document.uri,
-    target: describeTarget({
-      filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
-      selection: toRange0(editor.selection),
-    }),
+    target,
     selection: toRange0(editor.selection),
     selectionText: editor.document.getText(editor.selection),
     answer: `${fence}${block.language}\n${block.code}${fence}\n`,

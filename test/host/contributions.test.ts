@@ -18,6 +18,27 @@ suite('Contributions', () => {
     assert.deepEqual(missing, [], `declared but not registered: ${missing.join(', ')}`);
   });
 
+  test("the Explain/Fix/Ask chords are bound to nothing else in this workbench's default key bindings", async () => {
+    // The workbench's own list (built-in and extension defaults for this platform), as "Open Default Keyboard Shortcuts (JSON)" shows it.
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse('vscode://defaultsettings/keybindings.json'));
+    const defaults = JSON.parse(document.getText().replace(/^\s*\/\/.*$/gm, '')) as Array<{ key: string; command: string; when?: string }>;
+    assert.ok(defaults.some((binding) => binding.command === 'editor.action.replaceAll'), 'the list holds the built-in bindings');
+    const ours = defaults.filter((binding) => binding.command.startsWith('r1Coder.'));
+    assert.deepEqual(
+      ours.map((binding) => binding.key).sort(),
+      ['ctrl+alt+enter', 'ctrl+k ctrl+alt+a', 'ctrl+k ctrl+alt+e', 'ctrl+k ctrl+alt+f'],
+      'the list holds the contributed bindings too',
+    );
+    for (const command of ['r1Coder.explainSelection', 'r1Coder.fixSelection', 'r1Coder.askAboutSelection']) {
+      const binding = ours.find((each) => each.command === command);
+      assert.ok(binding, command);
+      // Two strokes: the second alone (Ctrl+Alt+letter, AltGr on many layouts) never triggers it.
+      assert.match(binding.key, /^ctrl\+k \S+$/, command);
+      const clashes = defaults.filter((other) => !other.command.startsWith('r1Coder.') && other.key === binding.key);
+      assert.deepEqual(clashes, [], `${command} (${binding.key})`);
+    }
+  });
+
   test('the R1 view container and the R1 Chat webview view are contributed', async () => {
     const { viewsContainers, views } = packageJson().contributes;
     assert.deepEqual(

@@ -397,6 +397,107 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     assert.equal(editor.document.version, version);
   });
 
+  test('a Fix whose stream is cut after a complete code block proposes nothing, says why, and changes nothing', async () => {
+    const uri = await writeFixture('cut.ts', BUGGY);
+    const editor = await openWithSelection(uri, LOOP);
+    const document = editor.document;
+    const version = document.version;
+    // The code block closes, then the connection drops before the rest of the answer and finish_reason.
+    server.enqueue({
+      deltas: [
+        { reasoning_content: FIX_REASONING },
+        { content: FIX_ANSWER },
+        { content: 'A `for…of` loop avoids the index entirely, but ' },
+        { content: 'keep the change minimal here.' },
+      ],
+      dropAfter: 3,
+    });
+
+    const view = await vscode.commands.executeCommand<EditProposalView | undefined>('r1Coder.fixSelection');
+
+    const turn = api.conversation().turns.at(-1);
+    assert.ok(turn);
+    assert.equal(turn.status, 'incomplete', turn.error?.message);
+    assert.equal(turn.answer, FIX_ANSWER, 'what arrived ends with a closed code block, so the text alone looks complete');
+    assert.equal(turn.finishReason, undefined);
+    assert.equal(view?.state, 'refused', 'the panel is told the fix was refused');
+    assert.match(view.message ?? '', /^The answer was cut off before it finished \(.+\), so its code may be incomplete\. Nothing was changed\./);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(proposalDiffTabs().length, 0, 'no diff was opened');
+    assert.equal(await accept(), undefined, 'there is no proposal to accept');
+    assert.equal(document.getText(), BUGGY);
+    assert.equal(document.version, version, 'no edit was made');
+  });
+
+  test('Retry on a failed Fix goes through the fix path again: the diff appears and Accept gives the exact text', async () => {
+    const uri = await writeFixture('retry.ts', BUGGY);
+    const editor = await openWithSelection(uri, LOOP);
+    const document = editor.document;
+    // 401 is not retried by the provider, so the Fix turn fails at once.
+    server.enqueue({ status: 401 });
+    const first = await vscode.commands.executeCommand<EditProposalView | undefined>('r1Coder.fixSelection');
+    const failed = api.conversation().turns.at(-1);
+    assert.ok(failed);
+    assert.equal(failed.status, 'error');
+    assert.equal(first?.state, 'refused');
+    assert.match(first.message ?? '', /^The request failed \(.+\), so there is no fix to apply/);
+    assert.equal(proposalDiffTabs().length, 0);
+    const requestsBefore = server.requests.length;
+
+    // The panel's Retry (and the error's Retry action) on the failed turn.
+    server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
+    const retried = (await api.retry(failed.id)) as EditProposalView | undefined;
+
+    assert.equal(server.requests.length, requestsBefore + 1, 'one more request');
+    assert.equal(lastUserMessage(server.requests.at(-1)), lastUserMessage(server.requests.at(-2)), 'the same Fix prompt was sent again');
+    const turn = api.conversation().turns.at(-1);
+    assert.ok(turn && turn.id !== failed.id, 'the retry is a new turn');
+    assert.equal(turn.status, 'done', turn.error?.message);
+    assert.equal(turn.title, failed.title);
+    assert.equal(retried?.state, 'pending', retried?.message);
+    const tab = await waitForProposalDiff(uri);
+    assert.equal(await proposedText(tab), FIXED);
+    assert.equal(document.getText(), BUGGY, 'proposing changes nothing');
+
+    const view = await accept();
+    assert.equal(view?.state, 'applied', view?.message);
+    await assertTextBecomes(document, FIXED, 'the document holds exactly the proposed file');
+  });
+
+  test('the file was closed before Accept: Accept applies to it and shows it; deleted meanwhile: Accept refuses', async () => {
+    const uri = await writeFixture('closed.ts', BUGGY);
+    await openWithSelection(uri, LOOP);
+    server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
+    await vscode.commands.executeCommand('r1Coder.fixSelection');
+    await waitForProposalDiff(uri);
+    // Closes the file and the diff; the proposal stays pending in the panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(proposalDiffTabs().length, 0);
+
+    const view = await accept();
+    assert.equal(view?.state, 'applied', view?.message);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await assertTextBecomes(document, FIXED, 'the fix went into the closed file');
+    const shown = await waitFor('the fixed file to be shown', () => (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? true : undefined));
+    assert.ok(shown, 'the changed file is shown, not left dirty out of sight');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    const gone = await writeFixture('deleted.ts', BUGGY);
+    await openWithSelection(gone, LOOP);
+    server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
+    await vscode.commands.executeCommand('r1Coder.fixSelection');
+    await waitForProposalDiff(gone);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The closed document stays in memory a while; Accept must not write into it.
+    await vscode.workspace.fs.delete(gone);
+
+    const refused = await accept();
+    assert.equal(refused?.state, 'refused', refused?.message);
+    assert.match(refused.message ?? '', /could not be opened \(was it deleted or moved\?\)\. Nothing was changed\./);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(gone)), 'the file was not re-created');
+  });
+
   test('a file on a read-only file system: Accept refuses, says why, and changes nothing', async () => {
     // An in-memory file system registered as read-only, the way virtual documents (git history, remote views) are.
     const stored = new Map<string, Uint8Array>([['/readonly.ts', Buffer.from(BUGGY, 'utf8')]]);

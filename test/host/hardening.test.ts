@@ -294,6 +294,32 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(server.pending, 0, 'every queued scenario was used');
   });
 
+  test('Retry keeps the one-request source override ("Just this once: Cloud" while the default is local)', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    await vscode.commands.executeCommand('r1Coder.setApiKey', 'sk-hardening-retry-0123456789');
+    const config = () => vscode.workspace.getConfiguration('r1Coder');
+    // A (nonexistent) local model is the default; a retry that forgot the override would go there.
+    await config().update('local.modelPath', join(tmpdir(), 'r1-hardening-none.gguf'), vscode.ConfigurationTarget.Global);
+    await config().update('mode', 'local', vscode.ConfigurationTarget.Global);
+    const cloudLabel = `${new URL(server.baseUrl).host} · deepseek-v4-flash`;
+
+    server.enqueue({ status: 401 });
+    const failed = await api.ask('Asked of the cloud just this once', 'cloud');
+    assert.equal(failed.status, 'error');
+    assert.equal(failed.modelLabel, cloudLabel, 'the override reached the cloud');
+    const before = server.requests.length;
+
+    server.enqueue({ reasoning: 'Cloud thought.', answer: 'Cloud answer on retry.' });
+    const retried = (await api.retry(failed.id)) as TurnView | undefined;
+    assert.equal(retried?.status, 'done', retried?.error?.message);
+    assert.equal(retried.answer, 'Cloud answer on retry.');
+    assert.equal(retried.modelLabel, cloudLabel, 'the retry went to the cloud again, not to the local default');
+    assert.equal(server.requests.length, before + 1, 'the retry reached the cloud server');
+    assert.deepEqual(server.requests.at(-1)?.body?.messages, [{ role: 'user', content: 'Asked of the cloud just this once' }]);
+    assert.deepEqual(statuses(api), ['error', 'done']);
+  });
+
   test('New Chat mid-stream stops the stream, empties the conversation, and the next ask works', async function () {
     this.timeout(60_000);
     await vscode.commands.executeCommand('r1Coder.newChat');

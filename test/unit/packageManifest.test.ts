@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { COMMAND_IDS, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/host/commandIds';
+import { ANY_PROPOSAL_CONTEXT_KEY, COMMAND_IDS, PROPOSED_SCHEME, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/host/commandIds';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   contributes: {
@@ -9,6 +9,8 @@ const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.me
     views: Record<string, { id: string }[]>;
     viewsContainers: { activitybar: { id: string }[] };
     configuration: { properties: Record<string, { description?: string; markdownDescription?: string }> };
+    menus: Record<string, { command?: string; when?: string }[]>;
+    keybindings: { command: string; key: string; mac?: string; when?: string }[];
   };
   activationEvents: string[];
 };
@@ -29,6 +31,36 @@ describe('package.json contributions', () => {
     for (const [key, setting] of Object.entries(manifest.contributes.configuration.properties)) {
       assert.ok(setting.description || setting.markdownDescription, `${key} needs a description`);
       assert.doesNotMatch(key, /apiKey|token|secret/i, `${key}: keys belong in SecretStorage`);
+    }
+  });
+
+  it('binds Explain/Fix/Ask to Ctrl+K chords, never to a single Ctrl+Alt/Cmd+Alt letter (AltGr on Windows, Replace on macOS)', () => {
+    const bindings = manifest.contributes.keybindings;
+    for (const command of [COMMAND_IDS.explainSelection, COMMAND_IDS.fixSelection, COMMAND_IDS.askAboutSelection]) {
+      const binding = bindings.find((each) => each.command === command);
+      assert.ok(binding, `${command} has a key`);
+      assert.match(binding.key, /^ctrl\+k ctrl\+alt\+[a-z]$/, command);
+      assert.match(binding.mac ?? '', /^cmd\+k cmd\+alt\+[a-z]$/, command);
+    }
+    for (const binding of bindings) {
+      for (const key of [binding.key, binding.mac ?? '']) {
+        assert.doesNotMatch(key, /^(ctrl|cmd)\+alt\+[a-z0-9]$/, `${binding.command}: ${key} is a single-stroke Ctrl/Cmd+Alt letter`);
+      }
+    }
+  });
+
+  it('Accept/Reject: the key and the editor title only on the R1 diff; the palette whenever a proposal is pending', () => {
+    const onDiff = `resourceScheme == ${PROPOSED_SCHEME}`;
+    const accept = manifest.contributes.keybindings.filter((binding) => binding.command === COMMAND_IDS.acceptEdit);
+    assert.equal(accept.length, 1);
+    // Ctrl/Cmd+Alt+Enter is also Replace All in the find widget and the Search view.
+    assert.equal(accept[0]?.when, `editorTextFocus && ${onDiff}`);
+    for (const command of [COMMAND_IDS.acceptEdit, COMMAND_IDS.rejectEdit]) {
+      assert.deepEqual(manifest.contributes.menus['editor/title']?.filter((item) => item.command === command).map((item) => item.when), [onDiff]);
+      assert.deepEqual(
+        manifest.contributes.menus.commandPalette?.filter((item) => item.command === command).map((item) => item.when),
+        [ANY_PROPOSAL_CONTEXT_KEY],
+      );
     }
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isElisionLine, listFencedBlocks, splitAnswer } from '../../src/core/apply/extractCode';
-import { planEdit, type PlanEditInput, type PlanEditResult } from '../../src/core/apply/planEdit';
+import { planEdit, unfinishedAnswerReason, type PlanEditInput, type PlanEditResult } from '../../src/core/apply/planEdit';
 import { TextModel, detectIndentStyle } from '../../src/core/apply/textModel';
 
 function edited(result: PlanEditResult): string {
@@ -42,6 +42,23 @@ describe('planEdit', () => {
     const answer = answerWith('  const sum = a + b;');
     assert.match(refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'length' })), /truncated/);
     assert.match(refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'aborted' })), /truncated/);
+  });
+
+  it('only a turn that ended normally may be planned; every other ending says why', () => {
+    assert.equal(unfinishedAnswerReason({ status: 'done', finishReason: 'stop' }), undefined);
+    assert.equal(unfinishedAnswerReason({ status: 'done', finishReason: 'other' }), undefined, '[DONE] without a finish_reason');
+    const cut = { message: 'The server ended the response before it finished.' };
+    assert.match(unfinishedAnswerReason({ status: 'incomplete', error: cut }) ?? '', /cut off before it finished \(The server ended the response before it finished\)/);
+    assert.match(unfinishedAnswerReason({ status: 'incomplete', finishReason: 'length', error: cut }) ?? '', /token limit/);
+    assert.match(unfinishedAnswerReason({ status: 'error', error: { message: 'Authentication failed.' } }) ?? '', /request failed \(Authentication failed\)/);
+    assert.match(unfinishedAnswerReason({ status: 'stopped', finishReason: 'aborted' }) ?? '', /stopped before it finished/);
+    assert.match(unfinishedAnswerReason({ status: 'streaming' }) ?? '', /still streaming/);
+    // A provider that ended without a finish chunk, or a done turn that carries an error.
+    assert.match(unfinishedAnswerReason({ status: 'done' }) ?? '', /without the model signalling/);
+    assert.match(unfinishedAnswerReason({ status: 'done', finishReason: 'stop', error: cut }) ?? '', /ended with an error/);
+    for (const status of ['incomplete', 'stopped', 'error', 'streaming'] as const) {
+      assert.match(unfinishedAnswerReason({ status, finishReason: 'stop' }) ?? '', /Nothing was changed/, status);
+    }
   });
 
   it('accepts an answer already stripped of its reasoning (no tags at all)', () => {

@@ -8,6 +8,7 @@
  * refused, and the reasoning is never read for code.
  */
 
+import { assertNever } from '../chunks';
 import { alignBlock, FUZZY_THRESHOLD, type Alignment } from './align';
 import { chooseFixBlock } from './chooseBlock';
 import { isElisionLine, listFencedBlocks, splitAnswer, type FencedBlock } from './extractCode';
@@ -50,13 +51,48 @@ function refuse(reason: string): Refusal {
   return { kind: 'refused', reason };
 }
 
+const TRUNCATED_BY_LENGTH =
+  'The answer was truncated (finish_reason: length): the model hit its token limit, so its code may be incomplete. Nothing was changed.';
+const STOPPED = 'The answer was stopped before it finished, so its code may be truncated. Nothing was changed.';
+
+/** How the answer's turn ended, as the chat session reports it. */
+export interface AnswerEnding {
+  readonly status: 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
+  readonly finishReason?: string;
+  readonly error?: { readonly message: string };
+}
+
+/**
+ * Why an answer must not be planned at all, or undefined when its turn ended normally. Only a
+ * turn that is done, without an error, with the model's own finish signal counts: a cut or stalled
+ * stream can end right after a closed code block, so the text alone cannot show it is complete.
+ */
+export function unfinishedAnswerReason(ending: AnswerEnding): string | undefined {
+  if (ending.finishReason === 'length') return TRUNCATED_BY_LENGTH;
+  const cause = ending.error ? ` (${ending.error.message.replace(/[.\s]+$/, '')})` : '';
+  switch (ending.status) {
+    case 'done':
+      if (ending.error) return `The answer ended with an error${cause}, so its code may be incomplete. Nothing was changed.`;
+      if (ending.finishReason === undefined) {
+        return 'The answer ended without the model signalling that it had finished, so its code may be incomplete. Nothing was changed.';
+      }
+      return ending.finishReason === 'aborted' ? STOPPED : undefined;
+    case 'incomplete':
+      return `The answer was cut off before it finished${cause}, so its code may be incomplete. Nothing was changed. Retry to ask again.`;
+    case 'stopped':
+      return STOPPED;
+    case 'error':
+      return `The request failed${cause}, so there is no fix to apply. Nothing was changed.`;
+    case 'streaming':
+      return 'The answer is still streaming. Nothing was changed.';
+    default:
+      return assertNever(ending.status, 'turn status');
+  }
+}
+
 export function planEdit(input: PlanEditInput): PlanEditResult {
-  if (input.finishReason === 'length') {
-    return refuse('The answer was truncated (finish_reason: length): the model hit its token limit, so its code may be incomplete. Nothing was changed.');
-  }
-  if (input.finishReason === 'aborted') {
-    return refuse('The answer was stopped before it finished, so its code may be truncated. Nothing was changed.');
-  }
+  if (input.finishReason === 'length') return refuse(TRUNCATED_BY_LENGTH);
+  if (input.finishReason === 'aborted') return refuse(STOPPED);
   const parts = splitAnswer(input.answer);
   if (parts.reasoningUnclosed) {
     return refuse('The output ended inside the reasoning (no </think>): it looks truncated and has no answer to apply.');
