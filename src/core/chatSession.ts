@@ -215,7 +215,7 @@ export class ChatSession {
     }
     if (!ended) ended = signal.aborted ? { status: 'stopped', finishReason: 'aborted' } : { status: 'done' };
     if (ended.status === 'incomplete' && !ended.error && ended.finishReason === 'length') {
-      ended.error = {
+      ended.error = provider.lengthError ?? {
         kind: 'unknown',
         transient: false,
         message: 'The answer hit the token limit and is incomplete.',

@@ -20,6 +20,7 @@ export type R1ErrorKind =
   | 'modelFile' // local: missing, truncated or not a GGUF
   | 'memory' // local: the model does not fit
   | 'workerCrashed' // local: the inference process died
+  | 'contextFull' // local: the conversation leaves no room in the context for the answer
   | 'unknown';
 
 export type R1ErrorAction =

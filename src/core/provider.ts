@@ -3,6 +3,7 @@
  */
 
 import type { StreamChunk } from './chunks';
+import type { R1Error } from './errors';
 
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
@@ -20,6 +21,8 @@ export interface ChatRequest {
 export interface ChatProvider {
   /** Shown next to each answer, e.g. "DeepSeek · deepseek-v4-flash" or "Local · 7B". */
   readonly label: string;
+  /** What to tell the user when an answer ends with "length", when the provider knows better than "token limit". */
+  readonly lengthError?: R1Error;
   /** Never throws: failures end the stream with an `error` chunk. */
   stream(request: ChatRequest): AsyncIterable<StreamChunk>;
   dispose?(): void | Promise<void>;

@@ -27,6 +27,8 @@ export interface R1CoderTestApi {
   conversation(): ConversationView;
   /** What the panel's Retry does; for a Fix turn it resolves with the new proposal. */
   retry(turnId: string): Promise<unknown>;
+  /** The model status-bar item's text, e.g. "$(server) R1: Local · 7B". */
+  statusBarText(): string;
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -103,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     ask: (question, source) => controller.ask(question, undefined, source),
     conversation: () => controller.conversation(),
     retry: (turnId) => controller.retry(turnId),
+    statusBarText: () => statusBar.text,
   };
 }
 

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { assertNever } from '../core/chunks';
+import type { LocalLoadPhase } from '../providers/local/localProvider';
 import { COMMAND_IDS } from './commandIds';
 import { cloudName, shortModelName } from './modelNames';
 import { readCloudSettings, readLocalSettings, readMode } from './settings';
@@ -21,11 +23,30 @@ export class ModelStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  /** Model loading shows in the item itself: "R1: Local · 7B (loading 40%)". */
-  showLoad(phase: 'starting' | 'loading' | 'ready', progress: number): void {
+  /** What the item shows now (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  /** Model loading shows in the item itself: "R1: Local · 7B (loading 40%)"; the end of a load, however it ended, restores the label. */
+  showLoad(phase: LocalLoadPhase, progress: number): void {
     this.update();
-    if (phase === 'ready') return;
-    this.item.text = `$(loading~spin) ${this.item.text.replace(/^\$\([^)]*\)\s*/, '')} (${phase === 'starting' ? 'starting' : `loading ${Math.round(progress * 100)}%`})`;
+    let state: string;
+    switch (phase) {
+      case 'starting':
+        state = 'starting';
+        break;
+      case 'loading':
+        state = `loading ${Math.round(progress * 100)}%`;
+        break;
+      case 'ready':
+      case 'failed':
+      case 'stopped':
+        return;
+      default:
+        return assertNever(phase, 'load phase');
+    }
+    this.item.text = `$(loading~spin) ${this.item.text.replace(/^\$\([^)]*\)\s*/, '')} (${state})`;
   }
 
   update(): void {

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TurnView } from '../../src/core/chatSession';
 import type { R1CoderTestApi } from '../../src/host/extension';
+import { shortModelName } from '../../src/host/modelNames';
 import type { EditProposalView } from '../../src/shared/protocol';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
@@ -54,6 +55,25 @@ function assertFileError(turn: TurnView, path: string, says: readonly RegExp[]):
   );
 }
 
+const SPINNER = '$(loading~spin)';
+
+/** Every distinct status-bar text while `during` runs (polled often enough to see a load). */
+async function statusTexts<T>(api: R1CoderTestApi, during: Promise<T>): Promise<{ result: T; seen: string[] }> {
+  const seen = new Set<string>();
+  let done = false;
+  const result = during.finally(() => (done = true));
+  while (!done) {
+    seen.add(api.statusBarText());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { result: await result, seen: [...seen] };
+}
+
+/** After a load ended however it ended: the plain local label, no spinner, no "(loading …)". */
+function assertStatusIdle(api: R1CoderTestApi, modelPath: string, what: string): void {
+  assert.equal(api.statusBarText(), `$(server) R1: Local · ${shortModelName(modelPath)}`, what);
+}
+
 suite('Local model in the extension host (synthesized GGUF files)', () => {
   let api: R1CoderTestApi;
   let dir: string;
@@ -93,8 +113,13 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
 
   test('local mode answers with the script model’s exact reasoning and answer', async function () {
     this.timeout(LOCAL_TIMEOUT_MS);
-    const turn = await api.ask('Why is the sum wrong?');
+    const { result: turn, seen } = await statusTexts(api, api.ask('Why is the sum wrong?'));
     assertScriptAnswer(turn, 'first turn');
+    assert.ok(
+      seen.some((text) => text.startsWith(`${SPINNER} R1: Local · ${MODEL_NAME} (`)),
+      `the status bar showed the load: ${JSON.stringify(seen)}`,
+    );
+    assertStatusIdle(api, models.script, 'after the load the status bar names the model, without a spinner');
     assert.equal(turn.finishReason, 'stop');
     assert.equal(turn.usage?.reasoningTokens, 7, 'the thought is the script’s seven reasoning tokens');
     assert.deepEqual(api.conversation(), { turns: [turn], busy: false });
@@ -131,6 +156,7 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
       await useModel(models[key]);
       const failed = await api.ask('Does this model load?');
       assertFileError(failed, models[key], says);
+      assertStatusIdle(api, models[key], `after ${name} the status bar shows no load in progress`);
 
       await useModel(models.script);
       assertScriptAnswer(await api.ask('And now?'), `after ${name}`);
@@ -140,6 +166,19 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
       );
     });
   }
+
+  test('a bad file on a fresh worker: the status bar shows the start, then the plain label again', async function () {
+    this.timeout(LOCAL_TIMEOUT_MS);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    // A llama.cpp abort kills the worker, so the next request starts a new process ("starting").
+    await useModel(models.duplicate);
+    assert.equal((await api.ask('Crash the worker')).status, 'error');
+    await useModel(models.notGguf);
+    const { result: failed, seen } = await statusTexts(api, api.ask('Does this model load?'));
+    assertFileError(failed, models.notGguf, [/is not a GGUF model file/]);
+    assert.ok(seen.some((text) => text.startsWith(SPINNER)), `the start showed: ${JSON.stringify(seen)}`);
+    assertStatusIdle(api, models.notGguf, 'the failed start leaves no spinner');
+  });
 
   test('R1: Stop while a fresh worker loads the model: the turn is stopped, the next ask answers', async function () {
     this.timeout(LOCAL_TIMEOUT_MS);
@@ -154,8 +193,10 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
     const pending = api.ask('Stopped while loading');
     // The turn shows up as soon as the request reaches the worker; the model is not loaded yet.
     await waitUntil('the turn to start', () => api.conversation().turns.at(-1)?.question === 'Stopped while loading');
+    assert.ok(api.statusBarText().startsWith(SPINNER), `the load shows before the stop: ${api.statusBarText()}`);
     await vscode.commands.executeCommand('r1Coder.stop');
     const stopped = await pending;
+    assertStatusIdle(api, models.copy, 'the stop ends the load in the status bar');
     assert.equal(stopped.status, 'stopped', stopped.error?.message);
     assert.equal(stopped.finishReason, 'aborted');
     assert.equal(stopped.error, undefined);

@@ -199,6 +199,41 @@ describe('LocalProvider: generation', () => {
     assert.ok(result.usage && result.usage.promptTokens + result.usage.completionTokens <= contextSize);
   });
 
+  it('names the context settings and New Chat when an answer ends at the end of the context', async () => {
+    use(shared, models.longAnswer, { contextSizeCap: 512 });
+    const turn = await new ChatSession({ onEvent: () => undefined }).ask('Explain the loop.', shared);
+    assert.equal(turn.status, 'incomplete');
+    assert.equal(turn.finishReason, 'length');
+    assert.ok(turn.answer.length > 0 && expectedLongAnswer.answer.startsWith(turn.answer));
+    const message = turn.error?.message ?? '';
+    for (const words of [/end of the local model’s context/, /New Chat/, /r1Coder\.local\.contextSize/, /r1Coder\.local\.thinkingBudget/]) {
+      assert.match(message, words);
+    }
+    assert.deepEqual(turn.error?.actions, [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }], 'no Retry: it would hit the same limit');
+  });
+
+  it('refuses a conversation that already fills the context instead of shifting it, and answers the next one', async () => {
+    let contextSize = 0;
+    use(shared, models.script, {
+      contextSizeCap: 512,
+      onLoadProgress: (event) => (contextSize = event.info?.contextSize ?? contextSize),
+    });
+    // The script model's vocabulary has no merges: one token per byte, so 600 letters overflow 512.
+    const result = await collect(shared, [{ role: 'user', content: 'x'.repeat(600) }]);
+    assert.equal(contextSize, 512);
+    assert.equal(result.error?.kind, 'contextFull');
+    assert.match(result.error!.message, /already fills the local model’s context \(512 tokens\)/);
+    assert.match(result.error!.message, /New Chat/);
+    assert.match(result.error!.message, /r1Coder\.local\.contextSize/);
+    assert.deepEqual(result.error!.actions, [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }]);
+    assert.equal(result.reasoning + result.answer, '', 'nothing was generated');
+    assert.ok(shared.workerPid !== undefined, 'the worker stays up');
+
+    const next = await collect(shared);
+    assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
+    use(shared, models.script);
+  });
+
   it('stops mid-thought and keeps the partial thought', async () => {
     use(shared, models.longThought);
     const result = await collect(shared, undefined, (chunk, controller) => {
@@ -283,6 +318,53 @@ describe('LocalProvider: bad model files', () => {
     assert.equal(result.error?.kind, 'modelFile');
     assert.match(result.error!.message, /No local model is selected/);
     assert.equal(idle.workerPid, undefined);
+  });
+});
+
+describe('LocalProvider: load progress always ends (the status bar clears its spinner on it)', () => {
+  const TERMINAL: readonly LocalLoadProgress['phase'][] = ['ready', 'failed', 'stopped'];
+
+  /** Runs one request on a fresh provider and returns the phases it reported. */
+  async function phasesOf(
+    modelPath: string,
+    run: (target: LocalProvider) => Promise<unknown> = (target) => collect(target),
+  ): Promise<LocalLoadProgress['phase'][]> {
+    const events: LocalLoadProgress[] = [];
+    const target = provider({ modelPath, onLoadProgress: (event) => events.push(event) });
+    await within(60_000, run(target));
+    const phases = events.map((event) => event.phase);
+    // Exactly one terminal phase, and it is the last one.
+    assert.deepEqual(phases.filter((phase) => TERMINAL.includes(phase)), [phases.at(-1)], JSON.stringify(phases));
+    return phases;
+  }
+
+  it('a good load ends with ready', async () => {
+    const phases = await phasesOf(models.script);
+    assert.deepEqual([phases[0], phases.at(-1)], ['starting', 'ready']);
+    assert.ok(phases.includes('loading'));
+  });
+
+  for (const [name, model] of [
+    ['a missing file', 'missing'],
+    ['a file that is not a GGUF', 'notGguf'],
+    ['a model too large for memory', 'huge'],
+  ] as const) {
+    it(`${name} ends with failed`, async () => {
+      const phases = await phasesOf(model === 'missing' ? join(dir, 'missing.gguf') : models[model]);
+      assert.deepEqual(phases, ['starting', 'failed']);
+    });
+  }
+
+  it('a worker that dies while loading (llama.cpp abort) ends with failed', async () => {
+    let result: Collected | undefined;
+    const phases = await phasesOf(models.duplicate, async (target) => (result = await collect(target)));
+    assert.match(result?.error?.message ?? '', /aborted while loading .*SIGABRT/, 'the worker died');
+    assert.deepEqual([phases[0], phases.at(-1)], ['starting', 'failed']);
+  });
+
+  it('describing a file with a fresh worker ends its start with stopped', async () => {
+    const phases = await phasesOf(models.script, (target) => target.inspect(models.script));
+    assert.deepEqual(phases, ['starting', 'stopped']);
   });
 });
 
@@ -411,7 +493,7 @@ describe('LocalProvider: abort during load', () => {
     const target = watched();
     const result = await stoppedAt(target, 'starting');
     assert.deepEqual(result.chunks, STOPPED);
-    assert.deepEqual(phases(events), ['starting'], 'the worker was never asked to load the model');
+    assert.deepEqual(phases(events), ['starting', 'stopped'], 'the worker was never asked to load the model, and the start ended');
     const pid = target.workerPid;
     const next = await answered(target);
     assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
@@ -425,6 +507,8 @@ describe('LocalProvider: abort during load', () => {
     const target = watched();
     const result = await stoppedAt(target, 'loading');
     assert.deepEqual(result.chunks, STOPPED);
+    assert.deepEqual([phases(events)[0], phases(events).at(-1)], ['starting', 'stopped'], 'the stop ends the load progress');
+    assert.ok(!phases(events).includes('ready'));
     const pid = target.workerPid;
     assert.ok(pid !== undefined, 'the worker is still running');
     const next = await answered(target);

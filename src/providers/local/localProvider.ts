@@ -42,7 +42,7 @@ export interface LocalProviderOptions {
   readonly topP?: number;
   readonly topK?: number;
   readonly seed?: number;
-  /** Called while the worker starts and the model loads, and once it is ready. */
+  /** Called while the worker starts and the model loads; each such run ends with ready, failed or stopped. */
   readonly onLoadProgress?: (progress: LocalLoadProgress) => void;
   /** llama.cpp warnings and the worker's own output, line by line (for an output channel). */
   readonly onLog?: (line: string) => void;
@@ -54,10 +54,16 @@ export interface LocalProviderOptions {
   readonly label?: string;
 }
 
+export type LocalLoadPhase = 'starting' | 'loading' | 'ready' | 'failed' | 'stopped';
+
 export interface LocalLoadProgress {
   readonly modelPath: string;
-  /** starting: the worker process starts; loading: weights are read (progress 0..1); ready: loaded. */
-  readonly phase: 'starting' | 'loading' | 'ready';
+  /**
+   * starting: the worker process starts; loading: weights are read (progress 0..1); ready: loaded.
+   * failed / stopped: the start or load ended without a model (an error, a crash, a stop), so a
+   * "loading" indicator must go away.
+   */
+  readonly phase: LocalLoadPhase;
   readonly progress: number;
   /** Set when ready: context size, threads, GPU, load time (0 when it was already loaded). */
   readonly info?: LoadedModelInfo;
@@ -202,6 +208,17 @@ export class LocalProvider implements ChatProvider {
     return this.options.label ?? `Local · ${basename(this.options.modelPath).replace(/\.gguf$/i, '') || 'no model'}`;
   }
 
+  /**
+   * Why a local answer that ended with "length" stopped: the context ran out (a request without
+   * maxTokens has no other limit), so Retry alone would hit the same wall.
+   */
+  get lengthError(): R1Error {
+    return error(
+      'contextFull',
+      'The answer reached the end of the local model’s context and is incomplete. Start a New Chat to free the context, raise r1Coder.local.contextSize, or lower r1Coder.local.thinkingBudget so the thought leaves more room for the answer.',
+    );
+  }
+
   /** The worker's process id while one runs (diagnostics and tests). */
   get workerPid(): number | undefined {
     return this.worker?.pid;
@@ -241,6 +258,7 @@ export class LocalProvider implements ChatProvider {
     this.clearIdleTimer();
     const started = this.ensureWorker();
     if ('error' in started) {
+      if (started.announced) endLoad(options, modelPath, 'failed');
       yield { type: 'error', error: started.error };
       return;
     }
@@ -248,6 +266,7 @@ export class LocalProvider implements ChatProvider {
       // Stopped from onLoadProgress('starting'): the abort listener below would never fire for it,
       // and the request would load the model and answer anyway.
       this.armIdleTimer();
+      if (started.announced) endLoad(options, modelPath, 'stopped');
       yield { type: 'finish', reason: 'aborted' };
       return;
     }
@@ -265,6 +284,9 @@ export class LocalProvider implements ChatProvider {
     let splitter = new ThinkSplitter('auto');
     let modelLoaded = false;
     let ended = false;
+    // Whether a "starting"/"loading" went out with no "ready" after it: the request must end it.
+    let loadShown = started.announced;
+    let outcome: 'failed' | 'stopped' = 'stopped';
     try {
       worker.send({
         type: 'generate',
@@ -289,10 +311,12 @@ export class LocalProvider implements ChatProvider {
         const event = await events.next();
         switch (event.type) {
           case 'loadProgress':
+            loadShown = true;
             options.onLoadProgress?.({ modelPath: event.modelPath, phase: 'loading', progress: event.progress });
             break;
           case 'loaded':
             modelLoaded = true;
+            loadShown = false;
             options.onLoadProgress?.({ modelPath: event.info.modelPath, phase: 'ready', progress: 1, info: event.info });
             break;
           case 'start':
@@ -317,11 +341,13 @@ export class LocalProvider implements ChatProvider {
             return;
           case 'failed':
             ended = true;
+            outcome = 'failed';
             yield* splitter.end();
             yield { type: 'error', error: fromWorkerError(event.error) };
             return;
           case 'exit':
             ended = true;
+            outcome = 'failed';
             if (this.worker === worker) this.worker = undefined;
             yield* splitter.end();
             yield { type: 'error', error: crashError(worker, event, modelPath, modelLoaded) };
@@ -343,6 +369,7 @@ export class LocalProvider implements ChatProvider {
       request.signal.removeEventListener('abort', onAbort);
       if (this.active === active) this.active = undefined;
       this.armIdleTimer();
+      if (loadShown) endLoad(options, modelPath, outcome);
     }
   }
 
@@ -350,7 +377,10 @@ export class LocalProvider implements ChatProvider {
   async inspect(modelPath: string): Promise<InspectResult> {
     this.clearIdleTimer();
     const started = this.ensureWorker();
-    if ('error' in started) return { error: started.error };
+    if ('error' in started) {
+      if (started.announced) endLoad(this.options, modelPath, 'failed');
+      return { error: started.error };
+    }
     const worker = started.worker;
     const id = this.nextId++;
     try {
@@ -372,6 +402,8 @@ export class LocalProvider implements ChatProvider {
       });
     } finally {
       if (!this.active) this.armIdleTimer();
+      // Inspecting loads no model, so a worker it started leaves nothing "starting".
+      if (started.announced) endLoad(this.options, modelPath, 'stopped');
     }
   }
 
@@ -382,12 +414,14 @@ export class LocalProvider implements ChatProvider {
     this.stopWorker();
   }
 
-  private ensureWorker(): { worker: WorkerHandle } | { error: R1Error } {
-    if (this.worker && !this.worker.exited && !this.worker.stopping) return { worker: this.worker };
+  /** `announced`: a "starting" progress event went out, which the caller must end. */
+  private ensureWorker(): { worker: WorkerHandle; announced: boolean } | { error: R1Error; announced: boolean } {
+    if (this.worker && !this.worker.exited && !this.worker.stopping) return { worker: this.worker, announced: false };
     const workerPath = this.options.workerPath ?? join(__dirname, 'localWorker.js');
     if (!existsSync(workerPath)) {
       return {
         error: error('unknown', `The local inference worker is missing (${workerPath}). Reinstall R1 Coder, or run "npm run build" in a development checkout.`),
+        announced: false,
       };
     }
     this.options.onLoadProgress?.({ modelPath: this.options.modelPath, phase: 'starting', progress: 0 });
@@ -408,14 +442,14 @@ export class LocalProvider implements ChatProvider {
         serialization: 'json',
       });
     } catch (cause) {
-      return { error: error('workerCrashed', `Could not start the local inference process (${String(cause)}).`) };
+      return { error: error('workerCrashed', `Could not start the local inference process (${String(cause)}).`), announced: true };
     }
     const handle = new WorkerHandle(child, (this.options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers) === 0, this.options.onLog);
     handle.subscribe((event) => {
       if (event.type === 'exit' && this.worker === handle) this.worker = undefined;
     });
     this.worker = handle;
-    return { worker: handle };
+    return { worker: handle, announced: true };
   }
 
   private cancelActive(): void {
@@ -449,6 +483,11 @@ export class LocalProvider implements ChatProvider {
   }
 }
 
+/** Ends a run of load-progress events that produced no model. */
+function endLoad(options: LocalProviderOptions, modelPath: string, phase: 'failed' | 'stopped'): void {
+  options.onLoadProgress?.({ modelPath, phase, progress: 0 });
+}
+
 const SELECT_MODEL: R1ErrorAction = { kind: 'selectLocalModel' };
 const RETRY: R1ErrorAction = { kind: 'retry' };
 
@@ -458,7 +497,10 @@ function error(kind: R1Error['kind'], message: string): R1Error {
       ? [SELECT_MODEL, { kind: 'openSettings', query: 'r1Coder.local.modelPath' }]
       : kind === 'memory'
         ? [SELECT_MODEL, { kind: 'openSettings', query: 'r1Coder.local' }]
-        : [RETRY];
+        : kind === 'contextFull'
+          ? // Retrying the same conversation cannot fit; New Chat is named in the message.
+            [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }]
+          : [RETRY];
   return { kind, transient: false, message, actions };
 }
 

@@ -261,6 +261,14 @@ async function generate(request: GenerateRequest, signal: AbortSignal): Promise<
   // The prompt as LlamaChat will evaluate it; the part already in the KV cache is not evaluated again.
   const prompt = renderPrompt(current, history);
   const cached = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, Math.max(0, prompt.length - 1));
+  const roomLeft = current.context.contextSize - prompt.length;
+  if (roomLeft <= 0) {
+    // Generating anyway would make node-llama-cpp shift the conversation out of the context.
+    throw new LocalModelError(
+      'contextFull',
+      `This conversation (${prompt.length} tokens) already fills the local model’s context (${current.context.contextSize} tokens), so there is no room for an answer. Start a New Chat, or raise r1Coder.local.contextSize.`,
+    );
+  }
   let completionTokens = 0;
   let reasoningTokens = 0;
   let thoughtOpen = current.thinkingForced;
@@ -272,7 +280,7 @@ async function generate(request: GenerateRequest, signal: AbortSignal): Promise<
   let reason: WorkerFinishReason = 'stop';
   try {
     const result = await chat.generateResponse(history, {
-      ...samplingOptions(sampling, current.context.contextSize - prompt.length),
+      ...samplingOptions(sampling, roomLeft),
       signal,
       stopOnAbortSignal: true,
       onResponseChunk(chunk) {
@@ -354,8 +362,8 @@ function samplingOptions(sampling: SamplingSettings, roomLeft: number) {
     // change the output, and it costs a hash lookup per vocabulary entry (152k) on every token.
     repeatPenalty: false as const,
     // Stop at the end of the context ("length") rather than let node-llama-cpp shift the
-    // conversation out from under a reply that is still being written.
-    maxTokens: roomLeft > 0 ? Math.min(sampling.maxTokens ?? Infinity, roomLeft) : sampling.maxTokens,
+    // conversation out from under a reply that is still being written (generate refuses roomLeft <= 0).
+    maxTokens: Math.min(sampling.maxTokens ?? Infinity, roomLeft),
     // 0 = node-llama-cpp's default thought budget (half the context below 8192 tokens, three
     // quarters above), which always leaves room for the answer; passing no budgets at all to
     // LlamaChat would mean no limit.

@@ -47,7 +47,8 @@ export interface WorkerUsage {
   readonly reasoningTokens: number;
 }
 
-export type WorkerErrorKind = 'modelFile' | 'memory' | 'unknown';
+/** contextFull: the conversation leaves no room in the context for an answer. */
+export type WorkerErrorKind = 'modelFile' | 'memory' | 'contextFull' | 'unknown';
 
 export interface WorkerError {
   readonly kind: WorkerErrorKind;
