@@ -31,6 +31,7 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
         timeout: { type: 'string', default: '120' },
         local: { type: 'string' },
         threads: { type: 'string', default: '0' },
+        'gpu-layers': { type: 'string', default: 'auto' },
       },
     });
   } catch (error) {
@@ -59,8 +60,13 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
       io.stderr('r1-coder ask: --threads must be a whole number (0 = physical cores)\n');
       return 1;
     }
+    const gpuLayers = values['gpu-layers'] === 'auto' ? 'auto' : Number(values['gpu-layers']);
+    if (gpuLayers !== 'auto' && (!Number.isInteger(gpuLayers) || gpuLayers < 0)) {
+      io.stderr('r1-coder ask: --gpu-layers must be auto or a whole number (0 = CPU only)\n');
+      return 1;
+    }
     // Same provider as the extension: a worker process (dist/localWorker.js beside this CLI).
-    const local = new LocalProvider({ modelPath: values.local, threads, idleMinutes: 0, onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`) });
+    const local = new LocalProvider({ modelPath: values.local, threads, gpuLayers, idleMinutes: 0, onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`) });
     try {
       return await streamToConsole(local, question, values.json, io);
     } finally {
@@ -88,31 +94,46 @@ export async function streamToConsole(
   let exitCode = 0;
   let answerEndsWithNewline = true;
   let reasoningOpen = false;
+  // Text mode holds reasoning until it proves to be reasoning (an answer follows, or the stream
+  // ends without a reclassify): a model that never thinks streams its whole answer as provisional
+  // reasoning, and that answer belongs on stdout, not stderr.
+  let heldReasoning = '';
   const line = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
+  const answer = (text: string) => {
+    io.stdout(text);
+    answerEndsWithNewline = text.endsWith('\n');
+  };
+  const releaseReasoning = () => {
+    if (!heldReasoning) return;
+    io.stderr(heldReasoning);
+    heldReasoning = '';
+    reasoningOpen = true;
+  };
   const chunks: AsyncIterable<StreamChunk> = provider.stream({ messages: buildMessages([], question), signal: io.signal });
   for await (const chunk of chunks) {
     switch (chunk.type) {
       case 'reasoning':
         if (json) line({ type: 'reasoning', text: chunk.text });
-        else {
-          reasoningOpen = true;
-          io.stderr(chunk.text);
-        }
+        else heldReasoning += chunk.text;
         break;
       case 'answer':
         if (json) line({ type: 'answer', text: chunk.text });
         else {
+          releaseReasoning();
           if (reasoningOpen) {
             io.stderr('\n');
             reasoningOpen = false;
           }
-          io.stdout(chunk.text);
-          answerEndsWithNewline = chunk.text.endsWith('\n');
+          answer(chunk.text);
         }
         break;
       case 'reclassify':
-        // Only a model that never thinks triggers this; in text mode the text already went to stderr.
+        // Only a model that never thinks triggers this: what was held as reasoning is the answer.
         if (json) line({ type: 'reclassify' });
+        else if (heldReasoning) {
+          answer(heldReasoning);
+          heldReasoning = '';
+        }
         break;
       case 'usage':
         if (json) line({ type: 'usage', ...chunk.usage });
@@ -122,22 +143,28 @@ export async function streamToConsole(
         else io.stderr(`[${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s]\n`);
         break;
       case 'finish':
+        if (!json) releaseReasoning();
         if (chunk.reason === 'aborted') exitCode = 130;
         if (chunk.reason === 'length') {
           if (json) line({ type: 'error', message: 'The answer hit the token limit and is incomplete.', kind: 'length' });
           else io.stderr('\n[incomplete: the answer hit the token limit]\n');
+          reasoningOpen = false;
           exitCode = 2;
         }
         break;
       case 'error':
+        if (!json) releaseReasoning();
         if (json) line({ type: 'error', message: chunk.error.message, kind: chunk.error.kind, status: chunk.error.status });
         else io.stderr(`\nr1-coder: ${chunk.error.message}\n`);
+        reasoningOpen = false;
         exitCode = 2;
         break;
       default:
         assertNever(chunk, 'chunk');
     }
   }
+  if (!json) releaseReasoning(); // a stream that ended with neither finish nor error
+  if (reasoningOpen) io.stderr('\n'); // a thought with no answer after it still ends its line
   if (!json && !answerEndsWithNewline) io.stdout('\n');
   await provider.dispose?.();
   return exitCode;

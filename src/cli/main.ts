@@ -21,6 +21,7 @@ ask options:
   --timeout SECONDS       inactivity timeout (default 120)
   --local PATH.gguf       answer with a local GGUF model instead (node-llama-cpp, no server)
   --threads N             CPU threads for --local (default 0 = physical cores)
+  --gpu-layers N|auto     layers --local offloads to the GPU (default auto; 0 = CPU only)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -9,14 +9,19 @@ import * as esbuild from 'esbuild';
 
 const root = join(__dirname, '..', '..');
 
-export async function buildLocalWorker(outfile = join(root, 'out', 'test', 'localWorker.js')): Promise<string> {
+export function buildLocalWorker(outfile = join(root, 'out', 'test', 'localWorker.js')): Promise<string> {
+  return buildNodeBundle(join('src', 'providers', 'local', 'worker.ts'), outfile);
+}
+
+/** One source entry (relative to the repo root) bundled as scripts/build.mjs bundles the node entries. */
+export async function buildNodeBundle(entry: string, outfile: string): Promise<string> {
   await esbuild.build({
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     external: ['vscode', 'node-llama-cpp'],
-    entryPoints: [join(root, 'src', 'providers', 'local', 'worker.ts')],
+    entryPoints: [join(root, entry)],
     outfile,
     logLevel: 'warning',
   });

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runAsk } from '../../src/cli/ask';
+import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
+import { buildLocalWorker, buildNodeBundle } from '../support/localWorkerBundle';
 
 const cliEntry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function ask(args: string[], env: Record<string, string> = { DEEPSEEK_API_KEY: 'sk-cli-test' }) {
   let stdout = '';
@@ -19,10 +25,14 @@ async function ask(args: string[], env: Record<string, string> = { DEEPSEEK_API_
   return { code, stdout, stderr };
 }
 
-/** Runs the real CLI entry in its own process. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the real CLI entry in its own process (from source, or a built bundle). */
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  entry: readonly string[] = ['--import', 'tsx', cliEntry],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...entry, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -43,11 +53,35 @@ describe('r1-coder ask', () => {
     const result = await runCli(['ask', '--base-url', server.baseUrl, '--model', 'deepseek-v4-flash', 'Why?'], { DEEPSEEK_API_KEY: 'sk-proc' });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'Use `i <= n`.\n');
-    assert.match(result.stderr, /Check the loop bound\./);
-    assert.doesNotMatch(result.stdout, /Check the loop bound/);
+    assert.equal(result.stderr, 'Check the loop bound.\n');
     const request = server.requests[server.requests.length - 1]!;
     assert.equal(request.headers.authorization, 'Bearer sk-proc');
     assert.deepEqual(request.body?.messages, [{ role: 'user', content: 'Why?' }]);
+  });
+
+  it('prints a non-thinking model’s answer (no think tags) to stdout, and nothing to stderr', async () => {
+    server.enqueue({ style: 'none', answer: 'Plain answer, no thought at all.' });
+    const result = await ask(['--base-url', server.baseUrl, 'q']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'Plain answer, no thought at all.\n');
+    assert.equal(result.stderr, '');
+  });
+
+  for (const style of ['inline', 'inlineNoOpen'] as const) {
+    it(`keeps inline reasoning (${style}) on stderr and the answer on stdout`, async () => {
+      server.enqueue({ style, reasoning: 'Check the bound.', answer: 'Use `i <= n`.' });
+      const result = await ask(['--base-url', server.baseUrl, 'q']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'Use `i <= n`.\n');
+      assert.equal(result.stderr, 'Check the bound.\n');
+    });
+  }
+
+  it('--json still reports a non-thinking answer as reasoning followed by reclassify', async () => {
+    server.enqueue({ style: 'none', answer: 'Plain.' });
+    const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
+    const types = result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+    assert.deepEqual(types.filter((type) => type !== 'usage'), ['reasoning', 'reclassify']);
   });
 
   it('--json prints one object per line: reasoning, answer, usage', async () => {
@@ -85,5 +119,32 @@ describe('r1-coder ask', () => {
     assert.equal((await ask([])).code, 1);
     assert.equal((await ask(['--reasoning-effort', 'extreme', 'q'])).code, 1);
     assert.equal((await ask(['--bogus', 'q'])).code, 1);
+    assert.equal((await ask(['--local', 'm.gguf', '--gpu-layers', 'some', 'q'])).code, 1);
+  });
+});
+
+describe('r1-coder ask --local (the built CLI and worker, the script model)', () => {
+  let dir: string;
+  let cli: string;
+  let model: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'r1-cli-local-'));
+    model = join(dir, 'script.gguf');
+    writeScriptModel(model);
+    // As scripts/build.mjs lays out dist/: cli.js finds localWorker.js beside it.
+    const out = join(root, 'out', 'test', 'cli');
+    cli = join(out, 'cli.js');
+    await buildLocalWorker(join(out, 'localWorker.js'));
+    await buildNodeBundle(join('src', 'cli', 'main.ts'), cli);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('streams the script model’s exact reasoning to stderr and answer to stdout', async () => {
+    const expected = expectedSplit(DEFAULT_SCRIPT);
+    // CPU only and one thread, as in the LocalProvider tests (shared 2-core machines).
+    const result = await runCli(['ask', '--local', model, '--threads', '1', '--gpu-layers', '0', 'Why is the sum wrong?'], {}, [cli]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${expected.answer}\n`);
+    assert.equal(result.stderr, `${expected.reasoning}\n`);
   });
 });
