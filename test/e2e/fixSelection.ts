@@ -72,6 +72,17 @@ export const fixSelection: Scenario = {
       await page.locator('.tab.active', { hasText: "R1's fix" }).waitFor();
     });
     await step('screenshot: test-artifacts/e2e-diff.png', () => page.screenshot({ path: join(artifacts, 'e2e-diff.png') }));
+    await step('after Developer: Reload Webviews the panel still offers Accept for the pending fix', async () => {
+      // A mark in the old document: gone means the webview really loaded a new one.
+      await panel.evaluate(() => ((window as unknown as { r1BeforeReload?: boolean }).r1BeforeReload = true));
+      await runCommand(page, 'Developer: Reload Webviews');
+      await waitForValue(
+        () => panel.evaluate(() => (window as unknown as { r1BeforeReload?: boolean }).r1BeforeReload === true),
+        false,
+        'the old panel document still showing',
+      );
+      await turn.locator('[data-testid="edit-proposal"][data-state="pending"]').waitFor();
+    });
     await step('click Accept in the panel', async () => {
       await turn.locator('[data-testid="edit-accept"]').click();
       await turn.locator('[data-testid="edit-proposal"][data-state="applied"]').waitFor();
