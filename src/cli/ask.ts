@@ -94,9 +94,9 @@ export async function streamToConsole(
   let exitCode = 0;
   let answerEndsWithNewline = true;
   let reasoningOpen = false;
-  // Text mode holds reasoning until it proves to be reasoning (an answer follows, or the stream
-  // ends without a reclassify): a model that never thinks streams its whole answer as provisional
-  // reasoning, and that answer belongs on stdout, not stderr.
+  // Text mode holds provisional reasoning (no think tag seen yet) until it is confirmed: a model
+  // that never thinks streams its whole answer that way, and that answer belongs on stdout, not
+  // stderr. Confirmed reasoning (a reasoning field, <think>, or the forced local <think>) streams live.
   let heldReasoning = '';
   const line = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
   const answer = (text: string) => {
@@ -114,7 +114,12 @@ export async function streamToConsole(
     switch (chunk.type) {
       case 'reasoning':
         if (json) line({ type: 'reasoning', text: chunk.text });
-        else heldReasoning += chunk.text;
+        else if (chunk.provisional) heldReasoning += chunk.text;
+        else {
+          releaseReasoning();
+          io.stderr(chunk.text);
+          reasoningOpen = true;
+        }
         break;
       case 'answer':
         if (json) line({ type: 'answer', text: chunk.text });

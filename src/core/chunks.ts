@@ -9,6 +9,12 @@ import type { R1Error } from './errors';
 export interface ReasoningChunk {
   readonly type: 'reasoning';
   readonly text: string;
+  /**
+   * No think tag has been seen yet: this may still turn out to be the answer (a `reclassify`
+   * follows if the stream ends without one). Consumers that cannot move text later (the CLI
+   * writing to stderr) hold such text until it is confirmed.
+   */
+  readonly provisional?: true;
 }
 
 export interface AnswerChunk {

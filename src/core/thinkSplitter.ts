@@ -87,13 +87,14 @@ export class ThinkSplitter {
           const close = this.held.indexOf(CLOSE);
           if (close >= 0) {
             this.sawAnyTag = true;
-            this.emit(out, 'reasoning', this.held.slice(0, close), true);
+            this.emit(out, this.held.slice(0, close), { closing: true, confirmed: true });
             this.held = this.held.slice(close + CLOSE.length);
             this.enter('answer');
             continue;
           }
           if (final) {
-            this.emit(out, 'reasoning', this.held, true);
+            // Still provisional at the end: a reclassify follows.
+            this.emit(out, this.held, { closing: true, confirmed: this.state === 'reasoning' });
             this.held = '';
             return;
           }
@@ -101,7 +102,7 @@ export class ThinkSplitter {
           // dropped if </think> follows).
           const partial = partialTagLength(this.held, CLOSE);
           const keep = partial + trailingWhitespaceLength(this.held.slice(0, this.held.length - partial));
-          this.emit(out, 'reasoning', this.held.slice(0, this.held.length - keep), false);
+          this.emit(out, this.held.slice(0, this.held.length - keep), { closing: false, confirmed: this.state === 'reasoning' });
           this.held = this.held.slice(this.held.length - keep);
           return;
         }
@@ -130,14 +131,18 @@ export class ThinkSplitter {
     this.sectionStarted = false;
   }
 
-  /** Emits reasoning text, dropping the section's leading whitespace and, at a close, its trailing whitespace. */
-  private emit(out: SplitChunk[], type: 'reasoning', text: string, closing: boolean): void {
+  /**
+   * Emits reasoning text, dropping the section's leading whitespace and, at a close, its trailing
+   * whitespace. Text is `confirmed` inside an opened thought or once `</think>` ends it; before
+   * that (auto mode, no tag yet) it is marked provisional.
+   */
+  private emit(out: SplitChunk[], text: string, { closing, confirmed }: { closing: boolean; confirmed: boolean }): void {
     let piece = text;
     if (!this.sectionStarted) piece = piece.trimStart();
     if (closing) piece = piece.trimEnd();
     if (!piece) return;
     this.sectionStarted = true;
-    out.push({ type, text: piece });
+    out.push(confirmed ? { type: 'reasoning', text: piece } : { type: 'reasoning', text: piece, provisional: true });
   }
 }
 
@@ -158,8 +163,10 @@ function merge(chunks: SplitChunk[]): SplitChunk[] {
   const merged: SplitChunk[] = [];
   for (const chunk of chunks) {
     const last = merged[merged.length - 1];
-    if (last && last.type === chunk.type && chunk.type !== 'reclassify' && last.type !== 'reclassify') {
-      merged[merged.length - 1] = { type: chunk.type, text: last.text + chunk.text };
+    if (last?.type === 'answer' && chunk.type === 'answer') {
+      merged[merged.length - 1] = { type: 'answer', text: last.text + chunk.text };
+    } else if (last?.type === 'reasoning' && chunk.type === 'reasoning' && last.provisional === chunk.provisional) {
+      merged[merged.length - 1] = { ...chunk, text: last.text + chunk.text };
     } else {
       merged.push(chunk);
     }

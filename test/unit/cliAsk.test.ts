@@ -77,6 +77,27 @@ describe('r1-coder ask', () => {
     });
   }
 
+  it('streams a confirmed thought to stderr while the model is still thinking (not only once it answers)', { timeout: 30_000 }, async () => {
+    // The server sends its role frame and the thought, then stalls: the thought must be on stderr during the stall.
+    server.enqueue({ reasoning: ['Check ', 'the bound.'], answer: 'Use `i <= n`.', stallAfter: 3 });
+    const controller = new AbortController();
+    let stderr = '';
+    let stdout = '';
+    const code = await runAsk(['--base-url', server.baseUrl, 'q'], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => {
+        stderr += text;
+        // Seen mid-stream: stop here, as a user would press Ctrl+C.
+        if (stderr.includes('the bound.')) controller.abort();
+      },
+      env: { DEEPSEEK_API_KEY: 'sk-cli-test' },
+      signal: controller.signal,
+    });
+    assert.equal(code, 130, 'stopped by the user');
+    assert.ok(stderr.startsWith('Check the bound.'), stderr);
+    assert.equal(stdout, '');
+  });
+
   it('--json still reports a non-thinking answer as reasoning followed by reclassify', async () => {
     server.enqueue({ style: 'none', answer: 'Plain.' });
     const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);

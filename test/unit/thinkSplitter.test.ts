@@ -51,9 +51,9 @@ describe('ThinkSplitter', () => {
   it('streams provisional reasoning live, then reclassifies output with no tags as the answer', () => {
     const splitter = new ThinkSplitter('auto');
     const first = splitter.push('Hello there, ');
-    assert.deepEqual(first, [{ type: 'reasoning', text: 'Hello there,' }]);
+    assert.deepEqual(first, [{ type: 'reasoning', text: 'Hello there,', provisional: true }]);
     const rest = [...splitter.push('plain answer.'), ...splitter.end()];
-    assert.deepEqual(rest, [{ type: 'reasoning', text: ' plain answer.' }, { type: 'reclassify' }]);
+    assert.deepEqual(rest, [{ type: 'reasoning', text: ' plain answer.', provisional: true }, { type: 'reclassify' }]);
     assert.deepEqual(foldSplit([...first, ...rest]), { reasoning: '', answer: 'Hello there, plain answer.' });
   });
 
@@ -119,6 +119,33 @@ describe('ThinkSplitter', () => {
         assert.deepEqual({ reasoning: byChar.reasoning, answer: byChar.answer }, { reasoning: reference.reasoning, answer: reference.answer });
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('marks reasoning provisional only while no tag has been seen; </think> confirms what it closes', () => {
+    const splitter = new ThinkSplitter('auto');
+    assert.deepEqual(splitter.push('Maybe a thought'), [{ type: 'reasoning', text: 'Maybe a thought', provisional: true }]);
+    assert.deepEqual(splitter.push(' and more</think>Answer.'), [
+      { type: 'reasoning', text: ' and more' },
+      { type: 'answer', text: 'Answer.' },
+    ]);
+    // An opened thought (tag, or the prompt's forced <think>) is never provisional.
+    assert.ok(!split(['<think>a</think>b']).chunks.some((chunk) => chunk.type === 'reasoning' && chunk.provisional));
+    assert.ok(!split(['a</think>b'], 'reasoning').chunks.some((chunk) => chunk.type === 'reasoning' && chunk.provisional));
+  });
+
+  it('property: provisional reasoning comes only first, and only before a reclassify or a </think>', () => {
+    const word = fc.constantFrom('<think>', '</think>', '<', '/', 'think', '>', '\n', ' ', 'a');
+    const text = fc.array(word, { maxLength: 30 }).map((words) => words.join(''));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 10 }), fc.constantFrom<SplitterStart>('auto', 'reasoning', 'answer'), (whole, offsets, mode) => {
+        const { chunks } = split(cut(whole, offsets), mode);
+        const firstSettled = chunks.findIndex((chunk) => !(chunk.type === 'reasoning' && chunk.provisional));
+        const provisionalAfter = firstSettled < 0 ? [] : chunks.slice(firstSettled).filter((chunk) => chunk.type === 'reasoning' && chunk.provisional);
+        assert.deepEqual(provisionalAfter, [], 'no provisional text after confirmed text, an answer or a reclassify');
+        if (mode !== 'auto') assert.equal(firstSettled < 0 ? chunks.length : firstSettled, 0, 'only auto mode has provisional text');
+      }),
+      { numRuns: 400 },
     );
   });
 
