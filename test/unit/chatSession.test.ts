@@ -126,10 +126,11 @@ describe('ChatSession', () => {
   });
 
   it('stop() aborts through the signal and keeps what arrived', async () => {
-    const { chat } = session();
+    const { chat, events } = session();
     const many: StreamChunk[] = Array.from({ length: 1000 }, () => ({ type: 'reasoning', text: 'x' }));
     const pending = chat.ask('q', scripted(many));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stop once something arrived: a fixed 5 ms wait was sometimes too short under load.
+    while (!events.some((event) => event.type === 'delta')) await new Promise((resolve) => setImmediate(resolve));
     await chat.stop();
     const turn = await pending;
     assert.equal(turn.status, 'stopped');
