@@ -4,10 +4,10 @@ export function formatThinkingStats(input: {
   readonly reasoningTokens?: number;
   readonly estimatedTokens: number;
 }): string {
-  const seconds = Math.round(input.seconds);
   const exact = input.reasoningTokens !== undefined;
   const tokens = exact ? input.reasoningTokens! : input.estimatedTokens;
-  const parts = [`${seconds} s`];
+  // "Thought for 0 s" reads like nothing happened.
+  const parts = [input.seconds < 1 ? '< 1 s' : `${Math.round(input.seconds)} s`];
   if (tokens > 0) {
     parts.push(`${exact ? '' : '~'}${tokens.toLocaleString('en-US')} tokens`);
     if (input.seconds >= 1) parts.push(`${Math.round(tokens / input.seconds)} tok/s`);
