@@ -16,6 +16,8 @@ import { ProposalNotices } from './proposalNotices';
 
 const HISTORY_KEY = 'r1Coder.history';
 const CURRENT_KEY = 'r1Coder.currentConversation';
+/** A streaming turn is saved this often, so a window reload or a crash mid-answer keeps what arrived. */
+const STREAMING_SAVE_MS = 4_000;
 
 /** Runs on a finished turn, and again on the turn each Retry of it produces (Fix Selection proposes its edit here). */
 export type FollowUp = (turn: TurnView) => Promise<unknown>;
@@ -37,6 +39,7 @@ export class ChatController implements vscode.Disposable {
   private postToView: (message: HostMessage) => void = () => undefined;
   private readonly requests = new Map<string, TurnRequest>();
   private readonly notices = new ProposalNotices();
+  private streamingSave: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -184,12 +187,22 @@ export class ChatController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.streamingSave);
     void this.session.stop();
   }
 
   private onSessionEvent(event: SessionEvent): void {
     this.post(event);
+    if (event.type === 'delta' && !this.streamingSave) {
+      // Only while a turn streams: nothing is scheduled at activation or when idle.
+      this.streamingSave = setTimeout(() => {
+        this.streamingSave = undefined;
+        void this.persist();
+      }, STREAMING_SAVE_MS);
+    }
     if (event.type === 'turnEnded') {
+      clearTimeout(this.streamingSave);
+      this.streamingSave = undefined;
       const turn = this.session.turns.find((candidate) => candidate.id === event.turnId);
       this.log.info(`turn ${event.status}${turn?.usage ? ` (${turn.usage.completionTokens} tokens)` : ''}`);
       if (event.error) this.log.warn(event.error.message);

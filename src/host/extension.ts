@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConversationView, TurnView } from '../core/chatSession';
+import type { SavedConversation } from '../core/conversationHistory';
 import type { ModelSource } from '../shared/protocol';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
@@ -29,6 +30,8 @@ export interface R1CoderTestApi {
   retry(turnId: string): Promise<unknown>;
   /** The model status-bar item's text, e.g. "$(server) R1: Local · 7B". */
   statusBarText(): string;
+  /** The conversations as saved in workspace state (newest first). */
+  savedConversations(): readonly SavedConversation[];
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -106,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     conversation: () => controller.conversation(),
     retry: (turnId) => controller.retry(turnId),
     statusBarText: () => statusBar.text,
+    savedConversations: () => controller.history(),
   };
 }
 

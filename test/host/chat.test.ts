@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl } from './extension';
+import { activateExtension, setBaseUrl, waitUntil } from './extension';
 
 const KEY = 'sk-host-chat-0123456789';
 const FIRST = {
@@ -71,5 +71,29 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
     ]);
     assert.ok(!request.rawBody.includes(FIRST.reasoning), 'the first reasoning is not in the request');
     assert.ok(!/reasoning_content|"reasoning"/.test(request.rawBody), 'no reasoning field is sent');
+  });
+
+  test('a turn is saved while it streams, so a window reload mid-answer keeps what arrived', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    const deltas = Array.from({ length: 60 }, (_, index) => `step ${index}. `);
+    server.enqueue({ reasoning: deltas, answer: 'Done.', delayMs: 200 });
+    const asked = api.ask('A long question');
+    // Saved mid-stream (after a few seconds of deltas), long before the 12 s stream ends.
+    const saved = await waitUntil(
+      'the streaming turn in workspace state',
+      () => {
+        const turn = api.savedConversations()[0]?.turns.at(-1);
+        return turn?.status === 'streaming' && turn.reasoning.length > 0 ? turn : undefined;
+      },
+      30_000,
+    );
+    assert.ok(api.conversation().busy, 'saved while still streaming');
+    assert.ok(deltas.join('').startsWith(saved.reasoning), `a prefix of the thought: ${saved.reasoning}`);
+    assert.equal(saved.question, 'A long question');
+    await vscode.commands.executeCommand('r1Coder.stop');
+    const turn = await asked;
+    assert.equal(turn.status, 'stopped');
+    await waitUntil('the stopped turn in workspace state', () => api.savedConversations()[0]?.turns.at(-1)?.status === 'stopped');
   });
 });
