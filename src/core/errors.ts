@@ -28,7 +28,9 @@ export type R1ErrorAction =
   | { readonly kind: 'retry' }
   | { readonly kind: 'openUrl'; readonly label: string; readonly url: string }
   | { readonly kind: 'openSettings'; readonly query: string }
-  | { readonly kind: 'selectLocalModel' };
+  | { readonly kind: 'selectLocalModel' }
+  /** Starts a fresh conversation (the current one no longer fits the local model's context). */
+  | { readonly kind: 'newChat' };
 
 export interface R1Error {
   readonly kind: R1ErrorKind;

@@ -181,6 +181,9 @@ export class ChatController implements vscode.Disposable {
       case 'selectLocalModel':
         await vscode.commands.executeCommand(COMMAND_IDS.selectLocalModel);
         return;
+      case 'newChat':
+        await this.newChat();
+        return;
       default:
         assertNever(action, 'error action');
     }

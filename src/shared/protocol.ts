@@ -67,7 +67,7 @@ export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type ModelSource = 'cloud' | 'local';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
 
-const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel']);
+const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel', 'newChat']);
 
 /** Validates an untrusted message from the webview; returns undefined for anything malformed. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {

@@ -640,6 +640,8 @@ function actionLabel(action: R1ErrorAction): string {
       return 'Open Settings';
     case 'selectLocalModel':
       return 'Select Local Model';
+    case 'newChat':
+      return 'New Chat';
     default:
       return assertNever(action, 'action');
   }

@@ -209,7 +209,7 @@ describe('LocalProvider: generation', () => {
     for (const words of [/end of the local model’s context/, /New Chat/, /r1Coder\.local\.contextSize/, /r1Coder\.local\.thinkingBudget/]) {
       assert.match(message, words);
     }
-    assert.deepEqual(turn.error?.actions, [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }], 'no Retry: it would hit the same limit');
+    assert.deepEqual(turn.error?.actions, [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }], 'no Retry: it would hit the same limit');
   });
 
   it('refuses a conversation that already fills the context instead of shifting it, and answers the next one', async () => {
@@ -225,7 +225,7 @@ describe('LocalProvider: generation', () => {
     assert.match(result.error!.message, /already fills the local model’s context \(512 tokens\)/);
     assert.match(result.error!.message, /New Chat/);
     assert.match(result.error!.message, /r1Coder\.local\.contextSize/);
-    assert.deepEqual(result.error!.actions, [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }]);
+    assert.deepEqual(result.error!.actions, [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }]);
     assert.equal(result.reasoning + result.answer, '', 'nothing was generated');
     assert.ok(shared.workerPid !== undefined, 'the worker stays up');
 

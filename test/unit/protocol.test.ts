@@ -10,6 +10,10 @@ describe('parseWebviewMessage', () => {
       type: 'runAction',
       action: { kind: 'openUrl', url: 'https://x', label: 'X' },
     });
+    // Every action kind the host offers must survive validation, or its button does nothing.
+    for (const kind of ['setApiKey', 'retry', 'selectLocalModel', 'newChat'] as const) {
+      assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: { kind } }), { type: 'runAction', action: { kind } }, kind);
+    }
   });
 
   it('keeps a valid per-request model source and drops an invalid one', () => {

@@ -279,6 +279,32 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await second.page.context().close();
   });
 
+  it('offers an error’s actions as buttons that post exactly that action (New Chat when the local context is full)', async () => {
+    await posted();
+    await send(
+      { type: 'turnStarted', turn: turn('full') },
+      {
+        type: 'turnEnded',
+        turnId: 'full',
+        status: 'error',
+        at: 5_000,
+        error: {
+          message: 'The conversation fills the local model’s context.',
+          actions: [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }],
+        },
+      },
+    );
+    await idle();
+    const box = t.page.locator('[data-testid="turn"]').last().locator('[data-testid="turn-error"]');
+    assert.deepEqual(await box.locator('button').allTextContents(), ['New Chat', 'Open Settings']);
+    await box.locator('button', { hasText: 'New Chat' }).click();
+    await box.locator('button', { hasText: 'Open Settings' }).click();
+    assert.deepEqual(await posted(), [
+      { type: 'runAction', action: { kind: 'newChat' } },
+      { type: 'runAction', action: { kind: 'openSettings', query: 'r1Coder.local.contextSize' } },
+    ]);
+  });
+
   it('loads nothing from the network, violates no CSP rule, and throws no errors', async () => {
     assert.deepEqual(t.blockedRequests, []);
     assert.deepEqual(await t.cspViolations(), []);

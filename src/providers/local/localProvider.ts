@@ -498,8 +498,8 @@ function error(kind: R1Error['kind'], message: string): R1Error {
       : kind === 'memory'
         ? [SELECT_MODEL, { kind: 'openSettings', query: 'r1Coder.local' }]
         : kind === 'contextFull'
-          ? // Retrying the same conversation cannot fit; New Chat is named in the message.
-            [{ kind: 'openSettings', query: 'r1Coder.local.contextSize' }]
+          ? // Retrying the same conversation cannot fit: a fresh one, or a larger context.
+            [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }]
           : [RETRY];
   return { kind, transient: false, message, actions };
 }
