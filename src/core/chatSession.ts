@@ -10,12 +10,35 @@ import { assertNever, type FinishReason, type Usage } from './chunks';
 import type { R1Error, R1ErrorAction } from './errors';
 import { buildMessages } from './conversation';
 import type { ChatProvider } from './provider';
+import type { Range0 } from './apply/textModel';
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
 
 export interface TurnError {
   readonly message: string;
   readonly actions: readonly R1ErrorAction[];
+}
+
+/**
+ * What Fix Selection proposes its edit against. Plain data (a URI string, not a vscode.Uri), and only
+ * what the prompt already contained: no keys, no settings.
+ */
+export interface FixTarget {
+  /** The document's URI as `Uri.toString()` wrote it. */
+  readonly documentUri: string;
+  /** 0-based, as the editor had it when the fix was asked. */
+  readonly selection: Range0;
+  readonly selectionText: string;
+  /** The label the panel shows, e.g. "src/app.ts:12–14". */
+  readonly target: string;
+}
+
+/** How a turn was asked, saved with it so that Retry asks the same way, even after a window reload. */
+export interface TurnRequest {
+  /** The panel's one-request override ("Just this once: Local"); absent when the default source answered. */
+  readonly source?: 'cloud' | 'local';
+  /** Set for a Fix Selection turn: Retry proposes the new answer's edit here. */
+  readonly fix?: FixTarget;
 }
 
 /** Everything the panel needs to draw one question and its answer. */
@@ -44,6 +67,8 @@ export interface TurnView {
   readonly error?: TurnError;
   /** Shown while waiting to retry, e.g. "Server busy, retrying in 2 s (attempt 1 of 3)". */
   readonly notice?: string;
+  /** Absent for a plain question asked the default way, and in turns saved before it existed. */
+  readonly request?: TurnRequest;
 }
 
 export interface ConversationView {
@@ -120,8 +145,8 @@ export class ChatSession {
     await running.done;
   }
 
-  /** Asks a question; resolves with the finished turn. */
-  async ask(question: string, provider: ChatProvider, title?: string): Promise<TurnView> {
+  /** Asks a question; resolves with the finished turn. `request` is kept with the turn (and saved with it). */
+  async ask(question: string, provider: ChatProvider, title?: string, request?: TurnRequest): Promise<TurnView> {
     // A loop, not one stop(): two asks waiting on the same running turn would otherwise both start.
     while (this.running) await this.stop();
     const history = this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
@@ -135,6 +160,7 @@ export class ChatSession {
       status: 'streaming',
       modelLabel: provider.label,
       startedAt: this.now(),
+      ...(request?.source || request?.fix ? { request } : {}),
     };
     this.turnList.push(turn);
     const maxTurns = this.options.maxTurns ?? 200;

@@ -34,7 +34,10 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
 };
 
 function storedChars(turns: readonly TurnView[]): number {
-  return turns.reduce((sum, turn) => sum + turn.question.length + turn.reasoning.length + turn.answer.length, 0);
+  return turns.reduce(
+    (sum, turn) => sum + turn.question.length + turn.reasoning.length + turn.answer.length + (turn.request?.fix?.selectionText.length ?? 0),
+    0,
+  );
 }
 
 export function conversationTitle(turns: readonly TurnView[]): string {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ChatSession, type SessionEvent, type TurnView } from '../core/chatSession';
+import { ChatSession, type FixTarget, type SessionEvent, type TurnRequest, type TurnView } from '../core/chatSession';
 import type { R1ErrorAction } from '../core/errors';
 import { assertNever } from '../core/chunks';
 import type { ChatProvider } from '../core/provider';
@@ -19,15 +19,8 @@ const CURRENT_KEY = 'r1Coder.currentConversation';
 /** A streaming turn is saved this often, so a window reload or a crash mid-answer keeps what arrived. */
 const STREAMING_SAVE_MS = 4_000;
 
-/** Runs on a finished turn, and again on the turn each Retry of it produces (Fix Selection proposes its edit here). */
+/** Runs on the turn a Retry of a Fix turn produces (Fix Selection proposes its edit here). */
 export type FollowUp = (turn: TurnView) => Promise<unknown>;
-
-/** How a turn was asked, so Retry asks the same way. Kept in memory: after a reload Retry is a plain question. */
-interface TurnRequest {
-  /** The panel's one-request override ("Just this once: Local"). */
-  readonly source?: ModelSource;
-  readonly followUp?: FollowUp;
-}
 
 /**
  * Owns the conversation for the chat view: starts turns with the current provider, forwards the
@@ -37,7 +30,6 @@ export class ChatController implements vscode.Disposable {
   private readonly session: ChatSession;
   private conversationId: string;
   private postToView: (message: HostMessage) => void = () => undefined;
-  private readonly requests = new Map<string, TurnRequest>();
   private readonly notices = new ProposalNotices();
   private streamingSave: ReturnType<typeof setTimeout> | undefined;
 
@@ -46,15 +38,25 @@ export class ChatController implements vscode.Disposable {
     private readonly createProvider: (source?: ModelSource) => Promise<ChatProvider>,
     private readonly describeSources: () => Extract<HostMessage, { type: 'modelSources' }>,
     private readonly log: vscode.LogOutputChannel,
+    /** Rebuilds a Fix turn's follow-up from what was saved with it (injected: selection code stays out of here). */
+    private readonly fixFollowUp: (fix: FixTarget) => FollowUp,
   ) {
     this.session = new ChatSession({
       onEvent: (event) => this.onSessionEvent(event),
       maxTurns: DEFAULT_HISTORY_LIMITS.turnsPerConversation,
     });
-    const currentId = state.get<string>(CURRENT_KEY);
-    const current = this.history().find((saved) => saved.id === currentId);
-    this.conversationId = current?.id ?? newConversationId();
-    this.session.restore(current?.turns ?? []);
+    this.conversationId = this.restoreCurrent();
+  }
+
+  /**
+   * Re-reads the current conversation from workspace state, as activation after a window reload
+   * does (what only lived in memory, like pending proposal notices, is gone). For the host tests.
+   */
+  async reload(): Promise<void> {
+    await this.session.stop();
+    this.conversationId = this.restoreCurrent();
+    this.notices.keepOnly(new Set());
+    this.postToView({ type: 'state', conversation: this.session.view() });
   }
 
   /** Saved conversations, newest first (the current one included once it has a turn). */
@@ -113,16 +115,16 @@ export class ChatController implements vscode.Disposable {
   }
 
   /**
-   * Asks and resolves with the finished turn. `followUp` is not run here (the caller runs it on the
-   * turn it gets back); it is kept with the turn so that Retry runs it on the new turn.
+   * Asks and resolves with the finished turn. `source` and `fix` are saved with the turn, so that
+   * Retry asks the same way after a reload too; the caller proposes a Fix's edit itself.
    */
-  async ask(question: string, title?: string, source?: ModelSource, followUp?: FollowUp): Promise<TurnView> {
+  async ask(question: string, title?: string, source?: ModelSource, fix?: FixTarget): Promise<TurnView> {
     const provider = await this.createProvider(source);
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
+    const request: TurnRequest = { ...(source && { source }), ...(fix && { fix }) };
     try {
-      const turn = await this.session.ask(question, provider, title);
-      this.requests.set(turn.id, { source, followUp });
+      const turn = await this.session.ask(question, provider, title, request);
       this.forgetGoneTurns();
       return turn;
     } finally {
@@ -132,16 +134,16 @@ export class ChatController implements vscode.Disposable {
   }
 
   /**
-   * Asks a turn's question again, as a new turn, the way it was asked: with its source override,
-   * and through its follow-up (a Fix proposes its edit again). Resolves with what the follow-up
-   * returned, or the new turn when there is none.
+   * Asks a turn's question again, as a new turn, the way it was asked (read from the turn, so this
+   * holds after a reload): with its source override, and for a Fix, proposing the new answer's edit.
+   * Resolves with the proposal for a Fix, or the new turn.
    */
   async retry(turnId: string): Promise<unknown> {
     const turn = this.session.turns.find((candidate) => candidate.id === turnId);
     if (!turn) return undefined;
-    const request = this.requests.get(turnId);
-    const next = await this.ask(turn.question, turn.title, request?.source, request?.followUp);
-    return request?.followUp ? request.followUp(next) : next;
+    const { source, fix } = turn.request ?? {};
+    const next = await this.ask(turn.question, turn.title, source, fix);
+    return fix ? this.fixFollowUp(fix)(next) : next;
   }
 
   stop(): Promise<void> {
@@ -217,11 +219,17 @@ export class ChatController implements vscode.Disposable {
     return new Set(this.session.turns.map((turn) => turn.id));
   }
 
-  /** Drops what is kept per turn for turns the transcript no longer has, so it stays bounded. */
+  /** Drops the notices kept for turns the transcript no longer has, so they stay bounded. */
   private forgetGoneTurns(): void {
-    const ids = this.turnIds();
-    for (const id of this.requests.keys()) if (!ids.has(id)) this.requests.delete(id);
-    this.notices.keepOnly(ids);
+    this.notices.keepOnly(this.turnIds());
+  }
+
+  /** Restores the conversation workspace state names as current (a new, empty one if none); returns its id. */
+  private restoreCurrent(): string {
+    const currentId = this.state.get<string>(CURRENT_KEY);
+    const current = this.history().find((saved) => saved.id === currentId);
+    this.session.restore(current?.turns ?? []);
+    return current?.id ?? newConversationId();
   }
 
   private async persist(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   askAboutSelection,
   explainSelection,
   FixWithR1CodeActionProvider,
+  fixFollowUp,
   fixSelection,
   type SelectionArgs,
 } from './selectionCommands';
@@ -32,6 +33,8 @@ export interface R1CoderTestApi {
   statusBarText(): string;
   /** The conversations as saved in workspace state (newest first). */
   savedConversations(): readonly SavedConversation[];
+  /** Restores the current conversation from workspace state, as a window reload does (in-memory state is dropped). */
+  reloadConversation(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -51,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
       collapseThinking: readCollapseThinking(),
     }),
     log,
+    // `proposals` is declared below; the factory only runs on a Retry, long after activation.
+    (fix) => fixFollowUp(proposals, fix),
   );
   const proposals = new EditProposals((turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }), log);
   const viewProvider = new ChatViewProvider(
@@ -110,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     retry: (turnId) => controller.retry(turnId),
     statusBarText: () => statusBar.text,
     savedConversations: () => controller.history(),
+    reloadConversation: () => controller.reload(),
   };
 }
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { listFencedBlocks } from '../core/apply/extractCode';
 import { unfinishedAnswerReason } from '../core/apply/planEdit';
-import type { TurnView } from '../core/chatSession';
+import type { FixTarget, TurnView } from '../core/chatSession';
 import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
 import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
-import type { ChatController } from './chatController';
+import type { ChatController, FollowUp } from './chatController';
 import type { EditProposals, Range0 } from './editProposals';
 
 /** The selection as a plain object: everything the prompts and the planner need, nothing of vscode. */
@@ -80,22 +80,27 @@ export async function fixSelection(
   if (!request) return undefined;
   await controller.reveal();
   const target = describeTarget(request);
-  // Kept with the turn: Retry runs it again, against the same file and selection.
-  const propose = (turn: TurnView) => proposeFix(proposals, request, target, turn);
-  const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`, undefined, propose);
-  return propose(turn);
+  // Saved with the turn: Retry (even after a reload) proposes against the same file and selection.
+  const fix: FixTarget = { documentUri: request.uri.toString(), selection: request.selection, selectionText: request.selectionText, target };
+  const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`, undefined, fix);
+  return proposeFix(proposals, fix, turn);
+}
+
+/** What Retry of a Fix turn runs on the new turn (the controller gets this as a factory). */
+export function fixFollowUp(proposals: EditProposals, fix: FixTarget): FollowUp {
+  return (turn) => proposeFix(proposals, fix, turn);
 }
 
 /** Plans a Fix turn's answer, unless the turn did not end normally: a cut-off answer is never applied. */
-async function proposeFix(proposals: EditProposals, request: SelectionRequest, target: string, turn: TurnView): Promise<EditProposalView> {
+async function proposeFix(proposals: EditProposals, fix: FixTarget, turn: TurnView): Promise<EditProposalView> {
   const unfinished = unfinishedAnswerReason(turn);
-  if (unfinished) return proposals.refuse(turn.id, target, unfinished);
+  if (unfinished) return proposals.refuse(turn.id, fix.target, unfinished);
   return proposals.propose({
     turnId: turn.id,
-    documentUri: request.uri,
-    target,
-    selection: request.selection,
-    selectionText: request.selectionText,
+    documentUri: vscode.Uri.parse(fix.documentUri, true),
+    target: fix.target,
+    selection: fix.selection,
+    selectionText: fix.selectionText,
     answer: turn.answer,
     finishReason: turn.finishReason,
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
-import type { EditProposalView } from '../../src/shared/protocol';
+import type { EditProposalView, TurnView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
 import { activateExtension, setBaseUrl } from './extension';
 
@@ -141,6 +141,34 @@ async function reject(): Promise<EditProposalView | undefined> {
 suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
   let api: R1CoderTestApi;
   let server: DeepSeekServer;
+
+  /**
+   * Retries a failed Fix turn and checks the whole path: the same prompt sent once more as a new turn,
+   * Retry resolving with a pending proposal, the exact fixed file in the diff, and Accept applying it.
+   */
+  async function retryFixAndAccept(failed: TurnView, uri: vscode.Uri, document: vscode.TextDocument): Promise<TurnView> {
+    const requestsBefore = server.requests.length;
+    server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
+    const retried = (await api.retry(failed.id)) as EditProposalView | TurnView | undefined;
+
+    assert.equal(server.requests.length, requestsBefore + 1, 'one more request');
+    assert.equal(lastUserMessage(server.requests.at(-1)), lastUserMessage(server.requests.at(-2)), 'the same Fix prompt was sent again');
+    const turn = api.conversation().turns.at(-1);
+    assert.ok(turn && turn.id !== failed.id, 'the retry is a new turn');
+    assert.equal(turn.status, 'done', turn.error?.message);
+    assert.equal(turn.title, failed.title);
+    // A plain chat turn here would mean Retry asked the question again without the fix path.
+    assert.ok(retried && 'state' in retried, 'Retry resolved with a proposal, not a chat turn');
+    assert.equal(retried.state, 'pending', retried.message);
+    const tab = await waitForProposalDiff(uri);
+    assert.equal(await proposedText(tab), FIXED);
+    assert.equal(document.getText(), BUGGY, 'proposing changes nothing');
+
+    const view = await accept();
+    assert.equal(view?.state, 'applied', view?.message);
+    await assertTextBecomes(document, FIXED, 'the document holds exactly the proposed file');
+    return turn;
+  }
 
   suiteSetup(async () => {
     api = await activateExtension();
@@ -442,26 +470,42 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     assert.equal(first?.state, 'refused');
     assert.match(first.message ?? '', /^The request failed \(.+\), so there is no fix to apply/);
     assert.equal(proposalDiffTabs().length, 0);
-    const requestsBefore = server.requests.length;
 
     // The panel's Retry (and the error's Retry action) on the failed turn.
-    server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
-    const retried = (await api.retry(failed.id)) as EditProposalView | undefined;
+    await retryFixAndAccept(failed, uri, document);
+  });
 
-    assert.equal(server.requests.length, requestsBefore + 1, 'one more request');
-    assert.equal(lastUserMessage(server.requests.at(-1)), lastUserMessage(server.requests.at(-2)), 'the same Fix prompt was sent again');
-    const turn = api.conversation().turns.at(-1);
-    assert.ok(turn && turn.id !== failed.id, 'the retry is a new turn');
-    assert.equal(turn.status, 'done', turn.error?.message);
-    assert.equal(turn.title, failed.title);
-    assert.equal(retried?.state, 'pending', retried?.message);
-    const tab = await waitForProposalDiff(uri);
-    assert.equal(await proposedText(tab), FIXED);
-    assert.equal(document.getText(), BUGGY, 'proposing changes nothing');
+  test('Retry on a failed Fix after a window reload still proposes the fix: how the turn was asked is saved with it', async () => {
+    const uri = await writeFixture('retryReload.ts', BUGGY);
+    const editor = await openWithSelection(uri, LOOP);
+    const document = editor.document;
+    server.enqueue({ status: 401 });
+    const first = await vscode.commands.executeCommand<EditProposalView | undefined>('r1Coder.fixSelection');
+    assert.equal(first?.state, 'refused', first?.message);
+    const failed = api.conversation().turns.at(-1);
+    assert.ok(failed);
+    assert.equal(failed.status, 'error');
 
-    const view = await accept();
-    assert.equal(view?.state, 'applied', view?.message);
-    await assertTextBecomes(document, FIXED, 'the document holds exactly the proposed file');
+    // What a reload finds in workspace state: the failed turn with its fix target, nothing secret.
+    const saved = api.savedConversations()[0]?.turns.find((turn) => turn.id === failed.id);
+    assert.ok(saved, 'the failed turn was saved');
+    assert.deepEqual(saved.request, {
+      fix: {
+        documentUri: uri.toString(),
+        selection: { start: { line: 2, character: 0 }, end: { line: 4, character: 3 } },
+        selectionText: BUGGY.split('\n').slice(2, 5).join('\n'),
+        target: `${FIXTURE_DIR}/retryReload.ts:3–5`,
+      },
+    });
+    assert.ok(!JSON.stringify(api.savedConversations()).includes(KEY), 'the API key is not in workspace state');
+
+    // The window reloads: the conversation comes back from workspace state only.
+    await api.reloadConversation();
+    const restored = api.conversation().turns.at(-1);
+    assert.equal(restored?.id, failed.id, 'the restored conversation ends with the failed Fix');
+
+    const turn = await retryFixAndAccept(failed, uri, document);
+    assert.deepEqual(turn.request, failed.request, 'the new turn is saved as a Fix of the same selection');
   });
 
   test('the file was closed before Accept: Accept applies to it and shows it; deleted meanwhile: Accept refuses', async () => {

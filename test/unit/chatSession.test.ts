@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatSession, type SessionEvent } from '../../src/core/chatSession';
+import { ChatSession, type SessionEvent, type TurnRequest } from '../../src/core/chatSession';
 import type { StreamChunk } from '../../src/core/chunks';
 import type { ChatProvider, ChatRequest } from '../../src/core/provider';
 
@@ -175,5 +175,24 @@ describe('ChatSession', () => {
     const { chat } = session();
     chat.restore([{ id: 'a', question: 'q', reasoning: 'r', answer: '', status: 'streaming', modelLabel: 'm', startedAt: 1 }]);
     assert.equal(chat.turns[0]!.status, 'stopped');
+  });
+
+  it('keeps how a turn was asked with the turn, through view() and restore; a plain ask has none', async () => {
+    const { chat } = session();
+    const done: StreamChunk[] = [{ type: 'answer', text: 'a' }, { type: 'finish', reason: 'stop' }];
+    const request: TurnRequest = {
+      source: 'local',
+      fix: { documentUri: 'file:///w/a.ts', selection: { start: { line: 2, character: 0 }, end: { line: 4, character: 3 } }, selectionText: 'x', target: 'a.ts:3–5' },
+    };
+    const fix = await chat.ask('Fix it', scripted(done), 'Fix a.ts:3–5', request);
+    const plain = await chat.ask('Why?', scripted(done), undefined, {});
+    assert.deepEqual(fix.request, request);
+    assert.equal('request' in plain, false, 'nothing is saved for a question asked the default way');
+    // Saved as JSON and restored, as after a window reload.
+    const saved = JSON.parse(JSON.stringify(chat.view().turns)) as typeof fix[];
+    const { chat: reloaded } = session();
+    reloaded.restore(saved);
+    assert.deepEqual(reloaded.turns[0]!.request, request);
+    assert.equal(reloaded.turns[1]!.request, undefined);
   });
 });

@@ -43,6 +43,16 @@ describe('conversation history', () => {
     assert.deepEqual(history.map((saved) => [saved.id, saved.turns.length]), [['e', 1]]);
   });
 
+  it('keeps how a Fix turn was asked, and counts its selected text in the size budget', () => {
+    const fix = { documentUri: 'file:///w/a.ts', selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 50 } }, selectionText: 's'.repeat(50), target: 'a.ts:1' };
+    const limits = { conversations: 10, turnsPerConversation: 10, reasoningChars: 1_000, totalChars: 60 };
+    let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn()] }, limits);
+    history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn({ request: { fix } })] }, limits);
+    assert.deepEqual(history[0]!.turns[0]!.request, { fix });
+    // 17 + (17 + 50) characters exceed 60: the older conversation goes.
+    assert.deepEqual(history.map((saved) => saved.id), ['b']);
+  });
+
   it('cuts very long reasoning from the middle', () => {
     const [bounded] = boundTurns([turn({ reasoning: `${'a'.repeat(50)}${'b'.repeat(50)}` })], { conversations: 1, turnsPerConversation: 1, reasoningChars: 20 });
     assert.ok(bounded!.reasoning.startsWith('a'.repeat(10)));
