@@ -164,6 +164,26 @@ export function streamCutError(server: ServerInfo, cause: string): R1Error {
   };
 }
 
+/**
+ * The server ended the answer early by its own choice, with a finish_reason that says so: the text
+ * is incomplete even though the stream closed cleanly (so it must never be applied as a fix).
+ */
+export function stoppedByServerError(server: ServerInfo, finishReason: 'insufficient_system_resource' | 'content_filter'): R1Error {
+  return finishReason === 'insufficient_system_resource'
+    ? {
+        kind: 'overloaded',
+        transient: true,
+        message: `${server.name} stopped the answer early: it ran out of resources (finish_reason "${finishReason}"). What arrived is kept; retry for a full answer.`,
+        actions: [RETRY],
+      }
+    : {
+        kind: 'streamCut',
+        transient: false,
+        message: `${server.name} stopped the answer: its content filter withheld the rest (finish_reason "${finishReason}"). What arrived is kept.`,
+        actions: [RETRY],
+      };
+}
+
 export function stalledError(server: ServerInfo, seconds: number): R1Error {
   return {
     kind: 'stalled',

@@ -280,10 +280,27 @@ describe('OpenAiCompatibleProvider: end of stream', () => {
 
   it("maps an unknown finish_reason to 'other'", async (t) => {
     const server = await serve(t);
-    server.enqueue({ reasoning: 'r', answer: 'Partial', finishReason: 'insufficient_system_resource' });
+    server.enqueue({ reasoning: 'r', answer: 'Whole answer', finishReason: 'tool_calls' });
     const result = await collect(provider(server).provider);
     assert.deepEqual(result.last, { type: 'finish', reason: 'other' });
   });
+
+  for (const [reason, kind, says] of [
+    ['insufficient_system_resource', 'overloaded', /ran out of resources/],
+    ['content_filter', 'streamCut', /content filter/],
+  ] as const) {
+    it(`finish_reason "${reason}" is an early stop by the server: an error that keeps the partial answer, never "finished"`, async (t) => {
+      const server = await serve(t);
+      server.enqueue({ reasoning: 'r', answer: 'Partial ```ts\nx\n```', finishReason: reason });
+      const result = await collect(provider(server).provider);
+      assert.equal(result.answer, 'Partial ```ts\nx\n```');
+      const error = errorOf(result);
+      assert.equal(error.kind, kind);
+      assert.match(error.message, says);
+      assert.ok(!result.chunks.some((chunk) => chunk.type === 'finish'), 'no finish chunk: the answer is not complete');
+      assert.equal(server.requests.length, 1, 'output was shown, so it is not retried behind the user’s back');
+    });
+  }
 });
 
 describe('OpenAiCompatibleProvider: HTTP errors', () => {

@@ -16,6 +16,7 @@ import {
   malformedError,
   networkError,
   stalledError,
+  stoppedByServerError,
   streamCutError,
   unknownError,
   type R1Error,
@@ -196,6 +197,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const splitter = new ThinkSplitter('auto');
     let parsedChunks = 0;
     let finishReason: FinishReason | undefined;
+    /** DeepSeek's finish reasons for an answer the server itself cut short. */
+    let stoppedBy: 'insufficient_system_resource' | 'content_filter' | undefined;
     let usage: Usage | undefined;
     let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
     const show = (chunks: readonly SplitChunk[]): SplitChunk[] => {
@@ -235,11 +238,18 @@ export class OpenAiCompatibleProvider implements ChatProvider {
           if (typeof delta.content === 'string' && delta.content) {
             yield* show(splitter.push(delta.content));
           }
-          if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
+          if (choice.finish_reason) {
+            // DeepSeek adds "insufficient_system_resource" to the SDK's list of reasons.
+            const raw: string = choice.finish_reason;
+            finishReason = toFinishReason(raw);
+            if (raw === 'insufficient_system_resource' || raw === 'content_filter') stoppedBy = raw;
+          }
         }
       }
       if (signal.aborted) return { type: 'aborted' };
       if (stalled) return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
+      // A clean end, but not a complete answer: an error keeps it from looking done (or being applied).
+      if (stoppedBy) return yield* this.fail(splitter, state, stoppedByServerError(this.server, stoppedBy));
       if (finishReason === undefined && !body.sawDone) {
         const error =
           parsedChunks === 0
