@@ -65,10 +65,13 @@ export class ChatController implements vscode.Disposable {
   }
 
   async openConversation(id: string): Promise<void> {
-    const saved = this.history().find((candidate) => candidate.id === id);
-    if (!saved) return;
+    if (!this.history().some((candidate) => candidate.id === id)) return;
     await this.session.stop();
     await this.persist();
+    // Read after persisting: when `id` is the conversation that was streaming, the copy read before
+    // the stop is an older streaming save, and restoring it would lose what arrived since.
+    const saved = this.history().find((candidate) => candidate.id === id);
+    if (!saved) return;
     this.conversationId = saved.id;
     this.session.restore(saved.turns);
     this.forgetGoneTurns();

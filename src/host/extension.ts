@@ -86,7 +86,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.acceptEdit]: () => proposals.accept(),
     [COMMAND_IDS.rejectEdit]: () => proposals.reject(),
     [COMMAND_IDS.toggleModel]: () => toggleModel(),
-    [COMMAND_IDS.showHistory]: () => showHistory(controller),
+    // With a conversation id (keybindings, tests), opens it without the picker.
+    [COMMAND_IDS.showHistory]: (id?: unknown) => (typeof id === 'string' ? controller.openConversation(id) : showHistory(controller)),
     [COMMAND_IDS.exportConversation]: () => exportConversation(controller),
   };
 

@@ -96,4 +96,28 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
     assert.equal(turn.status, 'stopped');
     await waitUntil('the stopped turn in workspace state', () => api.savedConversations()[0]?.turns.at(-1)?.status === 'stopped');
   });
+  test('opening the streaming conversation from History keeps everything that arrived (not an older streaming save)', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    server.enqueue({ reasoning: Array.from({ length: 80 }, (_, index) => `part ${index}. `), answer: 'Done.', delayMs: 150 });
+    const asked = api.ask('Another long question');
+    const snapshot = await waitUntil(
+      'a streaming save',
+      () => {
+        const turn = api.savedConversations()[0]?.turns.at(-1);
+        return turn?.status === 'streaming' && turn.reasoning ? turn : undefined;
+      },
+      30_000,
+    );
+    // More arrives after that save, then the user opens this very conversation from History.
+    await waitUntil('more reasoning than was saved', () => (api.conversation().turns.at(-1)?.reasoning.length ?? 0) > snapshot.reasoning.length + 20, 30_000);
+    const id = api.savedConversations()[0]!.id;
+    await vscode.commands.executeCommand('r1Coder.showHistory', id);
+    const stopped = await asked;
+    assert.equal(stopped.status, 'stopped');
+    assert.ok(stopped.reasoning.length > snapshot.reasoning.length, 'the turn went on after the snapshot');
+    const shown = api.conversation().turns.at(-1);
+    assert.equal(shown?.reasoning, stopped.reasoning, 'the reopened conversation shows all that arrived');
+    assert.equal(api.savedConversations()[0]?.turns.at(-1)?.reasoning, stopped.reasoning, 'and that is what is saved');
+  });
 });
