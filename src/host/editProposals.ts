@@ -196,7 +196,21 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     if (open.length) await vscode.window.tabGroups.close(open);
   }
 
+  /**
+   * The proposal a command argument names: the `r1-proposed:` URI VS Code passes to an editor-title
+   * action (the diff's modified side), or a proposal id. Undefined otherwise (then the active one).
+   */
+  proposalIdFrom(target: unknown): string | undefined {
+    if (typeof target === 'string' && this.proposals.has(target)) return target;
+    if (target instanceof vscode.Uri && target.scheme === PROPOSED_SCHEME) return proposalIdOf(target);
+    return undefined;
+  }
+
   private activeProposalId(): string | undefined {
+    // The active tab first: with the diff's original (left) side focused, the active editor is the
+    // user's own file, and falling through to "newest pending" would accept a different proposal.
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === PROPOSED_SCHEME) return proposalIdOf(input.modified);
     const uri = vscode.window.activeTextEditor?.document.uri;
     if (uri?.scheme === PROPOSED_SCHEME) return proposalIdOf(uri);
     // Fall back to the newest pending proposal (e.g. the command palette with the diff not focused).

@@ -83,8 +83,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
     [COMMAND_IDS.askAboutSelection]: (args?: unknown) => askAboutSelection(controller, selectionArgs(args)),
-    [COMMAND_IDS.acceptEdit]: () => proposals.accept(),
-    [COMMAND_IDS.rejectEdit]: () => proposals.reject(),
+    // From the diff's title bar VS Code passes the diff's URI: act on that proposal, not another.
+    [COMMAND_IDS.acceptEdit]: (target?: unknown) => proposals.accept(proposals.proposalIdFrom(target)),
+    [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.toggleModel]: () => toggleModel(),
     // With a conversation id (keybindings, tests), opens it without the picker.
     [COMMAND_IDS.showHistory]: (id?: unknown) => (typeof id === 'string' ? controller.openConversation(id) : showHistory(controller)),

@@ -204,6 +204,36 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     await vscode.workspace.fs.delete(fixtureUri(''), { recursive: true, useTrash: false });
   });
 
+  test('with two fixes pending, Accept acts on the diff in front of the user, even with its original side focused', async () => {
+    const first = await writeFixture('first.ts', BUGGY);
+    const second = await writeFixture('second.ts', BUGGY);
+    const diffs: vscode.TabInputTextDiff[] = [];
+    for (const uri of [first, second]) {
+      await openWithSelection(uri, LOOP);
+      server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
+      const proposal = await vscode.commands.executeCommand<EditProposalView>('r1Coder.fixSelection');
+      assert.equal(proposal?.state, 'pending', proposal?.message);
+      const tab = await waitFor(`the diff for ${uri.path}`, () => proposalDiffTabs().find((each) => each.input.original.toString() === uri.toString()));
+      diffs.push(tab.input);
+    }
+    const [firstDiff, secondDiff] = diffs as [vscode.TabInputTextDiff, vscode.TabInputTextDiff];
+    // Back to the first fix's diff (the second, newer one is also pending), the left side focused.
+    await vscode.commands.executeCommand('vscode.diff', firstDiff.original, firstDiff.modified, 'first.ts ↔ R1');
+    await vscode.commands.executeCommand('workbench.action.compareEditor.focusSecondarySide');
+    await waitFor('the original side focused', () => (vscode.window.activeTextEditor?.document.uri.toString() === first.toString() ? true : undefined));
+
+    const view = await accept();
+    assert.equal(view?.state, 'applied', view?.message);
+    const [firstDocument, secondDocument] = await Promise.all([first, second].map((uri) => vscode.workspace.openTextDocument(uri)));
+    await assertTextBecomes(firstDocument!, FIXED, 'the fix whose diff was in front was applied');
+    assert.equal(secondDocument!.getText(), BUGGY, 'the other pending fix was not touched');
+
+    // The title bar passes the diff's own URI: that proposal is the one rejected.
+    const rejected = await vscode.commands.executeCommand<EditProposalView>('r1Coder.rejectEdit', secondDiff.modified);
+    assert.equal(rejected?.state, 'rejected');
+    assert.equal(secondDocument!.getText(), BUGGY);
+  });
+
   test('Fix Selection: the diff shows the exact fixed file; Accept applies it; one undo restores the original', async () => {
     const uri = await writeFixture('sum.ts', BUGGY);
     const editor = await openWithSelection(uri, LOOP);
