@@ -35,11 +35,14 @@ export async function setBaseUrl(baseUrl: string | undefined): Promise<void> {
   assert.equal(vscode.workspace.getConfiguration('r1Coder.cloud').get('baseUrl'), baseUrl ?? 'https://api.deepseek.com');
 }
 
-/** Polls until `probe` returns something other than undefined or false, or fails naming `what`. */
-export async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls until `probe` returns something other than undefined or false, or fails naming `what`:
+ * tab, document and extension state reach the tests asynchronously.
+ */
+export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

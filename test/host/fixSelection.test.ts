@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import type { EditProposalView, TurnView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl } from './extension';
+import { activateExtension, setBaseUrl, waitUntil } from './extension';
 
 const KEY = 'sk-host-fix-0123456789';
 const PROPOSED_SCHEME = 'r1-proposed';
@@ -85,26 +85,15 @@ function proposalDiffTabs(): Array<vscode.Tab & { readonly input: vscode.TabInpu
     );
 }
 
-/** Polls until `probe` returns something other than undefined; tab and document state reach the host asynchronously. */
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Waits (bounded) for the document to read `expected`, then asserts it, so a mismatch shows both texts. */
 async function assertTextBecomes(document: vscode.TextDocument, expected: string, message: string): Promise<void> {
-  await waitFor(message, () => (document.getText() === expected ? true : undefined), 5_000).catch(() => undefined);
+  await waitUntil(message, () => (document.getText() === expected ? true : undefined), 5_000).catch(() => undefined);
   assert.equal(document.getText(), expected, message);
 }
 
 /** The single diff editor an R1 proposal opened, with the original file on the left. */
 async function waitForProposalDiff(original: vscode.Uri): Promise<vscode.Tab & { readonly input: vscode.TabInputTextDiff }> {
-  const tab = await waitFor('the r1-proposed diff editor', () => {
+  const tab = await waitUntil('the r1-proposed diff editor', () => {
     const tabs = proposalDiffTabs();
     return tabs.length ? tabs : undefined;
   });
@@ -120,7 +109,7 @@ async function proposedText(tab: vscode.Tab & { readonly input: vscode.TabInputT
 }
 
 async function waitForNoProposalDiff(): Promise<void> {
-  await waitFor('the proposal diff to close', () => (proposalDiffTabs().length === 0 ? true : undefined), 5_000);
+  await waitUntil('the proposal diff to close', () => (proposalDiffTabs().length === 0 ? true : undefined), 5_000);
 }
 
 function lastUserMessage(request: RecordedRequest | undefined): string {
@@ -213,14 +202,14 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
       server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
       const proposal = await vscode.commands.executeCommand<EditProposalView>('r1Coder.fixSelection');
       assert.equal(proposal?.state, 'pending', proposal?.message);
-      const tab = await waitFor(`the diff for ${uri.path}`, () => proposalDiffTabs().find((each) => each.input.original.toString() === uri.toString()));
+      const tab = await waitUntil(`the diff for ${uri.path}`, () => proposalDiffTabs().find((each) => each.input.original.toString() === uri.toString()));
       diffs.push(tab.input);
     }
     const [firstDiff, secondDiff] = diffs as [vscode.TabInputTextDiff, vscode.TabInputTextDiff];
     // Back to the first fix's diff (the second, newer one is also pending), the left side focused.
     await vscode.commands.executeCommand('vscode.diff', firstDiff.original, firstDiff.modified, 'first.ts ↔ R1');
     await vscode.commands.executeCommand('workbench.action.compareEditor.focusSecondarySide');
-    await waitFor('the original side focused', () => (vscode.window.activeTextEditor?.document.uri.toString() === first.toString() ? true : undefined));
+    await waitUntil('the original side focused', () => (vscode.window.activeTextEditor?.document.uri.toString() === first.toString() ? true : undefined));
 
     const view = await accept();
     assert.equal(view?.state, 'applied', view?.message);
@@ -265,7 +254,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     await vscode.commands.executeCommand('undo');
     await assertTextBecomes(document, BUGGY, 'one undo restores the file byte for byte');
     // Back at the saved version: the accept was one undo step. The dirty flag reaches the host after the text.
-    await waitFor('the document to be clean again', () => (document.isDirty ? undefined : true), 5_000).catch(() => undefined);
+    await waitUntil('the document to be clean again', () => (document.isDirty ? undefined : true), 5_000).catch(() => undefined);
     assert.equal(document.isDirty, false, 'after one undo the document is at its saved state');
   });
 
@@ -357,7 +346,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
           (action): action is vscode.CodeAction => action.title === 'Fix with R1' && typeof action.command !== 'string',
         );
       // Markers reach the code action context asynchronously.
-      const actions = await waitFor('the Fix with R1 code action', async () => {
+      const actions = await waitUntil('the Fix with R1 code action', async () => {
         const found = await quickFixes(new vscode.Range(1, 12, 1, 12));
         return found.length ? found : undefined;
       });
@@ -552,7 +541,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     assert.equal(view?.state, 'applied', view?.message);
     const document = await vscode.workspace.openTextDocument(uri);
     await assertTextBecomes(document, FIXED, 'the fix went into the closed file');
-    const shown = await waitFor('the fixed file to be shown', () => (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? true : undefined));
+    const shown = await waitUntil('the fixed file to be shown', () => (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? true : undefined));
     assert.ok(shown, 'the changed file is shown, not left dirty out of sight');
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

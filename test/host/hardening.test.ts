@@ -14,25 +14,10 @@ import * as vscode from 'vscode';
 import type { TurnView } from '../../src/core/chatSession';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import { DEFAULT_SCENARIO, splitIntoDeltas, startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl } from './extension';
+import { activateExtension, setBaseUrl, waitUntil } from './extension';
 
 const REDACTED = '[API key]';
 const LOG_FILE_NAME = 'R1 Coder.log';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls until `check` returns a value (not undefined/false), or fails naming `what`. */
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Every regular file under `dir` (symlinks not followed). */
 function filesUnder(dir: string): string[] {
@@ -127,7 +112,7 @@ suite('Hardening: secrets and concurrency', () => {
     // 3. A 500 (echoing the key) retried automatically, then a success; the retry notice is watched.
     server.enqueue({ status: 500, message: `upstream failed for Bearer ${canary}` }, { reasoning: 'Retried fine.', answer: 'Answer after the retry.' });
     const retried = api.ask('Third question: server error, then retry');
-    const notice = await waitFor('the retry notice', () => api.conversation().turns.at(-1)?.notice, 15_000);
+    const notice = await waitUntil('the retry notice', () => api.conversation().turns.at(-1)?.notice, 15_000);
     assert.ok(!notice.includes(fingerprint), `the retry notice does not name the key: ${notice}`);
     turns.push(await retried);
     assert.equal(turns[2]?.status, 'done', turns[2]?.error?.message);
@@ -179,7 +164,7 @@ suite('Hardening: secrets and concurrency', () => {
 
     // The exported Markdown (an untitled document).
     await vscode.commands.executeCommand('r1Coder.exportConversation');
-    const editor = await waitFor('the exported document', () => {
+    const editor = await waitUntil('the exported document', () => {
       const active = vscode.window.activeTextEditor;
       return active?.document.isUntitled && active.document.languageId === 'markdown' ? active : undefined;
     });
@@ -198,7 +183,7 @@ suite('Hardening: secrets and concurrency', () => {
     assert.ok(settingsText.includes(server.baseUrl), `${settingsPath} is where settings go`);
     assert.ok(!settingsText.includes(fingerprint), `${settingsPath} does not contain the key`);
     // The log is written asynchronously: wait until the last turn's warning is in the file.
-    const logFile = await waitFor(
+    const logFile = await waitUntil(
       `"${LOG_FILE_NAME}" with the session's warnings under ${runDir}`,
       () =>
         filesUnder(runDir).find((file) => {
@@ -221,7 +206,7 @@ suite('Hardening: secrets and concurrency', () => {
     const slow = slowScenario(60, 40);
     server.enqueue(slow, { reasoning: 'Second thought.', answer: 'Second answer.' });
     const first = api.ask('Slow first question');
-    await waitFor('the first turn to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
+    await waitUntil('the first turn to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
     const second = api.ask('Second question, asked mid-stream');
     const [stopped, done] = await Promise.all([first, second]);
 
@@ -236,7 +221,7 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(api.conversation().busy, false);
     // The stopped turn is not history for the next request, and its connection was closed.
     assert.deepEqual(server.requests.at(-1)?.body?.messages, [{ role: 'user', content: 'Second question, asked mid-stream' }]);
-    await waitFor('the stopped stream to be closed', () => server.activeStreams === 0);
+    await waitUntil('the stopped stream to be closed', () => server.activeStreams === 0);
     assert.equal(server.pending, 0, 'every queued scenario was used');
   });
 
@@ -249,7 +234,7 @@ suite('Hardening: secrets and concurrency', () => {
       request.body?.messages?.at(-1)?.content === 'Question C' ? { reasoning: 'Last thought.', answer: 'Last answer.' } : slow,
     );
     const first = api.ask('Question A');
-    await waitFor('turn A to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
+    await waitUntil('turn A to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
     // B and C arrive together, as from a double-submitted panel: both wait for A to stop.
     const second = api.ask('Question B');
     const third = api.ask('Question C');
@@ -263,7 +248,7 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(b.status, 'stopped', `B was superseded by C (B's answer: ${b.answer.length} chars)`);
     assert.ok(!b.answer.endsWith(splitIntoDeltas(slow.answer).at(-1) ?? ''), 'B did not stream to its end');
     assert.deepEqual(statuses(api), ['stopped', 'stopped', 'done']);
-    await waitFor('every stream to be closed', () => server.activeStreams === 0);
+    await waitUntil('every stream to be closed', () => server.activeStreams === 0);
   });
 
   test('rapid model toggling lands on a consistent mode; a cloud ask then works', async function () {
@@ -326,14 +311,14 @@ suite('Hardening: secrets and concurrency', () => {
     const slow = slowScenario(60, 40);
     server.enqueue(slow, { reasoning: 'Fresh thought.', answer: 'Fresh answer.' });
     const pending = api.ask('Question before New Chat');
-    await waitFor('the turn to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
+    await waitUntil('the turn to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
     await vscode.commands.executeCommand('r1Coder.newChat');
     const stopped = await pending;
 
     assert.equal(stopped.status, 'stopped');
     assert.ok(stopped.reasoning.length > 0 && slow.reasoning.startsWith(stopped.reasoning), 'it kept exactly what arrived');
     assert.deepEqual(api.conversation(), { turns: [], busy: false });
-    await waitFor('the stopped stream to be closed', () => server.activeStreams === 0);
+    await waitUntil('the stopped stream to be closed', () => server.activeStreams === 0);
 
     const next = await api.ask('First question of the new chat');
     assert.equal(next.status, 'done', next.error?.message);
