@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { launchChromium as launchHeadlessChromium } from '../harness/browser';
 import { buildContentSecurityPolicy } from '../../src/host/webviewHtml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,17 +19,6 @@ export const ORIGIN = 'https://r1-webview.test';
 export const HOST_ORIGIN = 'https://r1-host.test';
 export const INSTALL_CHROMIUM = 'apt-get update && apt-get install -y chromium';
 
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export function findChromium(): string {
   const candidates = [process.env.R1_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
   const found = candidates.find((path): path is string => !!path && existsSync(path));
@@ -36,8 +26,9 @@ export function findChromium(): string {
   return found;
 }
 
+/** The same launch as the extension tests (test/harness/browser.ts), with the Chromium found here. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: findChromium(), args: LAUNCH_ARGS });
+  return launchHeadlessChromium(findChromium());
 }
 
 /** Bundles a browser entry the way scripts/build.mjs bundles the webview. */
