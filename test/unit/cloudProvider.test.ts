@@ -164,23 +164,19 @@ describe('OpenAiCompatibleProvider: reasoning variants', () => {
     assert.equal(harness.provider.label, `${new URL(server.baseUrl).host} · deepseek-v4-flash`);
   });
 
-  it('splits inline <think>…</think> content', async (t) => {
-    const server = await serve(t);
-    server.enqueue({ style: 'inline', reasoning: REASONING, answer: ANSWER });
-    const result = await collect(provider(server).provider);
-    assert.equal(result.reasoning, REASONING);
-    assert.equal(result.answer, ANSWER);
-    assert.ok(!result.chunks.some((chunk) => chunk.type === 'reclassify'));
-  });
-
-  it('splits inline content whose opening <think> is missing', async (t) => {
-    const server = await serve(t);
-    server.enqueue({ style: 'inlineNoOpen', reasoning: REASONING, answer: ANSWER });
-    const result = await collect(provider(server).provider);
-    assert.equal(result.reasoning, REASONING);
-    assert.equal(result.answer, ANSWER);
-    assert.ok(!result.chunks.some((chunk) => chunk.type === 'reclassify'));
-  });
+  for (const [style, title] of [
+    ['inline', 'splits inline <think>…</think> content'],
+    ['inlineNoOpen', 'splits inline content whose opening <think> is missing'],
+  ] as const) {
+    it(title, async (t) => {
+      const server = await serve(t);
+      server.enqueue({ style, reasoning: REASONING, answer: ANSWER });
+      const result = await collect(provider(server).provider);
+      assert.equal(result.reasoning, REASONING);
+      assert.equal(result.answer, ANSWER);
+      assert.ok(!result.chunks.some((chunk) => chunk.type === 'reclassify'));
+    });
+  }
 
   it('handles think tags split across events', async (t) => {
     const server = await serve(t);
