@@ -7,13 +7,20 @@ const vscodeOnlyInHost = {
   'no-restricted-imports': [
     'error',
     {
-      paths: [{ name: 'vscode', message: 'Only src/host may import vscode (core, providers, webview and CLI run without it).' }],
+      paths: [
+        {
+          name: 'vscode',
+          message: 'Only src/host may import vscode (core, providers, webview and CLI run without it).',
+        },
+      ],
     },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', '.vscode-test/', 'test-artifacts/', '.bench-cache/', 'test/fixtures/'] },
+  {
+    ignores: ['dist/', 'out/', 'node_modules/', '.vscode-test/', 'test-artifacts/', '.bench-cache/', 'test/fixtures/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,12 +32,19 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/require-await': 'error',
       // `typeof import('node-llama-cpp')` types a module that is only loaded lazily.
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
       eqeqeq: ['error', 'smart'],
     },
@@ -39,13 +53,30 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },
-  { files: ['src/core/**', 'src/providers/**', 'src/shared/**', 'src/webview/**', 'src/cli/**'], rules: vscodeOnlyInHost },
+  {
+    files: ['src/core/**', 'src/providers/**', 'src/shared/**', 'src/webview/**', 'src/cli/**'],
+    rules: vscodeOnlyInHost,
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
   },
 );

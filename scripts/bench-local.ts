@@ -55,7 +55,14 @@ const R1_SAMPLING = {
 } as const;
 
 /** The settings R1 Coder changes, one at a time from node-llama-cpp's defaults, and two references (--gap). */
-const VARIANTS: Record<string, { readonly env: Record<string, string>; readonly flashAttention?: boolean; readonly sampling: LLamaChatGenerateResponseOptions }> = {
+const VARIANTS: Record<
+  string,
+  {
+    readonly env: Record<string, string>;
+    readonly flashAttention?: boolean;
+    readonly sampling: LLamaChatGenerateResponseOptions;
+  }
+> = {
   'node-llama-cpp defaults (threads set)': { env: {}, sampling: { temperature: 0.6, topP: 0.95 } },
   '+ one libuv pool thread': { env: { UV_THREADPOOL_SIZE: '1' }, sampling: { temperature: 0.6, topP: 0.95 } },
   '+ no repeat penalty (= R1 Coder)': { env: { UV_THREADPOOL_SIZE: '1' }, sampling: R1_SAMPLING },
@@ -75,7 +82,11 @@ function question(round: number, tokens: number): string {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** One chat turn through node-llama-cpp's LlamaChat: 512 prompt tokens, then 128 generated. */
-async function directRun(context: LlamaContext, round: number, sampling: LLamaChatGenerateResponseOptions): Promise<Run> {
+async function directRun(
+  context: LlamaContext,
+  round: number,
+  sampling: LLamaChatGenerateResponseOptions,
+): Promise<Run> {
   const nlc = await import('node-llama-cpp');
   const sequence = context.getSequence();
   const chat = new nlc.LlamaChat({ contextSequence: sequence });
@@ -83,14 +94,20 @@ async function directRun(context: LlamaContext, round: number, sampling: LLamaCh
   const t0 = performance.now();
   let first = 0;
   let tokens = 0;
-  await chat.generateResponse([{ type: 'user', text }, { type: 'model', response: [] }], {
-    ...sampling,
-    maxTokens: GENERATED_TOKENS,
-    onResponseChunk: (chunk) => {
-      if (chunk.tokens.length > 0 && first === 0) first = performance.now();
-      tokens += chunk.tokens.length;
+  await chat.generateResponse(
+    [
+      { type: 'user', text },
+      { type: 'model', response: [] },
+    ],
+    {
+      ...sampling,
+      maxTokens: GENERATED_TOKENS,
+      onResponseChunk: (chunk) => {
+        if (chunk.tokens.length > 0 && first === 0) first = performance.now();
+        tokens += chunk.tokens.length;
+      },
     },
-  });
+  );
   const end = performance.now();
   chat.dispose();
   await sequence.dispose();
@@ -103,7 +120,11 @@ async function openDirect(modelPath: string, flashAttention: boolean | 'auto' | 
   const llama = await nlc.getLlama({ gpu: 'auto', maxThreads: 0, logLevel: nlc.LlamaLogLevel.error });
   const started = Date.now();
   const model = await llama.loadModel({ modelPath, gpuLayers: 'auto' });
-  const context = await model.createContext({ contextSize: { min: CONTEXT_CAP, max: CONTEXT_CAP }, threads: THREADS, flashAttention });
+  const context = await model.createContext({
+    contextSize: { min: CONTEXT_CAP, max: CONTEXT_CAP },
+    threads: THREADS,
+    flashAttention,
+  });
   return { model, context, loadMs: Date.now() - started };
 }
 
@@ -154,7 +175,10 @@ async function compare(modelPath: string): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so drift in machine load favours neither side.
     const order = round % 2 === 0 ? (['direct', 'provider'] as const) : (['provider', 'direct'] as const);
-    for (const side of order) results[side].push(side === 'direct' ? await directRun(direct.context, round, R1_SAMPLING) : await throughProvider(round));
+    for (const side of order)
+      results[side].push(
+        side === 'direct' ? await directRun(direct.context, round, R1_SAMPLING) : await throughProvider(round),
+      );
     if (llamaBench) results.llamaBench.push(runLlamaBench(llamaBench, modelPath));
     process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
   }
@@ -167,9 +191,15 @@ async function compare(modelPath: string): Promise<void> {
   const promptRatio = b.prompt / a.prompt;
   const generationRatio = b.generation / a.generation;
   console.log(`\n${'tok/s'.padEnd(32)}${'(a) node-llama-cpp'.padEnd(20)}${'(b) LocalProvider'.padEnd(20)}(b)/(a)`);
-  console.log(`${'prompt, 512 tokens'.padEnd(32)}${a.prompt.toFixed(1).padEnd(20)}${b.prompt.toFixed(1).padEnd(20)}${promptRatio.toFixed(3)}`);
-  console.log(`${'generation, 128 tokens'.padEnd(32)}${a.generation.toFixed(1).padEnd(20)}${b.generation.toFixed(1).padEnd(20)}${generationRatio.toFixed(3)}`);
-  console.log(`medians of ${ROUNDS} alternating runs (prompt/generation): (a) ${format(results.direct)}  (b) ${format(results.provider)}`);
+  console.log(
+    `${'prompt, 512 tokens'.padEnd(32)}${a.prompt.toFixed(1).padEnd(20)}${b.prompt.toFixed(1).padEnd(20)}${promptRatio.toFixed(3)}`,
+  );
+  console.log(
+    `${'generation, 128 tokens'.padEnd(32)}${a.generation.toFixed(1).padEnd(20)}${b.generation.toFixed(1).padEnd(20)}${generationRatio.toFixed(3)}`,
+  );
+  console.log(
+    `medians of ${ROUNDS} alternating runs (prompt/generation): (a) ${format(results.direct)}  (b) ${format(results.provider)}`,
+  );
   console.log(
     `load: (a) ${direct.loadMs} ms in process; (b) ${readyAt - loadStarted} ms including the worker start ` +
       `(${providerLoadMs} ms to the end of the warm-up request: ${PROMPT_TOKENS}-token prompt, ${GENERATED_TOKENS} tokens)`,
@@ -209,7 +239,11 @@ function gap(modelPath: string): void {
       if (!line) throw new Error(`${name}: ${child.stderr || child.stdout}`);
       results.set(name, [...(results.get(name) ?? []), JSON.parse(line.slice('VARIANT '.length)) as Run]);
     }
-    if (llamaBench) results.set('llama-bench (fa auto)', [...(results.get('llama-bench (fa auto)') ?? []), runLlamaBench(llamaBench, modelPath)]);
+    if (llamaBench)
+      results.set('llama-bench (fa auto)', [
+        ...(results.get('llama-bench (fa auto)') ?? []),
+        runLlamaBench(llamaBench, modelPath),
+      ]);
     process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
   }
   console.log(`\n${'tok/s, medians'.padEnd(40)}${'prompt 512'.padEnd(14)}generation 128 @ depth 512`);
@@ -235,9 +269,16 @@ async function variant(name: string, modelPath: string): Promise<void> {
 function runLlamaBench(binary: string, modelPath: string): Run {
   const common = ['-m', modelPath, '-t', String(THREADS), '-r', '1', '--no-warmup', '-o', 'json'];
   const run = (args: string[]) =>
-    (JSON.parse(execFileSync(binary, [...common, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { avg_ts: number }[])[0]?.avg_ts ?? NaN;
+    (
+      JSON.parse(
+        execFileSync(binary, [...common, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+      ) as { avg_ts: number }[]
+    )[0]?.avg_ts ?? NaN;
   // A chat turn generates after its prompt, so generation is compared at the same depth.
-  return { prompt: run(['-p', String(PROMPT_TOKENS), '-n', '0']), generation: run(['-p', '0', '-n', String(GENERATED_TOKENS), '-d', String(PROMPT_TOKENS)]) };
+  return {
+    prompt: run(['-p', String(PROMPT_TOKENS), '-n', '0']),
+    generation: run(['-p', '0', '-n', String(GENERATED_TOKENS), '-d', String(PROMPT_TOKENS)]),
+  };
 }
 
 function summarize(runs: readonly Run[]): Run {
@@ -274,8 +315,12 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const { path: modelPath, created } = ensureShapedModel(root);
-  console.log(`model: ${modelPath}${created ? ` (synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s)` : ' (cached)'}`);
-  console.log(`threads: ${THREADS}, rounds: ${ROUNDS}, prompt ${PROMPT_TOKENS} tokens, generation ${GENERATED_TOKENS} tokens`);
+  console.log(
+    `model: ${modelPath}${created ? ` (synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s)` : ' (cached)'}`,
+  );
+  console.log(
+    `threads: ${THREADS}, rounds: ${ROUNDS}, prompt ${PROMPT_TOKENS} tokens, generation ${GENERATED_TOKENS} tokens`,
+  );
   if (args.includes('--gap')) gap(modelPath);
   else await compare(modelPath);
 }

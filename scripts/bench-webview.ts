@@ -69,10 +69,24 @@ const WORDS = (
   'memory usage recursion base case result string parse token buffer stream callback promise error handling ' +
   'test suite assertion type signature generic parameter interface module import export variable constant'
 ).split(' ');
-const OPENERS = ['Okay, so', 'Wait,', 'Hmm,', 'Let me think:', 'Actually,', 'Alternatively,', 'So', 'But', 'Right,', 'Now'];
+const OPENERS = [
+  'Okay, so',
+  'Wait,',
+  'Hmm,',
+  'Let me think:',
+  'Actually,',
+  'Alternatively,',
+  'So',
+  'But',
+  'Right,',
+  'Now',
+];
 
 function sentence(random: () => number): string {
-  const words = Array.from({ length: 6 + Math.floor(random() * 14) }, () => WORDS[Math.floor(random() * WORDS.length)]!);
+  const words = Array.from(
+    { length: 6 + Math.floor(random() * 14) },
+    () => WORDS[Math.floor(random() * WORDS.length)]!,
+  );
   if (random() < 0.25) words[Math.floor(random() * words.length)] = '`' + words[0] + '()`';
   if (random() < 0.1) words[Math.floor(random() * words.length)] = '**' + words[1] + '**';
   if (random() < 0.08) words.push(`(about ${Math.floor(random() * 1000)} items, O(n log n))`);
@@ -89,11 +103,19 @@ function reasoningText(tokens: number, random: () => number): string[] {
     const roll = random();
     let block: string;
     if (roll < 0.07) {
-      block = Array.from({ length: 3 + Math.floor(random() * 3) }, (_, i) => `${i + 1}. ${sentence(random)}`).join('\n');
+      block = Array.from({ length: 3 + Math.floor(random() * 3) }, (_, i) => `${i + 1}. ${sentence(random)}`).join(
+        '\n',
+      );
     } else if (roll < 0.1) {
       block = Array.from({ length: 2 + Math.floor(random() * 4) }, () => `- ${sentence(random)}`).join('\n');
     } else if (roll < 0.115) {
-      block = '```python\n' + Array.from({ length: 3 + Math.floor(random() * 6) }, (_, i) => `${'    '.repeat(i ? 1 : 0)}x${i} = compute(${i}, data[${i}])`).join('\n') + '\n```';
+      block =
+        '```python\n' +
+        Array.from(
+          { length: 3 + Math.floor(random() * 6) },
+          (_, i) => `${'    '.repeat(i ? 1 : 0)}x${i} = compute(${i}, data[${i}])`,
+        ).join('\n') +
+        '\n```';
     } else {
       block = Array.from({ length: 2 + Math.floor(random() * 5) }, () => sentence(random)).join(' ');
     }
@@ -105,11 +127,12 @@ function reasoningText(tokens: number, random: () => number): string[] {
 
 const SNIPPETS: Record<string, string> = {
   ts: 'export function debounce<T extends unknown[]>(fn: (...args: T) => void, ms: number) {\n  let timer: ReturnType<typeof setTimeout> | undefined;\n  return (...args: T) => {\n    clearTimeout(timer);\n    timer = setTimeout(() => fn(...args), ms);\n  };\n}',
-  python: 'def merge_sorted(a: list[int], b: list[int]) -> list[int]:\n    i = j = 0\n    out = []\n    while i < len(a) and j < len(b):\n        if a[i] <= b[j]:\n            out.append(a[i]); i += 1\n        else:\n            out.append(b[j]); j += 1\n    return out + a[i:] + b[j:]',
-  js: "const cache = new Map();\nexport async function load(url) {\n  if (cache.has(url)) return cache.get(url);\n  const response = await fetch(url);\n  const data = await response.json();\n  cache.set(url, data);\n  return data;\n}",
+  python:
+    'def merge_sorted(a: list[int], b: list[int]) -> list[int]:\n    i = j = 0\n    out = []\n    while i < len(a) and j < len(b):\n        if a[i] <= b[j]:\n            out.append(a[i]); i += 1\n        else:\n            out.append(b[j]); j += 1\n    return out + a[i:] + b[j:]',
+  js: 'const cache = new Map();\nexport async function load(url) {\n  if (cache.has(url)) return cache.get(url);\n  const response = await fetch(url);\n  const data = await response.json();\n  cache.set(url, data);\n  return data;\n}',
   bash: 'set -euo pipefail\nfor file in src/*.ts; do\n  echo "checking $file"\n  npx tsc --noEmit "$file" || exit 1\ndone',
   json: '{\n  "compilerOptions": {\n    "strict": true,\n    "target": "ES2022",\n    "module": "preserve"\n  },\n  "include": ["src"]\n}',
-  rust: 'fn parse(input: &str) -> Result<Vec<u32>, std::num::ParseIntError> {\n    input\n        .split(\',\')\n        .map(|s| s.trim().parse::<u32>())\n        .collect()\n}',
+  rust: "fn parse(input: &str) -> Result<Vec<u32>, std::num::ParseIntError> {\n    input\n        .split(',')\n        .map(|s| s.trim().parse::<u32>())\n        .collect()\n}",
   go: 'func Sum(values []int) (total int) {\n\tfor _, v := range values {\n\t\ttotal += v\n\t}\n\treturn total\n}',
   java: 'public final class Point {\n    private final int x, y;\n    public Point(int x, int y) { this.x = x; this.y = y; }\n    @Override public String toString() { return "(" + x + ", " + y + ")"; }\n}',
   cpp: '#include <vector>\n#include <algorithm>\nint median(std::vector<int> v) {\n    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());\n    return v[v.size() / 2];\n}',
@@ -154,12 +177,17 @@ window.addEventListener('message', (event) => {
 /** The real bundle: dist/webview.js if it is newer than the sources it is built from. */
 async function panelBundle(): Promise<{ script: string; source: string }> {
   const dist = join(ROOT, 'dist/webview.js');
-  const newestSource = ['src/webview', 'src/shared', 'src/core'].flatMap((dir) => newestMtimes(join(ROOT, dir))).reduce((a, b) => Math.max(a, b), 0);
+  const newestSource = ['src/webview', 'src/shared', 'src/core']
+    .flatMap((dir) => newestMtimes(join(ROOT, dir)))
+    .reduce((a, b) => Math.max(a, b), 0);
   if (existsSync(dist) && statSync(dist).mtimeMs >= newestSource) {
     return { script: readFileSync(dist, 'utf8'), source: 'dist/webview.js' };
   }
   const why = existsSync(dist) ? 'dist/webview.js is older than src/' : 'no dist/webview.js';
-  return { script: await bundleForBrowser('src/webview/main.ts', { minify: true }), source: `src/webview/main.ts bundled now (${why})` };
+  return {
+    script: await bundleForBrowser('src/webview/main.ts', { minify: true }),
+    source: `src/webview/main.ts bundled now (${why})`,
+  };
 }
 
 function newestMtimes(dir: string): number[] {
@@ -240,12 +268,29 @@ async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
       acks.set(id, resolve);
       panel.postMessage({ [kind]: id }, '*');
     });
-  const tokens = [...plan.reasoning.map((text) => ['r', text] as const), ...plan.answer.map((text) => ['a', text] as const)];
-  const turn: TurnView = { id: 'bench', question: 'Benchmark', reasoning: '', answer: '', status: 'streaming', modelLabel: 'Bench · r1', startedAt: Date.now() };
+  const tokens = [
+    ...plan.reasoning.map((text) => ['r', text] as const),
+    ...plan.answer.map((text) => ['a', text] as const),
+  ];
+  const turn: TurnView = {
+    id: 'bench',
+    question: 'Benchmark',
+    reasoning: '',
+    answer: '',
+    status: 'streaming',
+    modelLabel: 'Bench · r1',
+    startedAt: Date.now(),
+  };
   const post = (message: HostMessage) => panel.postMessage(message, '*');
   const postToken = (index: number) => {
     const [kind, text] = tokens[index]!;
-    post({ type: 'delta', turnId: 'bench', reasoning: kind === 'r' ? text : '', answer: kind === 'a' ? text : '', at: Date.now() });
+    post({
+      type: 'delta',
+      turnId: 'bench',
+      reasoning: kind === 'r' ? text : '',
+      answer: kind === 'a' ? text : '',
+      at: Date.now(),
+    });
   };
   let paused = 0;
   const checkpoint = async (count: number) => {
@@ -289,7 +334,10 @@ async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
   if (!stopped && index < tokens.length) {
     let base = performance.now();
     while (index < tokens.length) {
-      const due = Math.min(tokens.length, pacedStartToken + Math.floor(((performance.now() - base) * plan.rate) / 1000) + 1);
+      const due = Math.min(
+        tokens.length,
+        pacedStartToken + Math.floor(((performance.now() - base) * plan.rate) / 1000) + 1,
+      );
       while (index < due) {
         postToken(index++);
         if (index % plan.checkpointEvery === 0) {
@@ -315,7 +363,12 @@ async function run(
   page: { script: string; initScript: string },
   plan: FeedPlan,
 ): Promise<RunResult> {
-  const t = await openPage(browser, { script: page.script, initScript: page.initScript, styles: [readRepoFile('media/webview.css')], hosted: true });
+  const t = await openPage(browser, {
+    script: page.script,
+    initScript: page.initScript,
+    styles: [readRepoFile('media/webview.css')],
+    hosted: true,
+  });
   // Metrics of the panel's own process (the iframe is out-of-process, as in VS Code).
   const cdp = await t.page.context().newCDPSession(t.frame);
   await cdp.send('Performance.enable');
@@ -331,7 +384,11 @@ async function run(
       styleMs: metrics.RecalcStyleDuration! * 1000,
     });
   });
-  const categories = ['disabled-by-default-devtools.timeline', 'blink.user_timing', ...(traceDir ? ['devtools.timeline', 'v8'] : [])];
+  const categories = [
+    'disabled-by-default-devtools.timeline',
+    'blink.user_timing',
+    ...(traceDir ? ['devtools.timeline', 'v8'] : []),
+  ];
   // The user types the question while the panel idles (and warms up) for a moment.
   await t.frame.evaluate(() => new Promise((resolve) => setTimeout(resolve, 2000)));
   await browser.startTracing(t.page, { categories });
@@ -408,13 +465,28 @@ function mainThreadTasks(trace: Buffer): { list: Task[]; pacedStart: number | un
   if (panelPid === undefined) throw new Error('no bench-panel mark in the trace');
   const mainThreads = new Set(
     events
-      .filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain' && event.pid === panelPid)
+      .filter(
+        (event) =>
+          event.ph === 'M' &&
+          event.name === 'thread_name' &&
+          event.args?.name === 'CrRendererMain' &&
+          event.pid === panelPid,
+      )
       .map((event) => `${event.pid}:${event.tid}`),
   );
-  const starts = events.filter((event) => event.name === 'bench-sample-start').map((event) => event.ts).sort((a, b) => a - b);
-  const ends = events.filter((event) => event.name === 'bench-sample-end').map((event) => event.ts).sort((a, b) => a - b);
-  const sampling = (task: TraceEvent) => starts.some((start, i) => task.ts < (ends[i] ?? Infinity) && task.ts + (task.dur ?? 0) > start);
-  const all = events.filter((event) => event.name === 'RunTask' && event.ph === 'X' && mainThreads.has(`${event.pid}:${event.tid}`));
+  const starts = events
+    .filter((event) => event.name === 'bench-sample-start')
+    .map((event) => event.ts)
+    .sort((a, b) => a - b);
+  const ends = events
+    .filter((event) => event.name === 'bench-sample-end')
+    .map((event) => event.ts)
+    .sort((a, b) => a - b);
+  const sampling = (task: TraceEvent) =>
+    starts.some((start, i) => task.ts < (ends[i] ?? Infinity) && task.ts + (task.dur ?? 0) > start);
+  const all = events.filter(
+    (event) => event.name === 'RunTask' && event.ph === 'X' && mainThreads.has(`${event.pid}:${event.tid}`),
+  );
   const list = all
     .filter((task) => !sampling(task))
     .map((task): Task => ({ ts: task.ts, wallMs: (task.dur ?? 0) / 1000, cpuMs: (task.tdur ?? task.dur ?? 0) / 1000 }));
@@ -425,7 +497,12 @@ function mainThreadTasks(trace: Buffer): { list: Task[]; pacedStart: number | un
 // ---- analysis --------------------------------------------------------------------------------
 
 /** Main-thread ms between two token counts (nearest checkpoints). */
-function costBetween(samples: readonly Sample[], from: number, to: number, key: keyof Omit<Sample, 'tokens'> = 'taskMs'): number {
+function costBetween(
+  samples: readonly Sample[],
+  from: number,
+  to: number,
+  key: keyof Omit<Sample, 'tokens'> = 'taskMs',
+): number {
   const at = (tokens: number) => samples.find((sample) => sample.tokens >= tokens) ?? samples[samples.length - 1]!;
   return at(to)[key] - at(from)[key];
 }
@@ -442,12 +519,18 @@ function projectQuadratic(samples: readonly Sample[], tokens: number, key: 'task
   const windows: [number, number][] = [];
   for (let i = 1; i < samples.length; i++) {
     const span = samples[i]!.tokens - samples[i - 1]!.tokens;
-    if (span > 0) windows.push([(samples[i - 1]!.tokens + samples[i]!.tokens) / 2, ((samples[i]![key] - samples[i - 1]![key]) / span) * 1000]);
+    if (span > 0)
+      windows.push([
+        (samples[i - 1]!.tokens + samples[i]!.tokens) / 2,
+        ((samples[i]![key] - samples[i - 1]![key]) / span) * 1000,
+      ]);
   }
   const n = windows.length;
   const meanX = windows.reduce((sum, [x]) => sum + x, 0) / n;
   const meanY = windows.reduce((sum, [, y]) => sum + y, 0) / n;
-  const slope = windows.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0) / windows.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  const slope =
+    windows.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0) /
+    windows.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
   const intercept = meanY - slope * meanX;
   // Integral of (intercept + slope * x) per 1,000 tokens over [0, tokens].
   return (intercept * tokens + (slope * tokens * tokens) / 2) / 1000;
@@ -477,8 +560,18 @@ async function main(): Promise<void> {
   console.log(`panel bundle: ${panel.source}`);
   const harness = await bundleForBrowser('scripts/bench-webview-page.ts', { minify: true });
   const panelPage = { script: panel.script, initScript: VSCODE_STUB + BENCH_INIT };
-  const harnessPage = (mode: string) => ({ script: harness, initScript: `window.__benchMode = '${mode}';` + BENCH_INIT });
-  const fast = { reasoning, answer, fastUntil: totalTokens, rate: RATE, checkpointEvery: CHECKPOINT_EVERY, stopAfterMs: null };
+  const harnessPage = (mode: string) => ({
+    script: harness,
+    initScript: `window.__benchMode = '${mode}';` + BENCH_INIT,
+  });
+  const fast = {
+    reasoning,
+    answer,
+    fastUntil: totalTokens,
+    rate: RATE,
+    checkpointEvery: CHECKPOINT_EVERY,
+    stopAfterMs: null,
+  };
 
   const browser = await launchChromium();
   const results: RunResult[] = [];
@@ -487,7 +580,11 @@ async function main(): Promise<void> {
       ['panel, as fast as possible', panelPage, fast],
       [`panel, ${RATE} tokens/s`, panelPage, { ...fast, fastUntil: totalTokens - PACED_TOKENS }],
       ['renderer alone, as fast as possible', harnessPage('incremental'), fast],
-      ['baseline (full innerHTML per chunk)', harnessPage('baseline'), { ...fast, stopAfterMs: baselineSeconds * 1000 }],
+      [
+        'baseline (full innerHTML per chunk)',
+        harnessPage('baseline'),
+        { ...fast, stopAfterMs: baselineSeconds * 1000 },
+      ],
     ];
     for (const [name, page, plan] of steps) {
       const started = Date.now();
@@ -502,54 +599,120 @@ async function main(): Promise<void> {
 
   const [panelFast, panelPaced, alone, baseline] = results as [RunResult, RunResult, RunResult, RunResult];
   type Key = 'taskMs' | 'cpuMs';
-  const perK = (r: RunResult, from: number, to: number, key: Key) => costBetween(r.samples, from, to, key) / ((to - from) / 1000);
+  const perK = (r: RunResult, from: number, to: number, key: Key) =>
+    costBetween(r.samples, from, to, key) / ((to - from) / 1000);
   const firstWindow = (r: RunResult, key: Key) => perK(r, 0, WINDOW, key);
   const lastWindow = (r: RunResult, key: Key) => perK(r, REASONING_TOKENS - WINDOW, REASONING_TOKENS, key);
   const linearity = (r: RunResult, key: Key) => lastWindow(r, key) / firstWindow(r, key);
   const baselineTokens = baseline.feed.tokens;
-  const speedup = (r: RunResult, key: Key) => costBetween(baseline.samples, 0, baselineTokens, key) / costBetween(r.samples, 0, baselineTokens, key);
+  const speedup = (r: RunResult, key: Key) =>
+    costBetween(baseline.samples, 0, baselineTokens, key) / costBetween(r.samples, 0, baselineTokens, key);
   const pacedSamples = panelPaced.samples.filter((sample) => sample.tokens >= panelPaced.feed.pacedStartToken);
-  const paced = { wallMs: total(pacedSamples, 'taskMs'), cpuMs: total(pacedSamples, 'cpuMs'), seconds: panelPaced.feed.pacedWallMs / 1000 };
+  const paced = {
+    wallMs: total(pacedSamples, 'taskMs'),
+    cpuMs: total(pacedSamples, 'cpuMs'),
+    seconds: panelPaced.feed.pacedWallMs / 1000,
+  };
   const both = (wall: number, cpu: number, digits = 0) => `${round(wall, digits)} / ${round(cpu, digits)}`;
 
   const rows: [string, ...string[]][] = [];
   const header = ['', ...results.map((r) => r.name)];
   const add = (label: string, values: (string | number)[]) => rows.push([label, ...values.map(String)]);
-  add('tokens rendered', results.map((r) => r.feed.tokens.toLocaleString('en-US') + (r.feed.stopped ? ' (stopped)' : '')));
-  add('main-thread time, ms (wall / CPU)', results.map((r) => both(total(r.samples, 'taskMs'), total(r.samples, 'cpuMs'))));
-  add('  scripting, ms', results.map((r) => round(total(r.samples, 'scriptMs'), 0)));
-  add('  style + layout, ms', results.map((r) => round(total(r.samples, 'styleMs') + total(r.samples, 'layoutMs'), 0)));
-  add('longest task, ms (wall / CPU)', results.map((r) => both(r.longest.wallMs, r.longest.cpuMs, 1)));
-  add('tasks > 50 ms (wall / CPU)', results.map((r) => `${r.longest.over50Wall} / ${r.longest.over50Cpu}`));
-  add('sustained tokens/s', results.map((r) => (r === panelPaced ? `${round((totalTokens - r.feed.pacedStartToken) / paced.seconds, 0)} (paced)` : round(r.feed.tokens / (r.feed.wallMs / 1000), 0).toLocaleString('en-US'))));
-  add(`ms per 1k tokens, first ${WINDOW / 1000}k (wall / CPU)`, results.map((r) => (r.feed.tokens >= WINDOW ? both(firstWindow(r, 'taskMs'), firstWindow(r, 'cpuMs'), 1) : '-')));
-  add(`ms per 1k tokens, last ${WINDOW / 1000}k (wall / CPU)`, results.map((r) => (r.feed.tokens >= REASONING_TOKENS ? both(lastWindow(r, 'taskMs'), lastWindow(r, 'cpuMs'), 1) : '-')));
-  add(`main-thread ms, first ${baselineTokens.toLocaleString('en-US')} tokens (wall / CPU)`, results.map((r) => both(costBetween(r.samples, 0, baselineTokens), costBetween(r.samples, 0, baselineTokens, 'cpuMs'))));
-  add('DOM elements / nodes', results.map((r) => `${r.elements.toLocaleString('en-US')} / ${r.nodes.toLocaleString('en-US')}`));
-  add('JS heap after GC, MiB', results.map((r) => round(r.heapMB)));
-  const widths = header.map((_, column) => [header, ...rows].reduce((max, row) => Math.max(max, row[column]!.length), 0));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => (column ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
+  add(
+    'tokens rendered',
+    results.map((r) => r.feed.tokens.toLocaleString('en-US') + (r.feed.stopped ? ' (stopped)' : '')),
+  );
+  add(
+    'main-thread time, ms (wall / CPU)',
+    results.map((r) => both(total(r.samples, 'taskMs'), total(r.samples, 'cpuMs'))),
+  );
+  add(
+    '  scripting, ms',
+    results.map((r) => round(total(r.samples, 'scriptMs'), 0)),
+  );
+  add(
+    '  style + layout, ms',
+    results.map((r) => round(total(r.samples, 'styleMs') + total(r.samples, 'layoutMs'), 0)),
+  );
+  add(
+    'longest task, ms (wall / CPU)',
+    results.map((r) => both(r.longest.wallMs, r.longest.cpuMs, 1)),
+  );
+  add(
+    'tasks > 50 ms (wall / CPU)',
+    results.map((r) => `${r.longest.over50Wall} / ${r.longest.over50Cpu}`),
+  );
+  add(
+    'sustained tokens/s',
+    results.map((r) =>
+      r === panelPaced
+        ? `${round((totalTokens - r.feed.pacedStartToken) / paced.seconds, 0)} (paced)`
+        : round(r.feed.tokens / (r.feed.wallMs / 1000), 0).toLocaleString('en-US'),
+    ),
+  );
+  add(
+    `ms per 1k tokens, first ${WINDOW / 1000}k (wall / CPU)`,
+    results.map((r) => (r.feed.tokens >= WINDOW ? both(firstWindow(r, 'taskMs'), firstWindow(r, 'cpuMs'), 1) : '-')),
+  );
+  add(
+    `ms per 1k tokens, last ${WINDOW / 1000}k (wall / CPU)`,
+    results.map((r) =>
+      r.feed.tokens >= REASONING_TOKENS ? both(lastWindow(r, 'taskMs'), lastWindow(r, 'cpuMs'), 1) : '-',
+    ),
+  );
+  add(
+    `main-thread ms, first ${baselineTokens.toLocaleString('en-US')} tokens (wall / CPU)`,
+    results.map((r) =>
+      both(costBetween(r.samples, 0, baselineTokens), costBetween(r.samples, 0, baselineTokens, 'cpuMs')),
+    ),
+  );
+  add(
+    'DOM elements / nodes',
+    results.map((r) => `${r.elements.toLocaleString('en-US')} / ${r.nodes.toLocaleString('en-US')}`),
+  );
+  add(
+    'JS heap after GC, MiB',
+    results.map((r) => round(r.heapMB)),
+  );
+  const widths = header.map((_, column) =>
+    [header, ...rows].reduce((max, row) => Math.max(max, row[column]!.length), 0),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   console.log('\n' + line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
 
   const longestWall = Math.max(panelFast.longest.wallMs, panelPaced.longestPaced.wallMs);
   const longestCpu = Math.max(panelFast.longest.cpuMs, panelPaced.longestPaced.cpuMs);
-  const projected = { wallMs: projectQuadratic(baseline.samples, totalTokens, 'taskMs'), cpuMs: projectQuadratic(baseline.samples, totalTokens, 'cpuMs') };
+  const projected = {
+    wallMs: projectQuadratic(baseline.samples, totalTokens, 'taskMs'),
+    cpuMs: projectQuadratic(baseline.samples, totalTokens, 'cpuMs'),
+  };
   const [loadAfter] = loadavg();
   console.log(
     `\npaced run: ${PACED_TOKENS.toLocaleString('en-US')} tokens at ${RATE}/s after ${panelPaced.feed.pacedStartToken.toLocaleString('en-US')} fed fast; ` +
       `main thread busy ${round((paced.wallMs / 1000 / paced.seconds) * 100)}% (CPU ${round((paced.cpuMs / 1000 / paced.seconds) * 100)}%) of the time, ` +
       `longest task ${both(panelPaced.longestPaced.wallMs, panelPaced.longestPaced.cpuMs, 1)} ms (wall / CPU)`,
   );
-  console.log(`machine: ${cpus().length} cores, load average ${round(loadBefore!, 1)} before, ${round(loadAfter!, 1)} after`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${round(loadBefore!, 1)} before, ${round(loadAfter!, 1)} after`,
+  );
   if (Math.max(loadBefore!, loadAfter!) > cpus().length) {
-    console.log('  the machine was oversubscribed: wall-clock figures include time the OS gave to other processes; CPU figures do not');
+    console.log(
+      '  the machine was oversubscribed: wall-clock figures include time the OS gave to other processes; CPU figures do not',
+    );
   }
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`target: no task > 50 ms (panel) ................... wall ${verdict(longestWall <= 50)} (${round(longestWall)} ms), CPU ${verdict(longestCpu <= 50)} (${round(longestCpu)} ms)`);
-  console.log(`target: cost per token, last ${WINDOW / 1000}k <= 1.5x first ${WINDOW / 1000}k ... wall ${verdict(linearity(panelFast, 'taskMs') <= 1.5)} (${round(linearity(panelFast, 'taskMs'), 2)}x), CPU ${verdict(linearity(panelFast, 'cpuMs') <= 1.5)} (${round(linearity(panelFast, 'cpuMs'), 2)}x); renderer alone ${round(linearity(alone, 'taskMs'), 2)}x / ${round(linearity(alone, 'cpuMs'), 2)}x`);
-  console.log(`target: >= 20x less main-thread time than baseline .. wall ${verdict(speedup(panelFast, 'taskMs') >= 20)} (${round(speedup(panelFast, 'taskMs'))}x), CPU ${verdict(speedup(panelFast, 'cpuMs') >= 20)} (${round(speedup(panelFast, 'cpuMs'))}x) over the first ${baselineTokens.toLocaleString('en-US')} tokens; renderer alone ${round(speedup(alone, 'taskMs'))}x / ${round(speedup(alone, 'cpuMs'))}x`);
+  console.log(
+    `target: no task > 50 ms (panel) ................... wall ${verdict(longestWall <= 50)} (${round(longestWall)} ms), CPU ${verdict(longestCpu <= 50)} (${round(longestCpu)} ms)`,
+  );
+  console.log(
+    `target: cost per token, last ${WINDOW / 1000}k <= 1.5x first ${WINDOW / 1000}k ... wall ${verdict(linearity(panelFast, 'taskMs') <= 1.5)} (${round(linearity(panelFast, 'taskMs'), 2)}x), CPU ${verdict(linearity(panelFast, 'cpuMs') <= 1.5)} (${round(linearity(panelFast, 'cpuMs'), 2)}x); renderer alone ${round(linearity(alone, 'taskMs'), 2)}x / ${round(linearity(alone, 'cpuMs'), 2)}x`,
+  );
+  console.log(
+    `target: >= 20x less main-thread time than baseline .. wall ${verdict(speedup(panelFast, 'taskMs') >= 20)} (${round(speedup(panelFast, 'taskMs'))}x), CPU ${verdict(speedup(panelFast, 'cpuMs') >= 20)} (${round(speedup(panelFast, 'cpuMs'))}x) over the first ${baselineTokens.toLocaleString('en-US')} tokens; renderer alone ${round(speedup(alone, 'taskMs'))}x / ${round(speedup(alone, 'cpuMs'))}x`,
+  );
   console.log(
     `  the baseline's cost per token grows with the text: fitted to its samples, all ${totalTokens.toLocaleString('en-US')} tokens would take it ` +
       `~${round(projected.wallMs / 1000, 0)} s of main thread, ~${round(projected.wallMs / total(panelFast.samples, 'taskMs'), 0)}x the panel's (a projection, not a measurement)`,
@@ -592,7 +755,12 @@ async function main(): Promise<void> {
       longestTaskCpuMs: round(alone.longest.cpuMs),
       linearity: round(linearity(alone, 'taskMs'), 3),
     },
-    baseline: { tokens: baselineTokens, mainThreadMs: round(total(baseline.samples, 'taskMs'), 0), mainThreadCpuMs: round(total(baseline.samples, 'cpuMs'), 0), longestTaskMs: round(baseline.longest.wallMs) },
+    baseline: {
+      tokens: baselineTokens,
+      mainThreadMs: round(total(baseline.samples, 'taskMs'), 0),
+      mainThreadCpuMs: round(total(baseline.samples, 'cpuMs'), 0),
+      longestTaskMs: round(baseline.longest.wallMs),
+    },
     speedupVsBaseline: round(speedup(panelFast, 'taskMs')),
     speedupVsBaselineCpu: round(speedup(panelFast, 'cpuMs')),
     speedupVsBaselineRendererAlone: round(speedup(alone, 'taskMs')),
@@ -616,7 +784,8 @@ async function main(): Promise<void> {
     ['panel: JS heap after GC', summary.fast.heapMB, 'MiB'],
     [`speed-up vs full re-render (${baselineTokens / 1000}k tokens)`, summary.speedupVsBaseline, 'x'],
   ];
-  for (const [metric, value, unit] of benchRows) console.log(`BENCH_JSON ${JSON.stringify({ bench: 'webview', metric, value, unit })}`);
+  for (const [metric, value, unit] of benchRows)
+    console.log(`BENCH_JSON ${JSON.stringify({ bench: 'webview', metric, value, unit })}`);
   console.log(`webview-summary ${JSON.stringify(summary)}`);
 }
 

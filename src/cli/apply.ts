@@ -56,7 +56,9 @@ export async function runApplyCommand(args: readonly string[], io: ApplyIo): Pro
   }
   const selection = parseSelection(values.selection);
   if (!selection) {
-    io.stderr(`r1-coder apply: --selection must look like 12:0-14:5 (0-based line:character), got "${values.selection}"\n`);
+    io.stderr(
+      `r1-coder apply: --selection must look like 12:0-14:5 (0-based line:character), got "${values.selection}"\n`,
+    );
     return 1;
   }
   let documentText: string;
@@ -87,6 +89,11 @@ export async function runApplyCommand(args: readonly string[], io: ApplyIo): Pro
 function parseSelection(text: string): Range0 | undefined {
   const match = /^(\d+):(\d+)-(\d+):(\d+)$/.exec(text.trim());
   if (!match) return undefined;
-  const [startLine, startCharacter, endLine, endCharacter] = match.slice(1).map(Number) as [number, number, number, number];
+  const [startLine, startCharacter, endLine, endCharacter] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   return { start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } };
 }

@@ -66,7 +66,13 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
       return 1;
     }
     // Same provider as the extension: a worker process (dist/localWorker.js beside this CLI).
-    const local = new LocalProvider({ modelPath: values.local, threads, gpuLayers, idleMinutes: 0, onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`) });
+    const local = new LocalProvider({
+      modelPath: values.local,
+      threads,
+      gpuLayers,
+      idleMinutes: 0,
+      onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`),
+    });
     try {
       return await streamToConsole(local, question, values.json, io);
     } finally {
@@ -109,7 +115,10 @@ export async function streamToConsole(
     heldReasoning = '';
     reasoningOpen = true;
   };
-  const chunks: AsyncIterable<StreamChunk> = provider.stream({ messages: buildMessages([], question), signal: io.signal });
+  const chunks: AsyncIterable<StreamChunk> = provider.stream({
+    messages: buildMessages([], question),
+    signal: io.signal,
+  });
   for await (const chunk of chunks) {
     switch (chunk.type) {
       case 'reasoning':
@@ -151,7 +160,8 @@ export async function streamToConsole(
         if (!json) releaseReasoning();
         if (chunk.reason === 'aborted') exitCode = 130;
         if (chunk.reason === 'length') {
-          if (json) line({ type: 'error', message: 'The answer hit the token limit and is incomplete.', kind: 'length' });
+          if (json)
+            line({ type: 'error', message: 'The answer hit the token limit and is incomplete.', kind: 'length' });
           else io.stderr('\n[incomplete: the answer hit the token limit]\n');
           reasoningOpen = false;
           exitCode = 2;
@@ -159,7 +169,8 @@ export async function streamToConsole(
         break;
       case 'error':
         if (!json) releaseReasoning();
-        if (json) line({ type: 'error', message: chunk.error.message, kind: chunk.error.kind, status: chunk.error.status });
+        if (json)
+          line({ type: 'error', message: chunk.error.message, kind: chunk.error.kind, status: chunk.error.status });
         else io.stderr(`\nr1-coder: ${chunk.error.message}\n`);
         reasoningOpen = false;
         exitCode = 2;

@@ -78,7 +78,13 @@ export interface ConversationView {
 
 export type SessionEvent =
   | { readonly type: 'turnStarted'; readonly turn: TurnView }
-  | { readonly type: 'delta'; readonly turnId: string; readonly reasoning: string; readonly answer: string; readonly at: number }
+  | {
+      readonly type: 'delta';
+      readonly turnId: string;
+      readonly reasoning: string;
+      readonly answer: string;
+      readonly at: number;
+    }
   | { readonly type: 'reclassified'; readonly turnId: string }
   | { readonly type: 'notice'; readonly turnId: string; readonly notice: string | undefined }
   | { readonly type: 'usage'; readonly turnId: string; readonly usage: Usage }
@@ -256,7 +262,14 @@ export class ChatSession {
     if (turn.reasoningEndedAt === undefined && turn.reasoning) turn.reasoningEndedAt = at;
     const error = ended.error ? { message: ended.error.message, actions: ended.error.actions } : undefined;
     turn.error = error;
-    this.emit({ type: 'turnEnded', turnId: turn.id, status: ended.status, at, finishReason: ended.finishReason, error });
+    this.emit({
+      type: 'turnEnded',
+      turnId: turn.id,
+      status: ended.status,
+      at,
+      finishReason: ended.finishReason,
+      error,
+    });
     return { ...turn };
   }
 

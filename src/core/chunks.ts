@@ -66,13 +66,7 @@ export interface ErrorChunk {
 }
 
 export type StreamChunk =
-  | ReasoningChunk
-  | AnswerChunk
-  | ReclassifyChunk
-  | UsageChunk
-  | RetryChunk
-  | FinishChunk
-  | ErrorChunk;
+  ReasoningChunk | AnswerChunk | ReclassifyChunk | UsageChunk | RetryChunk | FinishChunk | ErrorChunk;
 
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);

@@ -35,7 +35,12 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
 
 function storedChars(turns: readonly TurnView[]): number {
   return turns.reduce(
-    (sum, turn) => sum + turn.question.length + turn.reasoning.length + turn.answer.length + (turn.request?.fix?.selectionText.length ?? 0),
+    (sum, turn) =>
+      sum +
+      turn.question.length +
+      turn.reasoning.length +
+      turn.answer.length +
+      (turn.request?.fix?.selectionText.length ?? 0),
     0,
   );
 }
@@ -83,7 +88,10 @@ export function upsertConversation(
   return kept;
 }
 
-export function exportMarkdown(conversation: { readonly title: string; readonly turns: readonly TurnView[] }, includeReasoning = true): string {
+export function exportMarkdown(
+  conversation: { readonly title: string; readonly turns: readonly TurnView[] },
+  includeReasoning = true,
+): string {
   const lines = [`# ${conversation.title}`, ''];
   for (const turn of conversation.turns) {
     lines.push(`## ${turn.title ?? 'Question'}`, '', turn.question.trim(), '');
@@ -91,7 +99,8 @@ export function exportMarkdown(conversation: { readonly title: string; readonly 
       lines.push('<details><summary>Reasoning</summary>', '', turn.reasoning.trim(), '', '</details>', '');
     }
     lines.push(`### Answer (${turn.modelLabel})`, '', turn.answer.trim() || `_No answer (${turn.status})._`, '');
-    if (turn.status !== 'done') lines.push(`> Status: ${turn.status}${turn.error ? ` — ${turn.error.message}` : ''}`, '');
+    if (turn.status !== 'done')
+      lines.push(`> Status: ${turn.status}${turn.error ? ` — ${turn.error.message}` : ''}`, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -82,9 +82,7 @@ export function errorFromStatus(
         kind: 'balance',
         transient: false,
         message: `Your ${server.name} account has insufficient balance${detail}. Top up your account, then retry.`,
-        actions: server.topUpUrl
-          ? [{ kind: 'openUrl', label: 'Top up', url: server.topUpUrl }, RETRY]
-          : [RETRY],
+        actions: server.topUpUrl ? [{ kind: 'openUrl', label: 'Top up', url: server.topUpUrl }, RETRY] : [RETRY],
       };
     case 400:
       return {
@@ -168,7 +166,10 @@ export function streamCutError(server: ServerInfo, cause: string): R1Error {
  * The server ended the answer early by its own choice, with a finish_reason that says so: the text
  * is incomplete even though the stream closed cleanly (so it must never be applied as a fix).
  */
-export function stoppedByServerError(server: ServerInfo, finishReason: 'insufficient_system_resource' | 'content_filter'): R1Error {
+export function stoppedByServerError(
+  server: ServerInfo,
+  finishReason: 'insufficient_system_resource' | 'content_filter',
+): R1Error {
   return finishReason === 'insufficient_system_resource'
     ? {
         kind: 'overloaded',

@@ -129,12 +129,16 @@ function body(verb: Verb, input: SelectionPromptInput, view: SelectionView): str
   while (contextStart < view.firstLine && (view.lines[contextStart] ?? '').trim() === '') contextStart++;
   if (contextStart < view.firstLine) {
     const before = view.lines.slice(contextStart, view.firstLine).join('\n');
-    sections.push(`Context before the selection (${span(contextStart, view.firstLine - 1)}${note}):\n${fenced(before, tag)}`);
+    sections.push(
+      `Context before the selection (${span(contextStart, view.firstLine - 1)}${note}):\n${fenced(before, tag)}`,
+    );
   }
   if (view.partial) {
     const whole = view.lines.slice(view.firstLine, view.lastLine + 1).join('\n');
     const scope = verb === 'Fix' ? '; only the selected text is to be changed' : '';
-    sections.push(`The line${view.firstLine === view.lastLine ? '' : 's'} holding the selection (${view.where}${scope}):\n${fenced(whole, tag)}`);
+    sections.push(
+      `The line${view.firstLine === view.lastLine ? '' : 's'} holding the selection (${view.where}${scope}):\n${fenced(whole, tag)}`,
+    );
     sections.push(`>>> SELECTED TEXT (${describePartial(view)}) <<<\n${fenced(view.selected, tag)}`);
   } else {
     sections.push(`>>> SELECTED CODE (${view.where}) <<<\n${fenced(view.selected, tag)}`);
@@ -143,7 +147,9 @@ function body(verb: Verb, input: SelectionPromptInput, view: SelectionView): str
   while (contextEnd > view.lastLine && (view.lines[contextEnd] ?? '').trim() === '') contextEnd--;
   if (contextEnd > view.lastLine) {
     const after = view.lines.slice(view.lastLine + 1, contextEnd + 1).join('\n');
-    sections.push(`Context after the selection (${span(view.lastLine + 1, contextEnd)}${note}):\n${fenced(after, tag)}`);
+    sections.push(
+      `Context after the selection (${span(view.lastLine + 1, contextEnd)}${note}):\n${fenced(after, tag)}`,
+    );
   }
   sections.push(diagnosticsSection(input.diagnostics));
   return sections;

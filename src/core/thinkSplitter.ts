@@ -102,7 +102,10 @@ export class ThinkSplitter {
           // dropped if </think> follows).
           const partial = partialTagLength(this.held, CLOSE);
           const keep = partial + trailingWhitespaceLength(this.held.slice(0, this.held.length - partial));
-          this.emit(out, this.held.slice(0, this.held.length - keep), { closing: false, confirmed: this.state === 'reasoning' });
+          this.emit(out, this.held.slice(0, this.held.length - keep), {
+            closing: false,
+            confirmed: this.state === 'reasoning',
+          });
           this.held = this.held.slice(this.held.length - keep);
           return;
         }
@@ -136,7 +139,11 @@ export class ThinkSplitter {
    * whitespace. Text is `confirmed` inside an opened thought or once `</think>` ends it; before
    * that (auto mode, no tag yet) it is marked provisional.
    */
-  private emit(out: SplitChunk[], text: string, { closing, confirmed }: { closing: boolean; confirmed: boolean }): void {
+  private emit(
+    out: SplitChunk[],
+    text: string,
+    { closing, confirmed }: { closing: boolean; confirmed: boolean },
+  ): void {
     let piece = text;
     if (!this.sectionStarted) piece = piece.trimStart();
     if (closing) piece = piece.trimEnd();

@@ -37,7 +37,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       enableCommandUris: false,
       localResourceRoots: [dist, media],
     };
-    const asUri = (base: vscode.Uri, file: string) => view.webview.asWebviewUri(vscode.Uri.joinPath(base, file)).toString();
+    const asUri = (base: vscode.Uri, file: string) =>
+      view.webview.asWebviewUri(vscode.Uri.joinPath(base, file)).toString();
     view.webview.html = buildWebviewHtml({
       cspSource: view.webview.cspSource,
       nonce: createNonce((size) => randomBytes(size)),

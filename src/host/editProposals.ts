@@ -52,10 +52,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     private readonly notify: (turnId: string, proposal: EditProposalView) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions = [
-      vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this),
-      this.changed,
-    ];
+    this.subscriptions = [vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this), this.changed];
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -147,7 +144,11 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
         languageId: proposal.languageId,
       });
       if (replanned.kind === 'refused') {
-        return this.finish(proposal, 'refused', `The file changed since the fix was proposed, and it could not be placed safely: ${replanned.reason}`);
+        return this.finish(
+          proposal,
+          'refused',
+          `The file changed since the fix was proposed, and it could not be placed safely: ${replanned.reason}`,
+        );
       }
       range = replanned.range;
       newText = replanned.newText;
@@ -160,7 +161,11 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     );
     const applied = await vscode.workspace.applyEdit(edit);
     if (!applied) {
-      return this.finish(proposal, 'refused', 'VS Code could not apply the edit (is the file read-only?). Nothing was changed.');
+      return this.finish(
+        proposal,
+        'refused',
+        'VS Code could not apply the edit (is the file read-only?). Nothing was changed.',
+      );
     }
     this.log.info(`applied ${proposal.id} to ${proposal.target}`);
     const view = await this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
@@ -179,7 +184,11 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private async finish(proposal: Proposal, state: EditProposalView['state'], message: string): Promise<EditProposalView> {
+  private async finish(
+    proposal: Proposal,
+    state: EditProposalView['state'],
+    message: string,
+  ): Promise<EditProposalView> {
     proposal.state = state;
     this.updateContext();
     const view = this.view(proposal, message);
@@ -191,7 +200,9 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
   private async closeDiff(proposal: Proposal): Promise<void> {
     const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs);
     const open = tabs.filter(
-      (tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.proposedUri.toString(),
+      (tab) =>
+        tab.input instanceof vscode.TabInputTextDiff &&
+        tab.input.modified.toString() === proposal.proposedUri.toString(),
     );
     if (open.length) await vscode.window.tabGroups.close(open);
   }
@@ -210,7 +221,8 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     // The active tab first: with the diff's original (left) side focused, the active editor is the
     // user's own file, and falling through to "newest pending" would accept a different proposal.
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === PROPOSED_SCHEME) return proposalIdOf(input.modified);
+    if (input instanceof vscode.TabInputTextDiff && input.modified.scheme === PROPOSED_SCHEME)
+      return proposalIdOf(input.modified);
     const uri = vscode.window.activeTextEditor?.document.uri;
     if (uri?.scheme === PROPOSED_SCHEME) return proposalIdOf(uri);
     // Fall back to the newest pending proposal (e.g. the command palette with the diff not focused).

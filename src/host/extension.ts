@@ -57,13 +57,20 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     // `proposals` is declared below; the factory only runs on a Retry, long after activation.
     (fix) => fixFollowUp(proposals, fix),
   );
-  const proposals = new EditProposals((turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }), log);
+  const proposals = new EditProposals(
+    (turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }),
+    log,
+  );
   const viewProvider = new ChatViewProvider(
     context.extensionUri,
     controller,
     {
       resolve: (id, decision) =>
-        decision === 'accept' ? proposals.accept(id) : decision === 'reject' ? proposals.reject(id) : proposals.showDiff(id),
+        decision === 'accept'
+          ? proposals.accept(id)
+          : decision === 'reject'
+            ? proposals.reject(id)
+            : proposals.showDiff(id),
       applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
     },
     log,
@@ -88,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.toggleModel]: () => toggleModel(),
     // With a conversation id (keybindings, tests), opens it without the picker.
-    [COMMAND_IDS.showHistory]: (id?: unknown) => (typeof id === 'string' ? controller.openConversation(id) : showHistory(controller)),
+    [COMMAND_IDS.showHistory]: (id?: unknown) =>
+      typeof id === 'string' ? controller.openConversation(id) : showHistory(controller),
     [COMMAND_IDS.exportConversation]: () => exportConversation(controller),
   };
 
@@ -143,7 +151,10 @@ async function exportConversation(controller: ChatController): Promise<void> {
     void vscode.window.showInformationMessage('R1 Coder: the conversation is empty.');
     return;
   }
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: controller.exportMarkdown() });
+  const document = await vscode.workspace.openTextDocument({
+    language: 'markdown',
+    content: controller.exportMarkdown(),
+  });
   await vscode.window.showTextDocument(document);
 }
 
@@ -165,13 +176,19 @@ async function toggleModel(): Promise<void> {
       'Open Settings',
     );
     if (choice === 'Select Local Model') await vscode.commands.executeCommand('r1Coder.selectLocalModel');
-    else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+    else if (choice === 'Open Settings')
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
   }
 }
 
 /** Commands invoked from the context menu get a Uri as first argument; only our own object counts. */
 function isSelectionArgs(value: unknown): value is SelectionArgs {
-  return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri) && ('range' in value || 'uri' in value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof vscode.Uri) &&
+    ('range' in value || 'uri' in value)
+  );
 }
 
 export function deactivate(): void {

@@ -3,7 +3,13 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LocalProvider } from '../providers/local/localProvider';
-import { CATALOG_SIZE_TOLERANCE, CATALOG_URL_BASE_ENV, catalogDownloadUrl, MODEL_CATALOG, type CatalogModel } from '../providers/local/modelCatalog';
+import {
+  CATALOG_SIZE_TOLERANCE,
+  CATALOG_URL_BASE_ENV,
+  catalogDownloadUrl,
+  MODEL_CATALOG,
+  type CatalogModel,
+} from '../providers/local/modelCatalog';
 import {
   assessFit,
   describeDetail,
@@ -17,7 +23,12 @@ import {
   type ModelSource,
   thisMachine,
 } from '../providers/local/modelDiscovery';
-import { downloadModel, formatDownloadProgress, ModelDownloadError, partialDownloadBytes } from '../providers/local/modelDownload';
+import {
+  downloadModel,
+  formatDownloadProgress,
+  ModelDownloadError,
+  partialDownloadBytes,
+} from '../providers/local/modelDownload';
 import { readLocalSettings, readMode } from './settings';
 
 export const SELECT_LOCAL_MODEL_COMMAND = 'r1Coder.selectLocalModel';
@@ -34,16 +45,22 @@ const VRAM_KEY = 'r1Coder.local.vramBytes';
  * skips the UI (a file path, a catalog id), for tests and other extensions; they resolve to the
  * model path that was set, or undefined.
  */
-export function registerLocalModelCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerLocalModelCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   const downloads = new Downloads(context, log);
   return [
     vscode.commands.registerCommand(SELECT_LOCAL_MODEL_COMMAND, (path?: unknown) =>
-      typeof path === 'string' ? useModelFile(context, log, path, { interactive: false }) : pickLocalModel(context, log),
+      typeof path === 'string'
+        ? useModelFile(context, log, path, { interactive: false })
+        : pickLocalModel(context, log),
     ),
     vscode.commands.registerCommand(DOWNLOAD_LOCAL_MODEL_COMMAND, async (id?: unknown) => {
       if (typeof id === 'string') {
         const model = MODEL_CATALOG.find((entry) => entry.id === id);
-        if (!model) throw new Error(`No catalog model "${id}"; known: ${MODEL_CATALOG.map((entry) => entry.id).join(', ')}.`);
+        if (!model)
+          throw new Error(`No catalog model "${id}"; known: ${MODEL_CATALOG.map((entry) => entry.id).join(', ')}.`);
         return downloads.start(model, false);
       }
       const model = await pickCatalogModel(context);
@@ -68,7 +85,10 @@ const SECTIONS: Record<ModelSource, string> = {
   lmStudio: 'LM Studio',
 };
 
-async function pickLocalModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<string | undefined> {
+async function pickLocalModel(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): Promise<string | undefined> {
   const current = readLocalSettings().modelPath;
   const picker = vscode.window.createQuickPick<ModelItem>();
   picker.title = 'R1: Select Local Model';
@@ -95,7 +115,9 @@ async function pickLocalModel(context: vscode.ExtensionContext, log: vscode.LogO
         items.push({
           label: `${candidate.path === current ? '$(check) ' : ''}${candidate.label}`,
           description: tildify(candidate.path),
-          detail: description ? `${description.ok ? '' : '$(warning) '}${describeDetail(description, machine)}` : 'Reading the GGUF header…',
+          detail: description
+            ? `${description.ok ? '' : '$(warning) '}${describeDetail(description, machine)}`
+            : 'Reading the GGUF header…',
           candidate,
           header: description,
         });
@@ -103,8 +125,18 @@ async function pickLocalModel(context: vscode.ExtensionContext, log: vscode.LogO
     }
     items.push(
       { label: '', kind: vscode.QuickPickItemKind.Separator },
-      { label: '$(folder-opened) Browse…', detail: 'Choose a .gguf file anywhere on disk', action: 'browse', alwaysShow: true },
-      { label: '$(cloud-download) Download a model…', detail: 'DeepSeek-R1-Distill GGUFs from Hugging Face, 1.5B to 70B', action: 'download', alwaysShow: true },
+      {
+        label: '$(folder-opened) Browse…',
+        detail: 'Choose a .gguf file anywhere on disk',
+        action: 'browse',
+        alwaysShow: true,
+      },
+      {
+        label: '$(cloud-download) Download a model…',
+        detail: 'DeepSeek-R1-Distill GGUFs from Hugging Face, 1.5B to 70B',
+        action: 'download',
+        alwaysShow: true,
+      },
     );
     picker.items = items;
     const again = items.find((item) => item.candidate && item.candidate.path === active);
@@ -161,7 +193,8 @@ async function pickLocalModel(context: vscode.ExtensionContext, log: vscode.LogO
   if (renderTimer) clearTimeout(renderTimer);
   picker.dispose();
   if (!picked) return undefined;
-  if (picked.action === 'download') return vscode.commands.executeCommand<string | undefined>(DOWNLOAD_LOCAL_MODEL_COMMAND);
+  if (picked.action === 'download')
+    return vscode.commands.executeCommand<string | undefined>(DOWNLOAD_LOCAL_MODEL_COMMAND);
   if (picked.action === 'browse') {
     const [uri] =
       (await vscode.window.showOpenDialog({
@@ -176,7 +209,11 @@ async function pickLocalModel(context: vscode.ExtensionContext, log: vscode.LogO
     return uri ? useModelFile(context, log, uri.fsPath, { interactive: true }) : undefined;
   }
   if (!picked.candidate) return undefined;
-  return useModelFile(context, log, picked.candidate.path, { interactive: true, label: picked.candidate.label, description: picked.header });
+  return useModelFile(context, log, picked.candidate.path, {
+    interactive: true,
+    label: picked.candidate.label,
+    description: picked.header,
+  });
 }
 
 /** Checks the file, sets r1Coder.local.modelPath, remembers it, and offers to switch to local. */
@@ -199,7 +236,9 @@ async function useModelFile(
   if (!options.interactive) return path;
   const fit = assessFit(description.memoryBytes, knownMachine(context));
   if (fit.kind === 'tooBig') {
-    void vscode.window.showWarningMessage(`R1 Coder: ${label} is selected, but it is probably ${fit.text}; it may fail to load or run very slowly.`);
+    void vscode.window.showWarningMessage(
+      `R1 Coder: ${label} is selected, but it is probably ${fit.text}; it may fail to load or run very slowly.`,
+    );
   }
   offerLocalMode(`${label} is now the local model.`);
   return path;
@@ -210,9 +249,12 @@ function offerLocalMode(message: string): void {
     void vscode.window.showInformationMessage(`R1 Coder: ${message}`);
     return;
   }
-  void vscode.window.showInformationMessage(`R1 Coder: ${message} Answer with it instead of the cloud?`, 'Use Local Model').then(async (choice) => {
-    if (choice) await vscode.workspace.getConfiguration('r1Coder').update('mode', 'local', vscode.ConfigurationTarget.Global);
-  });
+  void vscode.window
+    .showInformationMessage(`R1 Coder: ${message} Answer with it instead of the cloud?`, 'Use Local Model')
+    .then(async (choice) => {
+      if (choice)
+        await vscode.workspace.getConfiguration('r1Coder').update('mode', 'local', vscode.ConfigurationTarget.Global);
+    });
 }
 
 function recentModels(context: vscode.ExtensionContext): string[] {
@@ -221,13 +263,20 @@ function recentModels(context: vscode.ExtensionContext): string[] {
 }
 
 async function rememberModel(context: vscode.ExtensionContext, path: string): Promise<void> {
-  await context.globalState.update(RECENT_KEY, [path, ...recentModels(context).filter((entry) => entry !== path)].slice(0, MAX_RECENT));
+  await context.globalState.update(
+    RECENT_KEY,
+    [path, ...recentModels(context).filter((entry) => entry !== path)].slice(0, MAX_RECENT),
+  );
 }
 
 /** Once per session: the inference worker's node-llama-cpp sees the GPU, the extension host does not. */
 const sessionVram = { measured: false };
 
-async function measureVram(modelPath: string, log: vscode.LogOutputChannel, signal: AbortSignal): Promise<number | undefined> {
+async function measureVram(
+  modelPath: string,
+  log: vscode.LogOutputChannel,
+  signal: AbortSignal,
+): Promise<number | undefined> {
   const workerPath = join(__dirname, 'localWorker.js');
   if (!existsSync(workerPath)) return undefined;
   const provider = new LocalProvider({ modelPath, workerPath, idleMinutes: 0, onLog: (line) => log.trace(line) });
@@ -276,7 +325,11 @@ async function pickCatalogModel(context: vscode.ExtensionContext): Promise<Catal
       const need = estimateMemoryBytes(model.sizeBytes, model.kvBytesPerToken);
       const fit = assessFit(need, machine);
       const partial = await partialDownloadBytes(path);
-      const state = existsSync(path) ? 'downloaded' : partial > 0 ? `${formatSize(partial)} downloaded, resumes` : undefined;
+      const state = existsSync(path)
+        ? 'downloaded'
+        : partial > 0
+          ? `${formatSize(partial)} downloaded, resumes`
+          : undefined;
       return {
         label: `${fit.kind === 'tooBig' ? '$(warning) ' : ''}${model.label}`,
         description: `${model.quantization} · ${formatSize(model.sizeBytes)} download${state ? ` · ${state}` : ''}`,
@@ -333,7 +386,11 @@ class Downloads {
     log.info(`Downloading ${model.label} from ${url} into ${dirPath}`);
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `R1: Downloading ${model.label} ${model.quantization}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `R1: Downloading ${model.label} ${model.quantization}`,
+          cancellable: true,
+        },
         async (progress, token) => {
           const controller = new AbortController();
           token.onCancellationRequested(() => controller.abort());
@@ -352,7 +409,10 @@ class Downloads {
               const finished = event.totalBytes > 0 && event.downloadedBytes >= event.totalBytes;
               if (event.phase === 'downloading' && now - shownAt < 250 && !finished) return;
               shownAt = now;
-              const percent = event.phase === 'downloading' && event.totalBytes > 0 ? (event.downloadedBytes / event.totalBytes) * 100 : shownPercent;
+              const percent =
+                event.phase === 'downloading' && event.totalBytes > 0
+                  ? (event.downloadedBytes / event.totalBytes) * 100
+                  : shownPercent;
               progress.report({ message: formatDownloadProgress(event), increment: percent - shownPercent });
               shownPercent = percent;
             },
@@ -362,7 +422,9 @@ class Downloads {
       log.info(
         `Downloaded ${result.path} (${formatSize(result.sizeBytes)}${result.resumedFromBytes ? `, resumed from ${formatSize(result.resumedFromBytes)}` : ''}${result.alreadyComplete ? ', already complete' : ''})`,
       );
-      await vscode.workspace.getConfiguration('r1Coder.local').update('modelPath', result.path, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('r1Coder.local')
+        .update('modelPath', result.path, vscode.ConfigurationTarget.Global);
       await rememberModel(context, result.path);
       if (interactive) offerLocalMode(`${model.label} is downloaded and set as the local model.`);
       return result.path;
@@ -380,16 +442,15 @@ class Downloads {
         }
         return undefined;
       }
-      const message = error instanceof ModelDownloadError ? error.message : `Downloading ${model.label} failed: ${String(error)}`;
+      const message =
+        error instanceof ModelDownloadError ? error.message : `Downloading ${model.label} failed: ${String(error)}`;
       log.error(message);
       if (!interactive) throw error;
-      void vscode.window
-        .showErrorMessage(`R1 Coder: ${message}`, 'Retry', 'Show Log')
-        .then((choice) => {
-          if (choice === 'Retry') return this.start(model, true);
-          if (choice === 'Show Log') log.show();
-          return undefined;
-        });
+      void vscode.window.showErrorMessage(`R1 Coder: ${message}`, 'Retry', 'Show Log').then((choice) => {
+        if (choice === 'Retry') return this.start(model, true);
+        if (choice === 'Show Log') log.show();
+        return undefined;
+      });
       return undefined;
     }
   }

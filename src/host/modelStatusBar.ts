@@ -60,7 +60,9 @@ export class ModelStatusBar implements vscode.Disposable {
     } else {
       const { baseUrl, model } = readCloudSettings();
       this.item.text = `$(cloud) R1: ${cloudName(baseUrl)}`;
-      this.item.tooltip = new vscode.MarkdownString(`**R1 Coder** answers with \`${model}\` at ${baseUrl}\n\nClick to switch to a local model.`);
+      this.item.tooltip = new vscode.MarkdownString(
+        `**R1 Coder** answers with \`${model}\` at ${baseUrl}\n\nClick to switch to a local model.`,
+      );
     }
   }
 

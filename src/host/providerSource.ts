@@ -40,7 +40,8 @@ export class ProviderSource implements vscode.Disposable {
       thinkingBudget: settings.thinkingBudget,
       onLoadProgress: (progress) => {
         this.statusBar.showLoad(progress.phase, progress.progress);
-        if (progress.phase === 'ready' && progress.info) this.log.info(`local model ready: ${JSON.stringify(progress.info)}`);
+        if (progress.phase === 'ready' && progress.info)
+          this.log.info(`local model ready: ${JSON.stringify(progress.info)}`);
       },
       onLog: (line) => this.log.debug(`[local] ${line}`),
     };

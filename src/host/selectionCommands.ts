@@ -37,15 +37,21 @@ export async function selectionRequest(args: SelectionArgs | undefined): Promise
     void vscode.window.showInformationMessage('R1: select the code to explain or fix.');
     return undefined;
   }
-  const diagnostics = (args?.diagnostics ?? vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.intersection(range) !== undefined)).map(
-    (diagnostic) => ({
-      message: diagnostic.message,
-      severity: severityName(diagnostic.severity),
-      line: diagnostic.range.start.line,
-      source: diagnostic.source,
-      code: typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : diagnostic.code === undefined ? undefined : String(diagnostic.code),
-    }),
-  );
+  const diagnostics = (
+    args?.diagnostics ??
+    vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.intersection(range) !== undefined)
+  ).map((diagnostic) => ({
+    message: diagnostic.message,
+    severity: severityName(diagnostic.severity),
+    line: diagnostic.range.start.line,
+    source: diagnostic.source,
+    code:
+      typeof diagnostic.code === 'object'
+        ? String(diagnostic.code.value)
+        : diagnostic.code === undefined
+          ? undefined
+          : String(diagnostic.code),
+  }));
   return {
     uri: document.uri,
     filePath: vscode.workspace.asRelativePath(document.uri, false),
@@ -81,7 +87,12 @@ export async function fixSelection(
   await controller.reveal();
   const target = describeTarget(request);
   // Saved with the turn: Retry (even after a reload) proposes against the same file and selection.
-  const fix: FixTarget = { documentUri: request.uri.toString(), selection: request.selection, selectionText: request.selectionText, target };
+  const fix: FixTarget = {
+    documentUri: request.uri.toString(),
+    selection: request.selection,
+    selectionText: request.selectionText,
+    target,
+  };
   const turn = await controller.ask(buildFixPrompt(request), `Fix ${target}`, undefined, fix);
   return proposeFix(proposals, fix, turn);
 }
@@ -136,17 +147,25 @@ export async function applyCodeBlock(
   });
   if (!block.closed) {
     // The fence never closed: the stream may have been cut inside the code.
-    proposals.refuse(turnId, target, 'This code block has no closing fence, so it may be cut off. Nothing was changed.');
+    proposals.refuse(
+      turnId,
+      target,
+      'This code block has no closing fence, so it may be cut off. Nothing was changed.',
+    );
     return;
   }
   if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
     // false for a read-only editor; a rejection when the editor closed meanwhile.
-    const inserted = await editor.edit((builder) => builder.insert(editor.selection.active, block.code)).then(
-      (applied) => applied,
-      () => false,
-    );
+    const inserted = await editor
+      .edit((builder) => builder.insert(editor.selection.active, block.code))
+      .then(
+        (applied) => applied,
+        () => false,
+      );
     if (!inserted) {
-      void vscode.window.showWarningMessage(`R1: could not insert the code into ${target} (is the editor read-only?). Nothing was changed.`);
+      void vscode.window.showWarningMessage(
+        `R1: could not insert the code into ${target} (is the editor read-only?). Nothing was changed.`,
+      );
     }
     return;
   }
@@ -164,15 +183,26 @@ export async function applyCodeBlock(
 
 /** "Fix with R1" on diagnostics: passes the diagnostics' messages along. */
 export class FixWithR1CodeActionProvider implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  };
 
   constructor(private readonly fixCommand: string) {}
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     if (!context.diagnostics.length) return [];
     // Fix the lines the diagnostics cover (or the selection, if larger).
     const covered = context.diagnostics.reduce((union, diagnostic) => union.union(diagnostic.range), range);
-    const lines = new vscode.Range(covered.start.line, 0, covered.end.line, document.lineAt(covered.end.line).text.length);
+    const lines = new vscode.Range(
+      covered.start.line,
+      0,
+      covered.end.line,
+      document.lineAt(covered.end.line).text.length,
+    );
     const action = new vscode.CodeAction('Fix with R1', vscode.CodeActionKind.QuickFix);
     action.diagnostics = [...context.diagnostics];
     action.command = {

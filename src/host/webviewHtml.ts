@@ -45,7 +45,9 @@ export function buildWebviewHtml(input: WebviewHtmlInput): string {
 }
 
 export function createNonce(random: (size: number) => Uint8Array): string {
-  return Buffer.from(random(18)).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return Buffer.from(random(18))
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 function escapeAttribute(value: string): string {

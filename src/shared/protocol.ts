@@ -61,7 +61,12 @@ export type WebviewMessage =
    * A code block's button. Only the index travels: the host takes the code from its own copy of
    * the answer, so the webview can never make the host write text of its choosing.
    */
-  | { readonly type: 'applyCode'; readonly turnId: string; readonly blockIndex: number; readonly mode: CodeBlockAction };
+  | {
+      readonly type: 'applyCode';
+      readonly turnId: string;
+      readonly blockIndex: number;
+      readonly mode: CodeBlockAction;
+    };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type ModelSource = 'cloud' | 'local';
@@ -87,7 +92,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'openLink':
       return typeof raw.href === 'string' ? { type: 'openLink', href: raw.href } : undefined;
     case 'resolveEdit':
-      return typeof raw.proposalId === 'string' && (raw.decision === 'accept' || raw.decision === 'reject' || raw.decision === 'showDiff')
+      return typeof raw.proposalId === 'string' &&
+        (raw.decision === 'accept' || raw.decision === 'reject' || raw.decision === 'showDiff')
         ? { type: 'resolveEdit', proposalId: raw.proposalId, decision: raw.decision }
         : undefined;
     case 'applyCode':

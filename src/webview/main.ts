@@ -67,7 +67,8 @@ function readPanelState(raw: unknown): PanelState {
     draft: typeof saved.draft === 'string' ? saved.draft : '',
     collapseThinking: typeof saved.collapseThinking === 'boolean' ? saved.collapseThinking : undefined,
     thinkingChoices: choices.filter(
-      (entry): entry is [string, boolean] => Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'boolean',
+      (entry): entry is [string, boolean] =>
+        Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'boolean',
     ),
   };
 }
@@ -123,7 +124,10 @@ class TurnElement {
     this.root.dataset.turnId = turn.id;
 
     const question = element('div', 'question');
-    question.append(icon(turn.title ? 'wand' : 'account'), textElement('div', 'question-text', turn.title ?? turn.question));
+    question.append(
+      icon(turn.title ? 'wand' : 'account'),
+      textElement('div', 'question-text', turn.title ?? turn.question),
+    );
 
     const response = element('div', 'response');
     const meta = element('div', 'meta');
@@ -207,7 +211,11 @@ class TurnElement {
     if (reasoning) {
       this.reasoningView.append(reasoning);
       this.reasoningChars += reasoning.length;
-      this.turn = { ...this.turn, reasoning: this.turn.reasoning + reasoning, reasoningStartedAt: this.turn.reasoningStartedAt ?? at };
+      this.turn = {
+        ...this.turn,
+        reasoning: this.turn.reasoning + reasoning,
+        reasoningStartedAt: this.turn.reasoningStartedAt ?? at,
+      };
     }
     if (answer) {
       const first = !this.turn.answer;
@@ -261,16 +269,29 @@ class TurnElement {
     bar.replaceChildren();
     const pending = proposal.state === 'pending';
     const iconName = { pending: 'diff', applied: 'check', rejected: 'discard', refused: 'warning' }[proposal.state];
-    bar.append(icon(iconName), textElement('span', 'proposal-text', pending ? `Proposed edit to ${proposal.target}` : (proposal.message ?? proposal.state)));
+    bar.append(
+      icon(iconName),
+      textElement(
+        'span',
+        'proposal-text',
+        pending ? `Proposed edit to ${proposal.target}` : (proposal.message ?? proposal.state),
+      ),
+    );
     if (!pending) return;
     const decide = (decision: 'accept' | 'reject' | 'showDiff', label: string, className: string) => {
       const button = textElement('button', className, label);
       button.dataset.testid = `edit-${decision}`;
-      button.addEventListener('click', () => this.hooks.post({ type: 'resolveEdit', proposalId: proposal.id, decision }));
+      button.addEventListener('click', () =>
+        this.hooks.post({ type: 'resolveEdit', proposalId: proposal.id, decision }),
+      );
       return button;
     };
     const actions = element('div', 'proposal-actions');
-    actions.append(decide('accept', 'Accept', ''), decide('reject', 'Reject', 'secondary'), decide('showDiff', 'Show Diff', 'link-button'));
+    actions.append(
+      decide('accept', 'Accept', ''),
+      decide('reject', 'Reject', 'secondary'),
+      decide('showDiff', 'Show Diff', 'link-button'),
+    );
     bar.append(actions);
   }
 
@@ -303,12 +324,17 @@ class TurnElement {
     const error = this.turn.error;
     this.errorBox.hidden = !error;
     if (!error) return;
-    this.errorBox.append(icon(this.turn.status === 'incomplete' ? 'warning' : 'error'), textElement('span', 'error-message', error.message));
+    this.errorBox.append(
+      icon(this.turn.status === 'incomplete' ? 'warning' : 'error'),
+      textElement('span', 'error-message', error.message),
+    );
     const actions = element('div', 'error-actions');
     for (const action of error.actions) {
       const button = textElement('button', 'secondary', actionLabel(action));
       button.addEventListener('click', () =>
-        this.hooks.post(action.kind === 'retry' ? { type: 'retry', turnId: this.turn.id } : { type: 'runAction', action }),
+        this.hooks.post(
+          action.kind === 'retry' ? { type: 'retry', turnId: this.turn.id } : { type: 'runAction', action },
+        ),
       );
       actions.append(button);
     }
@@ -496,7 +522,11 @@ class ChatPanel {
         return;
       case 'editProposal':
         this.turns.get(message.turnId)?.showProposal(message.proposal);
-        this.announce(message.proposal.state === 'pending' ? `Proposed edit to ${message.proposal.target}` : (message.proposal.message ?? ''));
+        this.announce(
+          message.proposal.state === 'pending'
+            ? `Proposed edit to ${message.proposal.target}`
+            : (message.proposal.message ?? ''),
+        );
         this.scrollToEnd(false);
         return;
       case 'modelSources':
@@ -525,9 +555,14 @@ class ChatPanel {
     const labels: Record<ModelSource, string> = { cloud: `Cloud · ${cloudLabel}`, local: `Local · ${localLabel}` };
     this.sourceSelect.replaceChildren(
       option('default', labels[defaultSource]),
-      option(defaultSource === 'cloud' ? 'local' : 'cloud', `Just this once: ${labels[defaultSource === 'cloud' ? 'local' : 'cloud']}`),
+      option(
+        defaultSource === 'cloud' ? 'local' : 'cloud',
+        `Just this once: ${labels[defaultSource === 'cloud' ? 'local' : 'cloud']}`,
+      ),
     );
-    this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected) ? selected : 'default';
+    this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected)
+      ? selected
+      : 'default';
   }
 
   private setCollapseThinking(collapse: boolean): void {
@@ -606,7 +641,12 @@ class ChatPanel {
       const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
       const blockIndex = Number(button.dataset.blockIndex);
       if (turnId && button.closest('[data-testid="answer"]') && Number.isInteger(blockIndex)) {
-        this.post({ type: 'applyCode', turnId, blockIndex, mode: action === 'apply-code' ? 'replaceSelection' : 'insertAtCursor' });
+        this.post({
+          type: 'applyCode',
+          turnId,
+          blockIndex,
+          mode: action === 'apply-code' ? 'replaceSelection' : 'insertAtCursor',
+        });
       }
     }
     if (target?.closest('a')) event.preventDefault();
@@ -653,7 +693,11 @@ function element(tag: string, className: string): HTMLElement {
   return node;
 }
 
-function textElement<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
+function textElement<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   node.textContent = text;

@@ -28,7 +28,24 @@ import MarkdownIt, { type Env, type Token } from 'markdown-it';
 import { isSafeExternalLink } from '../shared/protocol';
 
 // A dozen common languages keeps the bundle small; untagged or unknown blocks stay plain.
-const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, python, rust, sql, typescript, xml, yaml };
+const LANGUAGES = {
+  bash,
+  c,
+  cpp,
+  csharp,
+  css,
+  diff,
+  go,
+  java,
+  javascript,
+  json,
+  python,
+  rust,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
 
 /** Code larger than this is shown unhighlighted: one block must not stall a frame. */
@@ -89,7 +106,8 @@ for (const name of ['th_open', 'td_open'] as const) {
 }
 
 // Indented code is not a fence for core/codeBlocks.ts: no index, so no apply buttons.
-rules.code_block = (tokens, idx, _options, env) => codeBlockHtml(tokens[idx]!.content, '', env as RenderEnv, true, undefined);
+rules.code_block = (tokens, idx, _options, env) =>
+  codeBlockHtml(tokens[idx]!.content, '', env as RenderEnv, true, undefined);
 
 rules.fence = (tokens, idx, _options, renderEnv) => {
   const env = renderEnv as RenderEnv;
@@ -99,17 +117,30 @@ rules.fence = (tokens, idx, _options, renderEnv) => {
   return codeBlockHtml(token.content, language, env, closed, env.fenceIndex++);
 };
 
-function codeBlockHtml(code: string, language: string, env: RenderEnv, closed: boolean, index: number | undefined): string {
+function codeBlockHtml(
+  code: string,
+  language: string,
+  env: RenderEnv,
+  closed: boolean,
+  index: number | undefined,
+): string {
   const known = language && hljs.getLanguage(language) ? language : '';
   const highlight = env.highlight && closed && known !== '' && code.length <= MAX_HIGHLIGHT_CHARS;
   const body = highlight ? hljs.highlight(code, { language: known, ignoreIllegals: true }).value : escapeHtml(code);
-  const classes = [language ? `language-${language.replace(/[^\w+#.-]/g, '')}` : '', highlight ? 'hljs' : ''].filter(Boolean).join(' ');
+  const classes = [language ? `language-${language.replace(/[^\w+#.-]/g, '')}` : '', highlight ? 'hljs' : '']
+    .filter(Boolean)
+    .join(' ');
   const indexAttr = index === undefined ? '' : ` data-block-index="${index}"`;
   // Apply/insert only once the block is complete: half a block must not land in the editor.
   const actions =
     closed && index !== undefined
-      ? button('apply-code', 'Apply to selection', 'Replace the editor selection with this code', 'replace', indexAttr) +
-        button('insert-code', 'Insert at cursor', 'Insert this code at the cursor', 'insert', indexAttr)
+      ? button(
+          'apply-code',
+          'Apply to selection',
+          'Replace the editor selection with this code',
+          'replace',
+          indexAttr,
+        ) + button('insert-code', 'Insert at cursor', 'Insert this code at the cursor', 'insert', indexAttr)
       : '';
   return (
     `<div class="code-block"${indexAttr} data-state="${closed ? 'closed' : 'open'}">` +
@@ -150,12 +181,48 @@ export function renderMarkdownToHtml(source: string, options: { highlight?: bool
 // ---- sanitizer -----------------------------------------------------------------------------
 
 const ALLOWED_TAGS = [
-  'a', 'blockquote', 'br', 'button', 'code', 'del', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
-  'li', 'ol', 'p', 'pre', 's', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
+  'a',
+  'blockquote',
+  'br',
+  'button',
+  'code',
+  'del',
+  'div',
+  'em',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'li',
+  'ol',
+  'p',
+  'pre',
+  's',
+  'span',
+  'strong',
+  'table',
+  'tbody',
+  'td',
+  'th',
+  'thead',
+  'tr',
+  'ul',
 ];
 const ALLOWED_ATTR = [
-  'aria-hidden', 'class', 'data-action', 'data-block-index', 'data-href', 'data-state', 'role', 'start', 'tabindex',
-  'title', 'type',
+  'aria-hidden',
+  'class',
+  'data-action',
+  'data-block-index',
+  'data-href',
+  'data-state',
+  'role',
+  'start',
+  'tabindex',
+  'title',
+  'type',
 ];
 
 let purifier: Purifier | undefined;
@@ -212,8 +279,13 @@ export function scheduleWarmUp(): void {
   if (warmUpScheduled || typeof window === 'undefined' || typeof document === 'undefined') return;
   warmUpScheduled = true;
   const steps: (() => void)[] = [
-    () => void sanitizeToFragment(md.render(WARM_UP_SAMPLE, { fenceIndex: 0, highlight: false, final: true } satisfies RenderEnv)),
-    ...Object.keys(LANGUAGES).map((language) => () => void hljs.highlight(WARM_UP_CODE, { language, ignoreIllegals: true })),
+    () =>
+      void sanitizeToFragment(
+        md.render(WARM_UP_SAMPLE, { fenceIndex: 0, highlight: false, final: true } satisfies RenderEnv),
+      ),
+    ...Object.keys(LANGUAGES).map(
+      (language) => () => void hljs.highlight(WARM_UP_CODE, { language, ignoreIllegals: true }),
+    ),
   ];
   // Idle periods need frames, and a panel that shows nothing new produces none: hence the timeout.
   const idle = (callback: () => void) => {

@@ -224,14 +224,16 @@ export class StreamingMarkdown {
       }
 
       const { blocks, tokens, lineStarts } = segment;
-      const startOf = (block: number) => (block < blocks.length ? lineStarts[blocks[block]!.line]! : offsetAfterBlock(segment, blocks[block - 1]!.end));
+      const startOf = (block: number) =>
+        block < blocks.length ? lineStarts[blocks[block]!.line]! : offsetAfterBlock(segment, blocks[block - 1]!.end);
       let done = 0;
       let cut = 0;
       while (done < stable) {
         // Plain blocks go in groups (one sanitizer pass each); a fence alone, as highlighting may be slow.
         let end = done + 1;
         if (!isFence(tokens, blocks[done]!)) {
-          while (end < stable && !isFence(tokens, blocks[end]!) && startOf(end + 1) - startOf(done) < GROUP_CHARS) end++;
+          while (end < stable && !isFence(tokens, blocks[end]!) && startOf(end + 1) - startOf(done) < GROUP_CHARS)
+            end++;
         }
         const next = startOf(end);
         this.freezeTokens(tokens.slice(blocks[done]!.start, blocks[end - 1]!.end), source.slice(cut, next));
@@ -264,7 +266,8 @@ export class StreamingMarkdown {
     let openedAt = -1;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i]!;
-      if (token.type === 'fence') token.meta = { closed: this.fenceClosed(token, source, lineStarts) } satisfies FenceMeta;
+      if (token.type === 'fence')
+        token.meta = { closed: this.fenceClosed(token, source, lineStarts) } satisfies FenceMeta;
       if (token.level !== 0) continue;
       if (token.nesting === 1) openedAt = i;
       else if (token.nesting === 0) blocks.push({ start: i, end: i + 1, line: token.map?.[0] ?? 0 });
@@ -282,7 +285,8 @@ export class StreamingMarkdown {
       const next = blocks[stable + 1];
       const followed = next !== undefined && next.line < completeLines;
       const single = tokens[block.start]!;
-      const closedFence = block.end - block.start === 1 && single.type === 'fence' && (single.meta as FenceMeta | null)?.closed === true;
+      const closedFence =
+        block.end - block.start === 1 && single.type === 'fence' && (single.meta as FenceMeta | null)?.closed === true;
       if (!followed && !closedFence) break;
       stable++;
     }
@@ -324,7 +328,11 @@ export class StreamingMarkdown {
   }
 
   private renderTail(): void {
-    const env: RenderEnv = { fenceIndex: this.fenceCount, highlight: this.highlight && !this.tailPlain, final: this.finished };
+    const env: RenderEnv = {
+      fenceIndex: this.fenceCount,
+      highlight: this.highlight && !this.tailPlain,
+      final: this.finished,
+    };
     const tokens = this.tailTokens ?? [];
     this.tailElement.replaceChildren(tokens.length ? renderTokens(tokens, env) : '');
     this.tailDirty = false;
@@ -345,7 +353,8 @@ function adoptChunkStyles(): void {
   // A chunk is its own formatting context, so its first block's top margin would not collapse
   // into the previous chunk's last one: drop it.
   sheet.replaceSync(
-    '.md-chunk { content-visibility: auto; contain-intrinsic-size: auto 600px; }\n' + '.md-chunk > :first-child { margin-top: 0; }',
+    '.md-chunk { content-visibility: auto; contain-intrinsic-size: auto 600px; }\n' +
+      '.md-chunk > :first-child { margin-top: 0; }',
   );
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }

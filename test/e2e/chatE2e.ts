@@ -35,7 +35,10 @@ const SIDE_BAR_WIDTH = 520;
 /** The platform VSIX users install (`npm run package`), written per process so parallel runs never share it. */
 function packagePlatformVsix(): string {
   const out = join(repoRoot, '.vscode-test', `r1-coder-e2e-${process.pid}.vsix`);
-  const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', out], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`scripts/package.mjs failed:\n${result.stdout}${result.stderr}`);
   return out;
 }
@@ -153,7 +156,8 @@ async function main(): Promise<ScenarioResult[]> {
 
 main().then(
   (results) => {
-    for (const result of results) log(`${result.ok ? '✓' : '✗'} ${result.name}${result.error ? ` — ${result.error.split('\n')[0]}` : ''}`);
+    for (const result of results)
+      log(`${result.ok ? '✓' : '✗'} ${result.name}${result.error ? ` — ${result.error.split('\n')[0]}` : ''}`);
     const passed = results.filter((result) => result.ok).length;
     console.log(`${passed} passed, ${results.length - passed} failed`);
     process.exitCode = passed === results.length && passed > 0 ? 0 : 1;

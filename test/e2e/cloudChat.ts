@@ -14,7 +14,8 @@ const QUESTION = 'Why does my loop skip the last element of the array?';
 const REASONING =
   'The user has a loop that misses the last element. The usual cause is a bound that stops one step early, ' +
   'for example comparing the index with length minus one. I will explain that and give the fix.';
-const ANSWER = 'Your loop stops one step early. Compare the index with the array length itself, not the length minus one.';
+const ANSWER =
+  'Your loop stops one step early. Compare the index with the array length itself, not the length minus one.';
 
 /**
  * How the later cloud scenarios begin: they need the key this scenario stores (failing with that
@@ -68,7 +69,9 @@ export const cloudChat: Scenario = {
     await watchOrder(panel);
     await step('type the question and press Enter', () => panel.ask(QUESTION));
     const turn = panel.lastTurn();
-    await step('the reasoning streams in, exactly', () => waitForText(turn.locator('[data-testid="thinking-body"]'), REASONING));
+    await step('the reasoning streams in, exactly', () =>
+      waitForText(turn.locator('[data-testid="thinking-body"]'), REASONING),
+    );
     await step('then the answer, exactly', () => waitForText(turn.locator('[data-testid="answer"]'), ANSWER));
     await step('the turn ends as done, with an empty error box', () => panel.expectDone(turn));
     await step('the reasoning was complete before the answer began', async () => {

@@ -62,16 +62,25 @@ export const fixSelection: Scenario = {
     await step('the request quoted the selected loop', () => {
       const requests = deepseek.requests.slice(requestsBefore);
       assert.equal(requests.length, 1, 'one chat request');
-      assert.ok(requests[0]?.rawBody.includes(JSON.stringify(SUM_SOURCE.split('\n').slice(2, 5).join('\n')).slice(1, -1)), 'the prompt holds the selection');
+      assert.ok(
+        requests[0]?.rawBody.includes(JSON.stringify(SUM_SOURCE.split('\n').slice(2, 5).join('\n')).slice(1, -1)),
+        'the prompt holds the selection',
+      );
     });
     const diff = page.locator('.monaco-diff-editor').first();
     await step('the diff editor opens with the fixed file on the right', async () => {
       await diff.waitFor();
       await waitForValue(() => editorText(diff.locator('.editor.modified')), EXPECTED, 'the proposed side of the diff');
-      await waitForValue(() => editorText(diff.locator('.editor.original')), SUM_SOURCE, 'the original side of the diff');
+      await waitForValue(
+        () => editorText(diff.locator('.editor.original')),
+        SUM_SOURCE,
+        'the original side of the diff',
+      );
       await page.locator('.tab.active', { hasText: "R1's fix" }).waitFor();
     });
-    await step('screenshot: test-artifacts/e2e-diff.png', () => page.screenshot({ path: join(artifacts, 'e2e-diff.png') }));
+    await step('screenshot: test-artifacts/e2e-diff.png', () =>
+      page.screenshot({ path: join(artifacts, 'e2e-diff.png') }),
+    );
     await step('after Developer: Reload Webviews the panel still offers Accept for the pending fix', async () => {
       // A mark in the old document: gone means the webview really loaded a new one.
       await panel.evaluate(() => ((window as unknown as { r1BeforeReload?: boolean }).r1BeforeReload = true));

@@ -42,7 +42,9 @@ export const localModel: Scenario = {
     });
     const turn = panel.lastTurn();
     await step('the turn says the local model answers', () => waitForText(turn.locator('.model-label'), label));
-    await step('the reasoning, exactly', () => waitForText(turn.locator('[data-testid="thinking-body"]'), model.reasoning, LOCAL_ANSWER_TIMEOUT_MS));
+    await step('the reasoning, exactly', () =>
+      waitForText(turn.locator('[data-testid="thinking-body"]'), model.reasoning, LOCAL_ANSWER_TIMEOUT_MS),
+    );
     await step('the turn ends done, with no error', () => panel.expectDone(turn, LOCAL_ANSWER_TIMEOUT_MS));
     await step('the answer, exactly: prose, then the highlighted code block', async () => {
       const answer = turn.locator('[data-testid="answer"]');

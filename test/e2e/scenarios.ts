@@ -19,7 +19,11 @@ export interface ScenarioResult {
   readonly error?: string;
 }
 
-export async function runScenarios(context: E2eContext, scenarios: readonly Scenario[], timeoutMs: number): Promise<ScenarioResult[]> {
+export async function runScenarios(
+  context: E2eContext,
+  scenarios: readonly Scenario[],
+  timeoutMs: number,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     log(`▶ ${scenario.name}`);

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCloudScenario } from './cloudChat';
 import type { Scenario } from './scenarios';
-import { chooseRow, luminance, runCommand, squash, step, themeColors, waitForValue, type ChatPanel, type ThemeColors } from './workbench';
+import {
+  chooseRow,
+  luminance,
+  runCommand,
+  squash,
+  step,
+  themeColors,
+  waitForValue,
+  type ChatPanel,
+  type ThemeColors,
+} from './workbench';
 
 const QUESTION = 'How should I retry failed HTTP requests?';
 const REASONING = [
@@ -86,7 +96,12 @@ function renderedAnswer(panel: ChatPanel) {
       listItems: answer?.querySelectorAll('ul > li').length,
       tableRows: answer?.querySelectorAll('table tr').length,
       inlineCode: answer?.querySelectorAll('p code, li code, td code').length,
-      codeLanguages: blocks.map((code) => [...code.classList].filter((name) => name.startsWith('language-') || name === 'hljs').sort().join(' ')),
+      codeLanguages: blocks.map((code) =>
+        [...code.classList]
+          .filter((name) => name.startsWith('language-') || name === 'hljs')
+          .sort()
+          .join(' '),
+      ),
       // Spans per block: highlight.js wraps keywords, strings, numbers…
       highlightedSpans: blocks.map((code) => code.querySelectorAll('span[class^="hljs-"]').length),
     };
@@ -118,20 +133,35 @@ function assertSurfacesStandOut(colors: ThemeColors, by: 'background' | 'border'
     assert.ok(look, `${surface} is on the page`);
     if (by === 'background') {
       assert.doesNotMatch(look.background, INVISIBLE, `${surface} has a background`);
-      assert.notEqual(look.background, colors.webview, `${surface} stands out from the panel background (${colors.kind})`);
+      assert.notEqual(
+        look.background,
+        colors.webview,
+        `${surface} stands out from the panel background (${colors.kind})`,
+      );
     } else {
       const [width = '', style = '', ...colour] = look.border.split(' ');
-      assert.ok(parseFloat(width) >= 1 && style !== 'none' && !INVISIBLE.test(colour.join(' ')), `${surface} has a visible border: ${look.border}`);
+      assert.ok(
+        parseFloat(width) >= 1 && style !== 'none' && !INVISIBLE.test(colour.join(' ')),
+        `${surface} has a visible border: ${look.border}`,
+      );
     }
   }
 }
 
 /** Waits until the webview has repainted for the theme, then returns its colours. */
-async function settledColors(page: Page, panel: ChatPanel, kind: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast') {
-  await waitForValue(async () => {
-    const colors = await themeColors(page, panel);
-    return colors.kind === kind && colors.webview === colors.sideBar;
-  }, true, `the webview body in ${kind} with the side bar's background`);
+async function settledColors(
+  page: Page,
+  panel: ChatPanel,
+  kind: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast',
+) {
+  await waitForValue(
+    async () => {
+      const colors = await themeColors(page, panel);
+      return colors.kind === kind && colors.webview === colors.sideBar;
+    },
+    true,
+    `the webview body in ${kind} with the side bar's background`,
+  );
   return themeColors(page, panel);
 }
 
@@ -146,7 +176,10 @@ export const themeScreens: Scenario = {
     const turn = panel.lastTurn();
     await step('the turn ends done, with no error', () => panel.expectDone(turn));
     await step('the reasoning paragraphs arrived complete', async () => {
-      assert.equal(squash((await turn.locator('[data-testid="thinking-body"]').textContent()) ?? ''), squash(REASONING));
+      assert.equal(
+        squash((await turn.locator('[data-testid="thinking-body"]').textContent()) ?? ''),
+        squash(REASONING),
+      );
     });
     await step('the answer renders headings, list, table, inline code and three highlighted code blocks', async () => {
       const rendered = await renderedAnswer(panel);
@@ -176,7 +209,9 @@ export const themeScreens: Scenario = {
         assertSurfacesStandOut(colors, 'background');
         return colors;
       });
-      await step('screenshot: test-artifacts/e2e-panel-dark.png', () => page.screenshot({ path: join(artifacts, 'e2e-panel-dark.png') }));
+      await step('screenshot: test-artifacts/e2e-panel-dark.png', () =>
+        page.screenshot({ path: join(artifacts, 'e2e-panel-dark.png') }),
+      );
       await step('Preferences: Color Theme → Light Modern', () => pickColorTheme(page, 'Light Modern', 'vs'));
       await step('light theme: the panel repaints with the light side bar background', async () => {
         const light = await settledColors(page, panel, 'vscode-light');
@@ -186,15 +221,25 @@ export const themeScreens: Scenario = {
       });
       await step('code blocks are still highlighted after the theme change', async () => {
         const rendered = await renderedAnswer(panel);
-        assert.ok(rendered.highlightedSpans.every((spans) => spans > 0), `spans per block: ${rendered.highlightedSpans.join(', ')}`);
+        assert.ok(
+          rendered.highlightedSpans.every((spans) => spans > 0),
+          `spans per block: ${rendered.highlightedSpans.join(', ')}`,
+        );
       });
-      await step('screenshot: test-artifacts/e2e-panel-light.png', () => page.screenshot({ path: join(artifacts, 'e2e-panel-light.png') }));
-      await step('Preferences: Color Theme → Dark High Contrast', () => pickColorTheme(page, 'Dark High Contrast', 'hc-black'));
-      await step('high contrast: the panel repaints, and code and the thought are framed by the contrast border', async () => {
-        const contrast = await settledColors(page, panel, 'vscode-high-contrast');
-        assert.ok(luminance(contrast.webview) < 0.05, `black background expected, got ${contrast.webview}`);
-        assertSurfacesStandOut(contrast, 'border');
-      });
+      await step('screenshot: test-artifacts/e2e-panel-light.png', () =>
+        page.screenshot({ path: join(artifacts, 'e2e-panel-light.png') }),
+      );
+      await step('Preferences: Color Theme → Dark High Contrast', () =>
+        pickColorTheme(page, 'Dark High Contrast', 'hc-black'),
+      );
+      await step(
+        'high contrast: the panel repaints, and code and the thought are framed by the contrast border',
+        async () => {
+          const contrast = await settledColors(page, panel, 'vscode-high-contrast');
+          assert.ok(luminance(contrast.webview) < 0.05, `black background expected, got ${contrast.webview}`);
+          assertSurfacesStandOut(contrast, 'border');
+        },
+      );
       await step('screenshot: test-artifacts/e2e-panel-high-contrast.png', () =>
         page.screenshot({ path: join(artifacts, 'e2e-panel-high-contrast.png') }),
       );

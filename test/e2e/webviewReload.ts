@@ -35,13 +35,25 @@ export const webviewReload: Scenario = {
     deepseek.enqueue({ reasoning: REASONING, answer: ANSWER, delayMs: DELAY_MS });
     await step('ask a question that streams slowly', () => panel.ask(QUESTION));
     await step('some reasoning is on screen', () =>
-      waitForValue(async () => ((await panel.lastTurn().locator('[data-testid="thinking-body"]').textContent({ timeout: 1_000 })) ?? '').length > 0, true, 'reasoning shown'),
+      waitForValue(
+        async () =>
+          ((await panel.lastTurn().locator('[data-testid="thinking-body"]').textContent({ timeout: 1_000 })) ?? '')
+            .length > 0,
+        true,
+        'reasoning shown',
+      ),
     );
     // A mark in the old document: gone means the webview really loaded a new one.
     await panel.evaluate(() => ((window as unknown as ReloadMarker).r1BeforeReload = true));
-    await step('run Developer: Reload Webviews from the command palette', () => runCommand(page, 'Developer: Reload Webviews'));
+    await step('run Developer: Reload Webviews from the command palette', () =>
+      runCommand(page, 'Developer: Reload Webviews'),
+    );
     await step('the panel comes back as a new document', () =>
-      waitForValue(() => panel.evaluate(() => (window as unknown as ReloadMarker).r1BeforeReload === true), false, 'the old document still showing'),
+      waitForValue(
+        () => panel.evaluate(() => (window as unknown as ReloadMarker).r1BeforeReload === true),
+        false,
+        'the old document still showing',
+      ),
     );
     await step('the server was still streaming when the panel came back (the reload was mid-stream)', () => {
       assert.equal(deepseek.activeStreams, 1, 'the stream had already ended: make it slower');

@@ -39,7 +39,9 @@ export async function step<T>(name: string, action: () => T | Promise<T>): Promi
     log(`  ✓ ${name} (${Date.now() - started} ms)`);
     return result;
   } catch (error) {
-    throw new Error(`step "${name}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`step "${name}" failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -49,7 +51,12 @@ export function squash(text: string): string {
 }
 
 /** Polls `read` until it returns `expected`; fails with the last value seen. */
-export async function waitForValue<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = ACTION_TIMEOUT_MS): Promise<void> {
+export async function waitForValue<T>(
+  read: () => Promise<T>,
+  expected: T,
+  what: string,
+  timeoutMs = ACTION_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: T | undefined;
   // A read that throws (a detached frame mid-reload) is retried; its last error is reported.
@@ -62,19 +69,29 @@ export async function waitForValue<T>(read: () => Promise<T>, expected: T, what:
     if (seen === expected) return;
     await new Promise((done) => setTimeout(done, 100));
   }
-  const reason = seen === undefined && lastError !== undefined ? ` (last read failed: ${lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError)})` : '';
+  const reason =
+    seen === undefined && lastError !== undefined
+      ? ` (last read failed: ${lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError)})`
+      : '';
   assert.equal(seen, expected, `${what} did not become the expected value in time${reason}`);
 }
 
 /** Polls a locator's text until it equals `expected` (whitespace at the ends ignored). */
 export function waitForText(locator: Locator, expected: string, timeoutMs = ACTION_TIMEOUT_MS): Promise<void> {
-  return waitForValue(async () => (await locator.textContent({ timeout: 1_000 }))?.trim() ?? null, expected, 'the text', timeoutMs);
+  return waitForValue(
+    async () => (await locator.textContent({ timeout: 1_000 }))?.trim() ?? null,
+    expected,
+    'the text',
+    timeoutMs,
+  );
 }
 
 /** Clicks the quick-input row whose label is exactly `label` (fuzzy filtering lists near misses first). */
 export async function chooseRow(page: Page, label: string | RegExp): Promise<void> {
   const exact = typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label;
-  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   await row.click();
 }
 
@@ -100,13 +117,16 @@ export async function quickOpen(page: Page, query: string, rowText: string): Pro
 
 /** The text a Monaco editor shows, line by line in order (spaces render as NBSP). */
 export function editorText(editor: Locator): Promise<string> {
-  return editor.locator('.view-lines').first().evaluate((lines) =>
-    [...lines.querySelectorAll<HTMLElement>('.view-line')]
-      // Monaco reuses line nodes, so DOM order is not line order; their top offset is.
-      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-      .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
-      .join('\n'),
-  );
+  return editor
+    .locator('.view-lines')
+    .first()
+    .evaluate((lines) =>
+      [...lines.querySelectorAll<HTMLElement>('.view-line')]
+        // Monaco reuses line nodes, so DOM order is not line order; their top offset is.
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
+        .join('\n'),
+    );
 }
 
 /** The editor of the active editor group (not a diff editor). */
@@ -159,7 +179,11 @@ export class ChatPanel {
       'the turn status',
       timeoutMs,
     );
-    assert.equal((await turn.locator('[data-testid="turn-error"]').textContent())?.trim(), '', 'the error box is empty');
+    assert.equal(
+      (await turn.locator('[data-testid="turn-error"]').textContent())?.trim(),
+      '',
+      'the error box is empty',
+    );
   }
 
   /** Opens a turn's reasoning, which folds itself away when the answer begins. */
@@ -208,13 +232,20 @@ export async function themeColors(page: Page, panel: ChatPanel): Promise<ThemeCo
         coloured && framed
           ? {
               background: getComputedStyle(coloured).backgroundColor,
-              border: [getComputedStyle(framed).borderTopWidth, getComputedStyle(framed).borderTopStyle, getComputedStyle(framed).borderTopColor].join(' '),
+              border: [
+                getComputedStyle(framed).borderTopWidth,
+                getComputedStyle(framed).borderTopStyle,
+                getComputedStyle(framed).borderTopColor,
+              ].join(' '),
             }
           : undefined;
     }
     return {
       background: getComputedStyle(document.body).backgroundColor,
-      kind: ['vscode-dark', 'vscode-light', 'vscode-high-contrast'].find((name) => document.body.classList.contains(name)) ?? '',
+      kind:
+        ['vscode-dark', 'vscode-light', 'vscode-high-contrast'].find((name) =>
+          document.body.classList.contains(name),
+        ) ?? '',
       surfaces: surfaces as ThemeColors['surfaces'],
     };
   });

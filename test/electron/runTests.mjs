@@ -16,7 +16,9 @@ const workspace = join(runDir, 'workspace');
 
 async function main() {
   if (!existsSync(extensionTestsPath)) {
-    console.error(`${extensionTestsPath} is missing: run \`node scripts/build.mjs\` first (npm run test:electron does).`);
+    console.error(
+      `${extensionTestsPath} is missing: run \`node scripts/build.mjs\` first (npm run test:electron does).`,
+    );
     return 1;
   }
   rmSync(runDir, { recursive: true, force: true });
@@ -25,7 +27,11 @@ async function main() {
   writeFileSync(join(workspace, 'README.md'), '# Workspace for R1 Coder host tests\n');
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'update.mode': 'none' }, null, 2),
+    JSON.stringify(
+      { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'update.mode': 'none' },
+      null,
+      2,
+    ),
   );
   try {
     return await runTests({
@@ -50,12 +56,18 @@ async function main() {
   } catch (error) {
     if (error instanceof TestRunFailedError) return error.code ?? 1;
     console.error(`Could not start VS Code: ${error instanceof Error ? error.message : error}`);
-    console.error('This launcher downloads VS Code (internet) and needs a display (or xvfb-run). Offline, use `npm test`.');
+    console.error(
+      'This launcher downloads VS Code (internet) and needs a display (or xvfb-run). Offline, use `npm test`.',
+    );
     return 1;
   }
 }
 
 const code = await main();
 // The suite itself prints per-test lines and `N passed, N failed` (prefixed "[r1-test] ").
-console.log(code === 0 ? 'electron: all extension-host tests passed' : `electron: extension-host tests failed (exit code ${code})`);
+console.log(
+  code === 0
+    ? 'electron: all extension-host tests passed'
+    : `electron: extension-host tests failed (exit code ${code})`,
+);
 process.exitCode = code === 0 ? 0 : 1;

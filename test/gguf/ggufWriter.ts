@@ -21,7 +21,19 @@ export const TokenType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, U
 
 type ScalarType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'bool' | 'string' | 'u64' | 'i64' | 'f64';
 const VALUE_TYPE: Record<ScalarType | 'array', number> = {
-  u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12,
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
 };
 
 export type GgufScalar = number | bigint | boolean | string;
@@ -36,7 +48,11 @@ export const u32 = (value: number): GgufValue => ({ type: 'u32', value });
 export const i32 = (value: number): GgufValue => ({ type: 'i32', value });
 export const f32 = (value: number): GgufValue => ({ type: 'f32', value });
 export const u64 = (value: number | bigint): GgufValue => ({ type: 'u64', value });
-export const array = (itemType: ScalarType, value: readonly GgufScalar[]): GgufValue => ({ type: 'array', itemType, value });
+export const array = (itemType: ScalarType, value: readonly GgufScalar[]): GgufValue => ({
+  type: 'array',
+  itemType,
+  value,
+});
 
 export interface GgufTensor {
   readonly name: string;
@@ -61,7 +77,8 @@ export function tensorByteSize(dims: readonly number[], type: GgmlType): number 
       return count * 2;
     case GgmlType.Q8_0:
     case GgmlType.Q4_0: {
-      if ((dims[0] ?? 0) % BLOCK !== 0) throw new Error(`quantized tensors need a first dimension divisible by ${BLOCK}`);
+      if ((dims[0] ?? 0) % BLOCK !== 0)
+        throw new Error(`quantized tensors need a first dimension divisible by ${BLOCK}`);
       return (count / BLOCK) * (type === GgmlType.Q8_0 ? 34 : 18);
     }
   }
@@ -131,12 +148,12 @@ export function toHalf(value: number): number {
     let half = mantissa >> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1))) half++;
+    if (remainder > halfway || (remainder === halfway && half & 1)) half++;
     return sign | half;
   }
   let half = (halfExponent << 10) | (mantissa >> 13);
   const remainder = mantissa & 0x1fff;
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half++;
+  if (remainder > 0x1000 || (remainder === 0x1000 && half & 1)) half++;
   halfExponent = half >> 10;
   return sign | half;
 }
@@ -209,18 +226,41 @@ class Encoder {
   scalar(type: ScalarType, value: GgufScalar): void {
     const bytes = Buffer.alloc(8);
     switch (type) {
-      case 'u8': bytes.writeUInt8(Number(value)); return this.file.write(bytes.subarray(0, 1));
-      case 'i8': bytes.writeInt8(Number(value)); return this.file.write(bytes.subarray(0, 1));
-      case 'u16': bytes.writeUInt16LE(Number(value)); return this.file.write(bytes.subarray(0, 2));
-      case 'i16': bytes.writeInt16LE(Number(value)); return this.file.write(bytes.subarray(0, 2));
-      case 'u32': bytes.writeUInt32LE(Number(value)); return this.file.write(bytes.subarray(0, 4));
-      case 'i32': bytes.writeInt32LE(Number(value)); return this.file.write(bytes.subarray(0, 4));
-      case 'f32': bytes.writeFloatLE(Number(value)); return this.file.write(bytes.subarray(0, 4));
-      case 'bool': bytes.writeUInt8(value ? 1 : 0); return this.file.write(bytes.subarray(0, 1));
-      case 'string': return this.string(String(value));
-      case 'u64': bytes.writeBigUInt64LE(BigInt(value)); return this.file.write(bytes);
-      case 'i64': bytes.writeBigInt64LE(BigInt(value)); return this.file.write(bytes);
-      case 'f64': bytes.writeDoubleLE(Number(value)); return this.file.write(bytes);
+      case 'u8':
+        bytes.writeUInt8(Number(value));
+        return this.file.write(bytes.subarray(0, 1));
+      case 'i8':
+        bytes.writeInt8(Number(value));
+        return this.file.write(bytes.subarray(0, 1));
+      case 'u16':
+        bytes.writeUInt16LE(Number(value));
+        return this.file.write(bytes.subarray(0, 2));
+      case 'i16':
+        bytes.writeInt16LE(Number(value));
+        return this.file.write(bytes.subarray(0, 2));
+      case 'u32':
+        bytes.writeUInt32LE(Number(value));
+        return this.file.write(bytes.subarray(0, 4));
+      case 'i32':
+        bytes.writeInt32LE(Number(value));
+        return this.file.write(bytes.subarray(0, 4));
+      case 'f32':
+        bytes.writeFloatLE(Number(value));
+        return this.file.write(bytes.subarray(0, 4));
+      case 'bool':
+        bytes.writeUInt8(value ? 1 : 0);
+        return this.file.write(bytes.subarray(0, 1));
+      case 'string':
+        return this.string(String(value));
+      case 'u64':
+        bytes.writeBigUInt64LE(BigInt(value));
+        return this.file.write(bytes);
+      case 'i64':
+        bytes.writeBigInt64LE(BigInt(value));
+        return this.file.write(bytes);
+      case 'f64':
+        bytes.writeDoubleLE(Number(value));
+        return this.file.write(bytes);
     }
   }
   value(value: GgufValue): void {

@@ -58,13 +58,25 @@ export function expectedSplit(script: string): { reasoning: string; answer: stri
   return { reasoning: thought.trim(), answer: answer.replace(/^\s*\n/, '') };
 }
 
-export function writeScriptModel(path: string, script: string = DEFAULT_SCRIPT, options: ScriptModelOptions = {}): ScriptModelInfo {
+export function writeScriptModel(
+  path: string,
+  script: string = DEFAULT_SCRIPT,
+  options: ScriptModelOptions = {},
+): ScriptModelInfo {
   const byteTokens = gpt2ByteToUnicode();
   const fixed = [BOS, EOS, USER, ASSISTANT, THINK_OPEN, THINK_CLOSE];
   const scriptTokens = splitScript(script, new Set([...byteTokens, ...fixed]));
 
   const tokens = [...byteTokens, ...fixed];
-  const types: number[] = [...byteTokens.map(() => TokenType.NORMAL), TokenType.CONTROL, TokenType.CONTROL, TokenType.CONTROL, TokenType.CONTROL, TokenType.USER_DEFINED, TokenType.USER_DEFINED];
+  const types: number[] = [
+    ...byteTokens.map(() => TokenType.NORMAL),
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+    TokenType.USER_DEFINED,
+    TokenType.USER_DEFINED,
+  ];
   const idOf = new Map<string, number>(tokens.map((token, id) => [token, id]));
   for (const piece of scriptTokens) {
     if (idOf.has(piece)) continue; // only the tags repeat; pieces are unique by construction

@@ -46,7 +46,10 @@ export function shapedModelCachePath(root: string, shape: ModelShape = R1_DISTIL
 }
 
 /** Returns the cached model's path, writing it first when missing (about 1 GB, a few seconds). */
-export function ensureShapedModel(root: string, shape: ModelShape = R1_DISTILL_1_5B_SHAPE): { path: string; created: boolean } {
+export function ensureShapedModel(
+  root: string,
+  shape: ModelShape = R1_DISTILL_1_5B_SHAPE,
+): { path: string; created: boolean } {
   const path = shapedModelCachePath(root, shape);
   if (existsSync(path) && statSync(path).size > 0) return { path, created: false };
   mkdirSync(dirname(path), { recursive: true });
@@ -60,21 +63,32 @@ export function writeShapedModel(path: string, shape: ModelShape = R1_DISTILL_1_
   const { hidden, layers, heads, kvHeads, ffn, vocab } = shape;
   const kvDim = (hidden / heads) * kvHeads;
   const tokens = [...gpt2ByteToUnicode(), BOS, EOS, USER, ASSISTANT, THINK_OPEN, THINK_CLOSE];
-  const types: number[] = tokens.map((_, id) => (id < 256 ? TokenType.NORMAL : id < 260 ? TokenType.CONTROL : TokenType.USER_DEFINED));
+  const types: number[] = tokens.map((_, id) =>
+    id < 256 ? TokenType.NORMAL : id < 260 ? TokenType.CONTROL : TokenType.USER_DEFINED,
+  );
   for (let id = tokens.length; id < vocab; id++) {
     // Distinct filler words, some with a leading space (Ġ), like a BPE vocabulary.
     tokens.push(`${id % 3 === 0 ? 'Ġ' : ''}w${id.toString(36)}`);
     types.push(TokenType.NORMAL);
   }
 
-  const q4 = (name: string, dims: number[]): GgufTensor => ({ name, dims, type: GgmlType.Q4_0, data: randomQ4_0(tensorByteSize(dims, GgmlType.Q4_0)) });
+  const q4 = (name: string, dims: number[]): GgufTensor => ({
+    name,
+    dims,
+    type: GgmlType.Q4_0,
+    data: randomQ4_0(tensorByteSize(dims, GgmlType.Q4_0)),
+  });
   const constant = (name: string, size: number, value: number): GgufTensor => ({
     name,
     dims: [size],
     type: GgmlType.F32,
     data: encodedChunks(new Float32Array(size).fill(value), GgmlType.F32),
   });
-  const tensors: GgufTensor[] = [q4('token_embd.weight', [hidden, vocab]), constant('output_norm.weight', hidden, 1), q4('output.weight', [hidden, vocab])];
+  const tensors: GgufTensor[] = [
+    q4('token_embd.weight', [hidden, vocab]),
+    constant('output_norm.weight', hidden, 1),
+    q4('output.weight', [hidden, vocab]),
+  ];
   for (let layer = 0; layer < layers; layer++) {
     const blk = `blk.${layer}`;
     tensors.push(
@@ -118,7 +132,7 @@ function randomQ4_0(bytes: number): () => Iterable<Uint8Array> {
   const scale = toHalf(0.0045);
   return function* () {
     const chunk = Buffer.alloc(chunkBlocks * blockBytes);
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const size = Math.min(chunk.length, bytes - written);
       randomFillSync(chunk, 0, size);
       for (let offset = 0; offset < size; offset += blockBytes) chunk.writeUInt16LE(scale, offset);

@@ -31,7 +31,8 @@ export interface HostTestResult {
 }
 
 export async function runHostTests(options: HostTestOptions): Promise<HostTestResult> {
-  if (!existsSync(options.testsPath)) throw new Error(`${options.testsPath} is missing: run \`node scripts/build.mjs\` first.`);
+  if (!existsSync(options.testsPath))
+    throw new Error(`${options.testsPath} is missing: run \`node scripts/build.mjs\` first.`);
   const env = readTestEnv();
   mkdirSync(resolve(options.logPath, '..'), { recursive: true });
   writeFileSync(options.logPath, '');
@@ -43,7 +44,10 @@ export async function runHostTests(options: HostTestOptions): Promise<HostTestRe
   };
 
   const started = Date.now();
-  const server = await startCodeServer({ label: 'host', workspaceFiles: { 'README.md': '# Workspace for R1 Coder host tests\n' } });
+  const server = await startCodeServer({
+    label: 'host',
+    workspaceFiles: { 'README.md': '# Workspace for R1 Coder host tests\n' },
+  });
   const browser = await launchChromium(env.chromium);
   let summary: HostTestResult | undefined;
   let exitCode: number | undefined;
@@ -76,7 +80,11 @@ export async function runHostTests(options: HostTestOptions): Promise<HostTestRe
     const timedOut = new Promise<string>((done) => {
       timer = setTimeout(() => done(`no result within ${options.timeoutMs / 1000} s`), options.timeoutMs);
     });
-    const outcome = await Promise.race([exited.then((code) => ({ code })), crashed.then((reason) => ({ reason })), timedOut.then((reason) => ({ reason }))]);
+    const outcome = await Promise.race([
+      exited.then((code) => ({ code })),
+      crashed.then((reason) => ({ reason })),
+      timedOut.then((reason) => ({ reason })),
+    ]);
     clearTimeout(timer);
     if ('code' in outcome) exitCode = outcome.code;
     else console.error(`host tests: ${outcome.reason}`);

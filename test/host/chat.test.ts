@@ -94,12 +94,19 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
     await vscode.commands.executeCommand('r1Coder.stop');
     const turn = await asked;
     assert.equal(turn.status, 'stopped');
-    await waitUntil('the stopped turn in workspace state', () => api.savedConversations()[0]?.turns.at(-1)?.status === 'stopped');
+    await waitUntil(
+      'the stopped turn in workspace state',
+      () => api.savedConversations()[0]?.turns.at(-1)?.status === 'stopped',
+    );
   });
   test('opening the streaming conversation from History keeps everything that arrived (not an older streaming save)', async function () {
     this.timeout(60_000);
     await vscode.commands.executeCommand('r1Coder.newChat');
-    server.enqueue({ reasoning: Array.from({ length: 80 }, (_, index) => `part ${index}. `), answer: 'Done.', delayMs: 150 });
+    server.enqueue({
+      reasoning: Array.from({ length: 80 }, (_, index) => `part ${index}. `),
+      answer: 'Done.',
+      delayMs: 150,
+    });
     const asked = api.ask('Another long question');
     const snapshot = await waitUntil(
       'a streaming save',
@@ -110,7 +117,11 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
       30_000,
     );
     // More arrives after that save, then the user opens this very conversation from History.
-    await waitUntil('more reasoning than was saved', () => (api.conversation().turns.at(-1)?.reasoning.length ?? 0) > snapshot.reasoning.length + 20, 30_000);
+    await waitUntil(
+      'more reasoning than was saved',
+      () => (api.conversation().turns.at(-1)?.reasoning.length ?? 0) > snapshot.reasoning.length + 20,
+      30_000,
+    );
     const id = api.savedConversations()[0]!.id;
     await vscode.commands.executeCommand('r1Coder.showHistory', id);
     const stopped = await asked;

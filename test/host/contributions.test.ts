@@ -10,7 +10,13 @@ suite('Contributions', () => {
   test('every command in package.json is registered', async () => {
     const declared = packageJson().contributes.commands.map((entry) => entry.command);
     // The list itself must be the real one, or "all registered" would pass vacuously.
-    for (const id of ['r1Coder.setApiKey', 'r1Coder.clearApiKey', 'r1Coder.newChat', 'r1Coder.stop', 'r1Coder.focusChat']) {
+    for (const id of [
+      'r1Coder.setApiKey',
+      'r1Coder.clearApiKey',
+      'r1Coder.newChat',
+      'r1Coder.stop',
+      'r1Coder.focusChat',
+    ]) {
       assert.ok(declared.includes(id), `package.json declares ${id}`);
     }
     const registered = new Set(await vscode.commands.getCommands(true));
@@ -20,9 +26,18 @@ suite('Contributions', () => {
 
   test("the Explain/Fix/Ask chords are bound to nothing else in this workbench's default key bindings", async () => {
     // The workbench's own list (built-in and extension defaults for this platform), as "Open Default Keyboard Shortcuts (JSON)" shows it.
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse('vscode://defaultsettings/keybindings.json'));
-    const defaults = JSON.parse(document.getText().replace(/^\s*\/\/.*$/gm, '')) as Array<{ key: string; command: string; when?: string }>;
-    assert.ok(defaults.some((binding) => binding.command === 'editor.action.replaceAll'), 'the list holds the built-in bindings');
+    const document = await vscode.workspace.openTextDocument(
+      vscode.Uri.parse('vscode://defaultsettings/keybindings.json'),
+    );
+    const defaults = JSON.parse(document.getText().replace(/^\s*\/\/.*$/gm, '')) as Array<{
+      key: string;
+      command: string;
+      when?: string;
+    }>;
+    assert.ok(
+      defaults.some((binding) => binding.command === 'editor.action.replaceAll'),
+      'the list holds the built-in bindings',
+    );
     const ours = defaults.filter((binding) => binding.command.startsWith('r1Coder.'));
     assert.deepEqual(
       ours.map((binding) => binding.key).sort(),
@@ -45,7 +60,10 @@ suite('Contributions', () => {
       viewsContainers.activitybar.filter((container) => container.id === 'r1Coder').map((container) => container.title),
       ['R1'],
     );
-    assert.deepEqual(views.r1Coder?.map((view) => [view.id, view.name, view.type]), [['r1Coder.chat', 'R1 Chat', 'webview']]);
+    assert.deepEqual(
+      views.r1Coder?.map((view) => [view.id, view.name, view.type]),
+      [['r1Coder.chat', 'R1 Chat', 'webview']],
+    );
     // The workbench turns contributions into commands; their presence shows it accepted them.
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(registered.has('workbench.view.extension.r1Coder'), 'the view container has its open command');

@@ -20,7 +20,10 @@ export interface PackageJson {
   readonly contributes: {
     readonly commands: ReadonlyArray<{ readonly command: string; readonly title: string; readonly category?: string }>;
     readonly viewsContainers: { readonly activitybar: ReadonlyArray<{ readonly id: string; readonly title: string }> };
-    readonly views: Record<string, ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>>;
+    readonly views: Record<
+      string,
+      ReadonlyArray<{ readonly id: string; readonly name: string; readonly type?: string }>
+    >;
   };
 }
 
@@ -31,15 +34,24 @@ export function packageJson(): PackageJson {
 
 /** Points the extension at a server, as a user would in settings (the setting is application-scoped). */
 export async function setBaseUrl(baseUrl: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('r1Coder.cloud').update('baseUrl', baseUrl, vscode.ConfigurationTarget.Global);
-  assert.equal(vscode.workspace.getConfiguration('r1Coder.cloud').get('baseUrl'), baseUrl ?? 'https://api.deepseek.com');
+  await vscode.workspace
+    .getConfiguration('r1Coder.cloud')
+    .update('baseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+  assert.equal(
+    vscode.workspace.getConfiguration('r1Coder.cloud').get('baseUrl'),
+    baseUrl ?? 'https://api.deepseek.com',
+  );
 }
 
 /**
  * Polls until `probe` returns something other than undefined or false, or fails naming `what`:
  * tab, document and extension state reach the tests asynchronously.
  */
-export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -92,7 +92,9 @@ async function assertTextBecomes(document: vscode.TextDocument, expected: string
 }
 
 /** The single diff editor an R1 proposal opened, with the original file on the left. */
-async function waitForProposalDiff(original: vscode.Uri): Promise<vscode.Tab & { readonly input: vscode.TabInputTextDiff }> {
+async function waitForProposalDiff(
+  original: vscode.Uri,
+): Promise<vscode.Tab & { readonly input: vscode.TabInputTextDiff }> {
   const tab = await waitUntil('the r1-proposed diff editor', () => {
     const tabs = proposalDiffTabs();
     return tabs.length ? tabs : undefined;
@@ -135,13 +137,21 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
    * Retries a failed Fix turn and checks the whole path: the same prompt sent once more as a new turn,
    * Retry resolving with a pending proposal, the exact fixed file in the diff, and Accept applying it.
    */
-  async function retryFixAndAccept(failed: TurnView, uri: vscode.Uri, document: vscode.TextDocument): Promise<TurnView> {
+  async function retryFixAndAccept(
+    failed: TurnView,
+    uri: vscode.Uri,
+    document: vscode.TextDocument,
+  ): Promise<TurnView> {
     const requestsBefore = server.requests.length;
     server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
     const retried = (await api.retry(failed.id)) as EditProposalView | TurnView | undefined;
 
     assert.equal(server.requests.length, requestsBefore + 1, 'one more request');
-    assert.equal(lastUserMessage(server.requests.at(-1)), lastUserMessage(server.requests.at(-2)), 'the same Fix prompt was sent again');
+    assert.equal(
+      lastUserMessage(server.requests.at(-1)),
+      lastUserMessage(server.requests.at(-2)),
+      'the same Fix prompt was sent again',
+    );
     const turn = api.conversation().turns.at(-1);
     assert.ok(turn && turn.id !== failed.id, 'the retry is a new turn');
     assert.equal(turn.status, 'done', turn.error?.message);
@@ -179,7 +189,9 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
       // each call rejects one
     }
     // Revert rather than save, so closing prompts for nothing and the next test starts from clean editors.
-    for (const document of vscode.workspace.textDocuments.filter((each) => each.isDirty && each.uri.scheme === 'file')) {
+    for (const document of vscode.workspace.textDocuments.filter(
+      (each) => each.isDirty && each.uri.scheme === 'file',
+    )) {
       await vscode.window.showTextDocument(document, { preview: false });
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
@@ -202,18 +214,24 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
       server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
       const proposal = await vscode.commands.executeCommand<EditProposalView>('r1Coder.fixSelection');
       assert.equal(proposal?.state, 'pending', proposal?.message);
-      const tab = await waitUntil(`the diff for ${uri.path}`, () => proposalDiffTabs().find((each) => each.input.original.toString() === uri.toString()));
+      const tab = await waitUntil(`the diff for ${uri.path}`, () =>
+        proposalDiffTabs().find((each) => each.input.original.toString() === uri.toString()),
+      );
       diffs.push(tab.input);
     }
     const [firstDiff, secondDiff] = diffs as [vscode.TabInputTextDiff, vscode.TabInputTextDiff];
     // Back to the first fix's diff (the second, newer one is also pending), the left side focused.
     await vscode.commands.executeCommand('vscode.diff', firstDiff.original, firstDiff.modified, 'first.ts ↔ R1');
     await vscode.commands.executeCommand('workbench.action.compareEditor.focusSecondarySide');
-    await waitUntil('the original side focused', () => (vscode.window.activeTextEditor?.document.uri.toString() === first.toString() ? true : undefined));
+    await waitUntil('the original side focused', () =>
+      vscode.window.activeTextEditor?.document.uri.toString() === first.toString() ? true : undefined,
+    );
 
     const view = await accept();
     assert.equal(view?.state, 'applied', view?.message);
-    const [firstDocument, secondDocument] = await Promise.all([first, second].map((uri) => vscode.workspace.openTextDocument(uri)));
+    const [firstDocument, secondDocument] = await Promise.all(
+      [first, second].map((uri) => vscode.workspace.openTextDocument(uri)),
+    );
     await assertTextBecomes(firstDocument!, FIXED, 'the fix whose diff was in front was applied');
     assert.equal(secondDocument!.getText(), BUGGY, 'the other pending fix was not touched');
 
@@ -238,10 +256,19 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     assert.equal(turn.reasoning, FIX_REASONING);
     assert.equal(turn.answer, FIX_ANSWER);
     const prompt = lastUserMessage(server.requests.at(-1));
-    assert.ok(prompt.includes(`>>> SELECTED CODE (lines 3–5) <<<\n\`\`\`typescript\n${BUGGY.split('\n').slice(2, 5).join('\n')}\n\`\`\``), prompt);
+    assert.ok(
+      prompt.includes(
+        `>>> SELECTED CODE (lines 3–5) <<<\n\`\`\`typescript\n${BUGGY.split('\n').slice(2, 5).join('\n')}\n\`\`\``,
+      ),
+      prompt,
+    );
 
     const tab = await waitForProposalDiff(uri);
-    assert.equal(await proposedText(tab), FIXED, 'the right side is the whole file with the fix (not the code from the reasoning)');
+    assert.equal(
+      await proposedText(tab),
+      FIXED,
+      'the right side is the whole file with the fix (not the code from the reasoning)',
+    );
     assert.equal(document.getText(), BUGGY, 'proposing changes nothing');
     assert.equal(document.isDirty, false);
 
@@ -254,7 +281,9 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     await vscode.commands.executeCommand('undo');
     await assertTextBecomes(document, BUGGY, 'one undo restores the file byte for byte');
     // Back at the saved version: the accept was one undo step. The dirty flag reaches the host after the text.
-    await waitUntil('the document to be clean again', () => (document.isDirty ? undefined : true), 5_000).catch(() => undefined);
+    await waitUntil('the document to be clean again', () => (document.isDirty ? undefined : true), 5_000).catch(
+      () => undefined,
+    );
     assert.equal(document.isDirty, false, 'after one undo the document is at its saved state');
   });
 
@@ -312,7 +341,10 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     await vscode.commands.executeCommand('r1Coder.fixSelection');
     await waitForProposalDiff(uri);
 
-    const rewritten = BUGGY.replace(BUGGY.split('\n').slice(2, 5).join('\n'), '  for (const value of values) total += value;');
+    const rewritten = BUGGY.replace(
+      BUGGY.split('\n').slice(2, 5).join('\n'),
+      '  for (const value of values) total += value;',
+    );
     assert.notEqual(rewritten, BUGGY);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, LOOP, '  for (const value of values) total += value;');
@@ -329,20 +361,35 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
   });
 
   test('Fix with R1 quick fix on a diagnostic sends the diagnostic and the file path', async () => {
-    const source = ['export function last<T>(items: T[]): T | undefined {', '  return items[items.length];', '}', ''].join('\n');
+    const source = [
+      'export function last<T>(items: T[]): T | undefined {',
+      '  return items[items.length];',
+      '}',
+      '',
+    ].join('\n');
     const uri = await writeFixture('quickFix.ts', source);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: false });
     const diagnostics = vscode.languages.createDiagnosticCollection('r1-fix-test');
     try {
       const message = 'items[items.length] is always undefined: the last element is at items.length - 1';
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(1, 9, 1, 28), message, vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(1, 9, 1, 28),
+        message,
+        vscode.DiagnosticSeverity.Warning,
+      );
       diagnostic.source = 'off-by-one-lint';
       diagnostic.code = 'index-past-end';
       diagnostics.set(uri, [diagnostic]);
 
       const quickFixes = async (range: vscode.Range) =>
-        ((await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range)) ?? []).filter(
+        (
+          (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>(
+            'vscode.executeCodeActionProvider',
+            uri,
+            range,
+          )) ?? []
+        ).filter(
           (action): action is vscode.CodeAction => action.title === 'Fix with R1' && typeof action.command !== 'string',
         );
       // Markers reach the code action context asynchronously.
@@ -361,18 +408,27 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
         [message],
         'the command carries the diagnostic',
       );
-      assert.deepEqual(await quickFixes(new vscode.Range(0, 0, 0, 6)), [], 'no Fix with R1 where there is no diagnostic');
+      assert.deepEqual(
+        await quickFixes(new vscode.Range(0, 0, 0, 6)),
+        [],
+        'no Fix with R1 where there is no diagnostic',
+      );
 
       server.enqueue({
-        reasoning: 'items.length is one past the last index. The diagnostic says the same. Return items[items.length - 1]; for an empty array that is undefined, which matches the return type.',
-        answer: 'The index is one past the end. Use the last valid index:\n\n```typescript\n  return items[items.length - 1];\n```\n',
+        reasoning:
+          'items.length is one past the last index. The diagnostic says the same. Return items[items.length - 1]; for an empty array that is undefined, which matches the return type.',
+        answer:
+          'The index is one past the end. Use the last valid index:\n\n```typescript\n  return items[items.length - 1];\n```\n',
       });
       await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
 
       const prompt = lastUserMessage(server.requests.at(-1));
       assert.ok(prompt.includes(`File: ${FIXTURE_DIR}/quickFix.ts`), prompt);
       assert.ok(prompt.includes(`- line 2 (warning, off-by-one-lint index-past-end): ${message}`), prompt);
-      assert.ok(prompt.includes('>>> SELECTED CODE (line 2) <<<\n```typescript\n  return items[items.length];\n```'), prompt);
+      assert.ok(
+        prompt.includes('>>> SELECTED CODE (line 2) <<<\n```typescript\n  return items[items.length];\n```'),
+        prompt,
+      );
       assert.equal(api.conversation().turns.at(-1)?.title, `Fix ${FIXTURE_DIR}/quickFix.ts:2`);
 
       const tab = await waitForProposalDiff(uri);
@@ -422,7 +478,10 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
       '```',
       '',
     ].join('\n');
-    server.enqueue({ reasoning: 'The user wants an explanation of a summing loop. The bound looks off by one.', answer });
+    server.enqueue({
+      reasoning: 'The user wants an explanation of a summing loop. The bound looks off by one.',
+      answer,
+    });
 
     await vscode.commands.executeCommand('r1Coder.explainSelection');
 
@@ -434,7 +493,12 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     const prompt = lastUserMessage(server.requests.at(-1));
     assert.ok(prompt.startsWith('Task: explain the selected code.'), prompt);
     assert.ok(prompt.includes(`File: ${FIXTURE_DIR}/explain.ts`), prompt);
-    assert.ok(prompt.includes(`>>> SELECTED CODE (lines 3–5) <<<\n\`\`\`typescript\n${BUGGY.split('\n').slice(2, 5).join('\n')}\n\`\`\``), prompt);
+    assert.ok(
+      prompt.includes(
+        `>>> SELECTED CODE (lines 3–5) <<<\n\`\`\`typescript\n${BUGGY.split('\n').slice(2, 5).join('\n')}\n\`\`\``,
+      ),
+      prompt,
+    );
 
     // Even though the answer has a code block, an explanation never becomes an edit.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -465,10 +529,17 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     const turn = api.conversation().turns.at(-1);
     assert.ok(turn);
     assert.equal(turn.status, 'incomplete', turn.error?.message);
-    assert.equal(turn.answer, FIX_ANSWER, 'what arrived ends with a closed code block, so the text alone looks complete');
+    assert.equal(
+      turn.answer,
+      FIX_ANSWER,
+      'what arrived ends with a closed code block, so the text alone looks complete',
+    );
     assert.equal(turn.finishReason, undefined);
     assert.equal(view?.state, 'refused', 'the panel is told the fix was refused');
-    assert.match(view.message ?? '', /^The answer was cut off before it finished \(.+\), so its code may be incomplete\. Nothing was changed\./);
+    assert.match(
+      view.message ?? '',
+      /^The answer was cut off before it finished \(.+\), so its code may be incomplete\. Nothing was changed\./,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(proposalDiffTabs().length, 0, 'no diff was opened');
     assert.equal(await accept(), undefined, 'there is no proposal to accept');
@@ -541,7 +612,9 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     assert.equal(view?.state, 'applied', view?.message);
     const document = await vscode.workspace.openTextDocument(uri);
     await assertTextBecomes(document, FIXED, 'the fix went into the closed file');
-    const shown = await waitUntil('the fixed file to be shown', () => (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? true : undefined));
+    const shown = await waitUntil('the fixed file to be shown', () =>
+      vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? true : undefined,
+    );
     assert.ok(shown, 'the changed file is shown, not left dirty out of sight');
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -568,7 +641,13 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     const provider: vscode.FileSystemProvider = {
       onDidChangeFile: new vscode.EventEmitter<vscode.FileChangeEvent[]>().event,
       watch: () => new vscode.Disposable(() => undefined),
-      stat: (uri) => ({ type: vscode.FileType.File, ctime: 0, mtime: 0, size: stored.get(uri.path)?.byteLength ?? 0, permissions: vscode.FilePermission.Readonly }),
+      stat: (uri) => ({
+        type: vscode.FileType.File,
+        ctime: 0,
+        mtime: 0,
+        size: stored.get(uri.path)?.byteLength ?? 0,
+        permissions: vscode.FilePermission.Readonly,
+      }),
       readDirectory: () => [],
       createDirectory: () => undefined,
       readFile: (uri) => {
@@ -580,7 +659,9 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
       delete: (uri) => void writes.push(uri.path),
       rename: (uri) => void writes.push(uri.path),
     };
-    const registration = vscode.workspace.registerFileSystemProvider('r1-readonly-test', provider, { isReadonly: true });
+    const registration = vscode.workspace.registerFileSystemProvider('r1-readonly-test', provider, {
+      isReadonly: true,
+    });
     try {
       const uri = vscode.Uri.from({ scheme: 'r1-readonly-test', path: '/readonly.ts' });
       const editor = await openWithSelection(uri, LOOP);

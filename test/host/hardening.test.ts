@@ -107,10 +107,16 @@ suite('Hardening: secrets and concurrency', () => {
     server.enqueue({ status: 401, message: `Authentication Fails, your api key ${canary} is invalid` });
     turns.push(await api.ask('Second question: rejected'));
     assert.equal(turns[1]?.status, 'error');
-    assert.ok(turns[1]?.error?.message.includes(REDACTED), `the 401 detail is kept, scrubbed: ${turns[1]?.error?.message}`);
+    assert.ok(
+      turns[1]?.error?.message.includes(REDACTED),
+      `the 401 detail is kept, scrubbed: ${turns[1]?.error?.message}`,
+    );
 
     // 3. A 500 (echoing the key) retried automatically, then a success; the retry notice is watched.
-    server.enqueue({ status: 500, message: `upstream failed for Bearer ${canary}` }, { reasoning: 'Retried fine.', answer: 'Answer after the retry.' });
+    server.enqueue(
+      { status: 500, message: `upstream failed for Bearer ${canary}` },
+      { reasoning: 'Retried fine.', answer: 'Answer after the retry.' },
+    );
     const retried = api.ask('Third question: server error, then retry');
     const notice = await waitUntil('the retry notice', () => api.conversation().turns.at(-1)?.notice, 15_000);
     assert.ok(!notice.includes(fingerprint), `the retry notice does not name the key: ${notice}`);
@@ -119,22 +125,39 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(turns[2]?.answer, 'Answer after the retry.');
 
     // 4. The connection drops mid-stream: what arrived is kept, the turn is incomplete.
-    server.enqueue({ reasoning: 'This thought will be cut off by a dropped connection.', answer: 'Never fully sent.', dropAfter: 4 });
+    server.enqueue({
+      reasoning: 'This thought will be cut off by a dropped connection.',
+      answer: 'Never fully sent.',
+      dropAfter: 4,
+    });
     turns.push(await api.ask('Fourth question: dropped'));
     assert.equal(turns[3]?.status, 'incomplete', turns[3]?.error?.message);
     assert.ok(turns[3]?.reasoning, 'the text that arrived before the drop is kept');
 
     // 5. An error object inside the stream (OpenRouter/vLLM style) that echoes the key.
-    server.enqueue({ reasoning: 'Starting to think.', answer: 'x', errorAfter: { after: 2, message: `key ${canary} revoked`, code: 401 } });
+    server.enqueue({
+      reasoning: 'Starting to think.',
+      answer: 'x',
+      errorAfter: { after: 2, message: `key ${canary} revoked`, code: 401 },
+    });
     turns.push(await api.ask('Fifth question: in-stream error'));
     assert.ok(turns[4]?.error, 'the in-stream error ends the turn with an error');
-    assert.ok(turns[4]?.error?.message.includes(REDACTED), `the in-stream detail is kept, scrubbed: ${turns[4]?.error?.message}`);
+    assert.ok(
+      turns[4]?.error?.message.includes(REDACTED),
+      `the in-stream detail is kept, scrubbed: ${turns[4]?.error?.message}`,
+    );
 
     // 6. A long 401 message with the key where the message is cut to 300 characters: no part of it may survive.
-    server.enqueue({ status: 401, message: `${'Your request was rejected. '.repeat(10).slice(0, 264)}${canary} is not a valid key.` });
+    server.enqueue({
+      status: 401,
+      message: `${'Your request was rejected. '.repeat(10).slice(0, 264)}${canary} is not a valid key.`,
+    });
     turns.push(await api.ask('Sixth question: long rejection'));
     assert.equal(turns[5]?.status, 'error');
-    assert.ok(!turns[5]?.error?.message.includes(fingerprint), `no part of the key is in the message: ${turns[5]?.error?.message}`);
+    assert.ok(
+      !turns[5]?.error?.message.includes(fingerprint),
+      `no part of the key is in the message: ${turns[5]?.error?.message}`,
+    );
 
     // The key really was in use on every request of the session (so the searches below mean something).
     const sessionRequests = server.requests.slice(firstRequest);
@@ -148,7 +171,8 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(conversation.turns.length, 6);
     for (const turn of [...turns, ...conversation.turns]) {
       assert.ok(!JSON.stringify(turn).includes(fingerprint), `turn "${turn.question}" does not contain the key`);
-      if (turn.error) assert.ok(!turn.error.message.includes(fingerprint), `error message is scrubbed: ${turn.error.message}`);
+      if (turn.error)
+        assert.ok(!turn.error.message.includes(fingerprint), `error message is scrubbed: ${turn.error.message}`);
     }
     const serializedConversation = JSON.stringify(conversation);
     assert.ok(serializedConversation.includes(REDACTED), 'the scrubbed error messages are in the conversation');
@@ -159,7 +183,10 @@ suite('Hardening: secrets and concurrency', () => {
     assert.ok(JSON.stringify(config).includes(server.baseUrl), 'the r1Coder settings serialize (with the base URL)');
     assert.ok(!JSON.stringify(config).includes(fingerprint), 'the key is in no r1Coder setting');
     for (const name of ['mode', 'cloud.baseUrl', 'cloud.model', 'cloud.reasoningEffort', 'local.modelPath']) {
-      assert.ok(!JSON.stringify(config.inspect(name) ?? {}).includes(fingerprint), `the key is in no scope of r1Coder.${name}`);
+      assert.ok(
+        !JSON.stringify(config.inspect(name) ?? {}).includes(fingerprint),
+        `the key is in no scope of r1Coder.${name}`,
+      );
     }
 
     // The exported Markdown (an untitled document).
@@ -220,7 +247,9 @@ suite('Hardening: secrets and concurrency', () => {
     assert.deepEqual(statuses(api), ['stopped', 'done']);
     assert.equal(api.conversation().busy, false);
     // The stopped turn is not history for the next request, and its connection was closed.
-    assert.deepEqual(server.requests.at(-1)?.body?.messages, [{ role: 'user', content: 'Second question, asked mid-stream' }]);
+    assert.deepEqual(server.requests.at(-1)?.body?.messages, [
+      { role: 'user', content: 'Second question, asked mid-stream' },
+    ]);
     await waitUntil('the stopped stream to be closed', () => server.activeStreams === 0);
     assert.equal(server.pending, 0, 'every queued scenario was used');
   });
@@ -231,7 +260,9 @@ suite('Hardening: secrets and concurrency', () => {
     const slow = slowScenario(60, 40);
     // B may be stopped before its request leaves, so scenarios go by question, not by arrival order.
     server.setDefault((request) =>
-      request.body?.messages?.at(-1)?.content === 'Question C' ? { reasoning: 'Last thought.', answer: 'Last answer.' } : slow,
+      request.body?.messages?.at(-1)?.content === 'Question C'
+        ? { reasoning: 'Last thought.', answer: 'Last answer.' }
+        : slow,
     );
     const first = api.ask('Question A');
     await waitUntil('turn A to stream', () => (api.conversation().turns[0]?.reasoning.length ?? 0) > 0);
@@ -256,7 +287,11 @@ suite('Hardening: secrets and concurrency', () => {
     await vscode.commands.executeCommand('r1Coder.newChat');
     const config = () => vscode.workspace.getConfiguration('r1Coder');
     // A (nonexistent) model path keeps toggleModel from prompting for one; no local request is made.
-    await config().update('local.modelPath', join(tmpdir(), 'r1-hardening-none.gguf'), vscode.ConfigurationTarget.Global);
+    await config().update(
+      'local.modelPath',
+      join(tmpdir(), 'r1-hardening-none.gguf'),
+      vscode.ConfigurationTarget.Global,
+    );
     await config().update('mode', 'cloud', vscode.ConfigurationTarget.Global);
 
     // Four toggles fired together (a user clicking the status bar repeatedly): an even count is cloud again.
@@ -285,7 +320,11 @@ suite('Hardening: secrets and concurrency', () => {
     await vscode.commands.executeCommand('r1Coder.setApiKey', 'sk-hardening-retry-0123456789');
     const config = () => vscode.workspace.getConfiguration('r1Coder');
     // A (nonexistent) local model is the default; a retry that forgot the override would go there.
-    await config().update('local.modelPath', join(tmpdir(), 'r1-hardening-none.gguf'), vscode.ConfigurationTarget.Global);
+    await config().update(
+      'local.modelPath',
+      join(tmpdir(), 'r1-hardening-none.gguf'),
+      vscode.ConfigurationTarget.Global,
+    );
     await config().update('mode', 'local', vscode.ConfigurationTarget.Global);
     const cloudLabel = `${new URL(server.baseUrl).host} · deepseek-v4-flash`;
 
@@ -301,7 +340,9 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(retried.answer, 'Cloud answer on retry.');
     assert.equal(retried.modelLabel, cloudLabel, 'the retry went to the cloud again, not to the local default');
     assert.equal(server.requests.length, before + 1, 'the retry reached the cloud server');
-    assert.deepEqual(server.requests.at(-1)?.body?.messages, [{ role: 'user', content: 'Asked of the cloud just this once' }]);
+    assert.deepEqual(server.requests.at(-1)?.body?.messages, [
+      { role: 'user', content: 'Asked of the cloud just this once' },
+    ]);
     assert.deepEqual(statuses(api), ['error', 'done']);
   });
 
@@ -316,7 +357,10 @@ suite('Hardening: secrets and concurrency', () => {
     const stopped = await pending;
 
     assert.equal(stopped.status, 'stopped');
-    assert.ok(stopped.reasoning.length > 0 && slow.reasoning.startsWith(stopped.reasoning), 'it kept exactly what arrived');
+    assert.ok(
+      stopped.reasoning.length > 0 && slow.reasoning.startsWith(stopped.reasoning),
+      'it kept exactly what arrived',
+    );
     assert.deepEqual(api.conversation(), { turns: [], busy: false });
     await waitUntil('the stopped stream to be closed', () => server.activeStreams === 0);
 
@@ -324,7 +368,9 @@ suite('Hardening: secrets and concurrency', () => {
     assert.equal(next.status, 'done', next.error?.message);
     assert.equal(next.answer, 'Fresh answer.');
     assert.deepEqual(statuses(api), ['done']);
-    assert.deepEqual(server.requests.at(-1)?.body?.messages, [{ role: 'user', content: 'First question of the new chat' }]);
+    assert.deepEqual(server.requests.at(-1)?.body?.messages, [
+      { role: 'user', content: 'First question of the new chat' },
+    ]);
     assert.equal(server.pending, 0, 'every queued scenario was used');
   });
 });

@@ -147,8 +147,16 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
     ['a missing file', 'missing', [/does not exist/, /R1: Select Local Model/]],
     ['a file that is not a GGUF', 'notGguf', [/is not a GGUF model file/, /R1: Select Local Model/]],
     ['a truncated GGUF (interrupted download)', 'truncated', [/is truncated/, /download the file again/]],
-    ['a model too large for this machine’s memory', 'huge', [/needs about 1024\.0 GB of memory/, /Choose a smaller model/]],
-    ['a file llama.cpp aborts on (the worker dies)', 'duplicate', [/aborted while loading/, /SIGABRT/, /choose another GGUF file/]],
+    [
+      'a model too large for this machine’s memory',
+      'huge',
+      [/needs about 1024\.0 GB of memory/, /Choose a smaller model/],
+    ],
+    [
+      'a file llama.cpp aborts on (the worker dies)',
+      'duplicate',
+      [/aborted while loading/, /SIGABRT/, /choose another GGUF file/],
+    ],
   ] as const) {
     test(`${name}: an error that names the file and says what to do; the next ask answers`, async function () {
       this.timeout(LOCAL_TIMEOUT_MS);
@@ -176,7 +184,10 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
     await useModel(models.notGguf);
     const { result: failed, seen } = await statusTexts(api, api.ask('Does this model load?'));
     assertFileError(failed, models.notGguf, [/is not a GGUF model file/]);
-    assert.ok(seen.some((text) => text.startsWith(SPINNER)), `the start showed: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((text) => text.startsWith(SPINNER)),
+      `the start showed: ${JSON.stringify(seen)}`,
+    );
     assertStatusIdle(api, models.notGguf, 'the failed start leaves no spinner');
   });
 
@@ -234,7 +245,9 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
       while (await vscode.commands.executeCommand<EditProposalView | undefined>('r1Coder.rejectEdit')) {
         // each call rejects one pending proposal
       }
-      for (const document of vscode.workspace.textDocuments.filter((each) => each.isDirty && each.uri.scheme === 'file')) {
+      for (const document of vscode.workspace.textDocuments.filter(
+        (each) => each.isDirty && each.uri.scheme === 'file',
+      )) {
         await vscode.window.showTextDocument(document, { preview: false });
         await vscode.commands.executeCommand('workbench.action.files.revert');
       }

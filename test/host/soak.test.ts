@@ -93,7 +93,9 @@ suite('Soak: 200 sequential turns (R1_SOAK=1)', () => {
   test('extension-host heap stays flat over 200 turns (reported, target < 10 %)', async function () {
     this.timeout(15 * 60_000);
     const found = findGc();
-    say(`  heap measured ${found ? `after full GC (${found.how})` : 'as the minimum of idle samples (no GC available)'}`);
+    say(
+      `  heap measured ${found ? `after full GC (${found.how})` : 'as the minimum of idle samples (no GC available)'}`,
+    );
 
     const warmStart = Date.now();
     await runTurns(api, WARMUP_TURNS, 'warm-up');
@@ -106,15 +108,27 @@ suite('Soak: 200 sequential turns (R1_SOAK=1)', () => {
     const growth = ((after - before) / before) * 100;
     const conversation = api.conversation();
     say(`  warm-up: ${WARMUP_TURNS} turns in ${((measuredStart - warmStart) / 1000).toFixed(1)} s`);
-    say(`  soak: ${MEASURED_TURNS} turns in ${seconds.toFixed(1)} s (${((seconds * 1000) / MEASURED_TURNS).toFixed(1)} ms/turn)`);
+    say(
+      `  soak: ${MEASURED_TURNS} turns in ${seconds.toFixed(1)} s (${((seconds * 1000) / MEASURED_TURNS).toFixed(1)} ms/turn)`,
+    );
     say(`  heap before: ${mb(before)} MB`);
     say(`  heap after:  ${mb(after)} MB`);
     say(`  turns kept in the conversation: ${conversation.turns.length}`);
-    say(`BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap growth over 200 turns', value: Number(growth.toFixed(2)), unit: '%' })}`);
-    say(`BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap before (after warm-up)', value: Number(mb(before)), unit: 'MB' })}`);
-    say(`BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap after 200 turns', value: Number(mb(after)), unit: 'MB' })}`);
-    say(`BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'time per turn', value: Number(((seconds * 1000) / MEASURED_TURNS).toFixed(1)), unit: 'ms' })}`);
-    say(`  ${Math.abs(growth) < TARGET_GROWTH_PERCENT ? 'PASS' : 'FAIL'}: heap growth ${growth.toFixed(2)} % (target: within ${TARGET_GROWTH_PERCENT} %)`);
+    say(
+      `BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap growth over 200 turns', value: Number(growth.toFixed(2)), unit: '%' })}`,
+    );
+    say(
+      `BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap before (after warm-up)', value: Number(mb(before)), unit: 'MB' })}`,
+    );
+    say(
+      `BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'heap after 200 turns', value: Number(mb(after)), unit: 'MB' })}`,
+    );
+    say(
+      `BENCH_JSON ${JSON.stringify({ bench: 'soak', metric: 'time per turn', value: Number(((seconds * 1000) / MEASURED_TURNS).toFixed(1)), unit: 'ms' })}`,
+    );
+    say(
+      `  ${Math.abs(growth) < TARGET_GROWTH_PERCENT ? 'PASS' : 'FAIL'}: heap growth ${growth.toFixed(2)} % (target: within ${TARGET_GROWTH_PERCENT} %)`,
+    );
 
     // What is asserted is what must hold regardless of noise: every turn ran, and the transcript stayed bounded.
     assert.equal(conversation.busy, false);

@@ -137,13 +137,15 @@ export interface DeepSeekServer {
 }
 
 export const DEFAULT_SCENARIO: StreamScenario = {
-  reasoning:
-    'The user wants a short answer. I will greet them and offer help with their code, keeping it brief.',
+  reasoning: 'The user wants a short answer. I will greet them and offer help with their code, keeping it brief.',
   answer: 'Hello! I am the loopback DeepSeek test server. Ask me anything about your code.',
 };
 
 const DEFAULT_ERROR_MESSAGES: Readonly<Record<number, { message: string; type: string }>> = {
-  400: { message: 'Invalid request: messages must alternate between user and assistant', type: 'invalid_request_error' },
+  400: {
+    message: 'Invalid request: messages must alternate between user and assistant',
+    type: 'invalid_request_error',
+  },
   401: { message: 'Authentication Fails, Your api key is invalid', type: 'authentication_error' },
   402: { message: 'Insufficient Balance', type: 'unknown_error' },
   404: { message: 'Not Found', type: 'invalid_request_error' },
@@ -189,7 +191,10 @@ export function scenarioDeltas(scenario: StreamScenario): WireDelta[] {
       ];
     case 'reasoning':
       // Ollama and vLLM send an empty content alongside each reasoning delta.
-      return [...reasoning.map((text) => ({ content: '', reasoning: text })), ...answer.map((text) => ({ content: text }))];
+      return [
+        ...reasoning.map((text) => ({ content: '', reasoning: text })),
+        ...answer.map((text) => ({ content: text })),
+      ];
     case 'inline':
     case 'inlineNoOpen': {
       const thought = joinText(scenario.reasoning);
@@ -206,7 +211,9 @@ function computeUsage(scenario: StreamScenario, request: RecordedRequest, deltas
   const promptText = (request.body?.messages ?? []).map((message) => String(message.content ?? '')).join(' ');
   const reasoningText = deltas.map((delta) => (delta.reasoning_content ?? '') + (delta.reasoning ?? '')).join('');
   const contentText = deltas.map((delta) => delta.content ?? '').join('');
-  const reasoningTokens = countTokens(reasoningText) + (scenario.style === 'inline' || scenario.style === 'inlineNoOpen' ? countTokens(joinText(scenario.reasoning)) : 0);
+  const reasoningTokens =
+    countTokens(reasoningText) +
+    (scenario.style === 'inline' || scenario.style === 'inlineNoOpen' ? countTokens(joinText(scenario.reasoning)) : 0);
   const promptTokens = countTokens(promptText) + 4;
   return {
     promptTokens,
@@ -260,7 +267,8 @@ function streamFrames(scenario: StreamScenario, request: RecordedRequest): strin
   const frames = [chunk([choice(first)]), ...deltas.map((delta) => chunk([choice(delta)]))];
   const usage = scenario.usage === null ? undefined : wireUsage(computeUsage(scenario, request, deltas));
   const finishReason = scenario.finishReason === undefined ? 'stop' : scenario.finishReason;
-  const lastDelta: WireDelta = style === 'reasoning_content' ? { content: '', reasoning_content: null } : { content: '' };
+  const lastDelta: WireDelta =
+    style === 'reasoning_content' ? { content: '', reasoning_content: null } : { content: '' };
   if (scenario.usagePlacement === 'separate') {
     if (finishReason !== null) frames.push(chunk([choice(lastDelta, finishReason)]));
     if (usage) frames.push(chunk([], { usage }));
@@ -269,11 +277,19 @@ function streamFrames(scenario: StreamScenario, request: RecordedRequest): strin
   }
   if (!scenario.omitDone) frames.push('data: [DONE]\n\n');
   if (scenario.malformedAfter !== undefined) {
-    frames.splice(scenario.malformedAfter, 0, `data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"oops\n\n`);
+    frames.splice(
+      scenario.malformedAfter,
+      0,
+      `data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"oops\n\n`,
+    );
   }
   if (scenario.errorAfter) {
     const { after, message, code } = scenario.errorAfter;
-    frames.splice(after, frames.length - after, `data: ${JSON.stringify({ error: { message, code: code ?? null } })}\n\n`);
+    frames.splice(
+      after,
+      frames.length - after,
+      `data: ${JSON.stringify({ error: { message, code: code ?? null } })}\n\n`,
+    );
   }
   return frames;
 }
@@ -307,7 +323,11 @@ function closed(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => response.once('close', () => resolve()));
 }
 
-async function serveStream(scenario: StreamScenario, request: RecordedRequest, response: ServerResponse): Promise<void> {
+async function serveStream(
+  scenario: StreamScenario,
+  request: RecordedRequest,
+  response: ServerResponse,
+): Promise<void> {
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -340,7 +360,10 @@ async function serveStream(scenario: StreamScenario, request: RecordedRequest, r
 }
 
 function serveError(scenario: ErrorScenario, response: ServerResponse): void {
-  const defaults = DEFAULT_ERROR_MESSAGES[scenario.status] ?? { message: `HTTP ${scenario.status}`, type: 'unknown_error' };
+  const defaults = DEFAULT_ERROR_MESSAGES[scenario.status] ?? {
+    message: `HTTP ${scenario.status}`,
+    type: 'unknown_error',
+  };
   const body =
     scenario.rawBody ??
     JSON.stringify({
@@ -398,7 +421,10 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
     };
     requests.push(recorded);
     if (incoming.method === 'GET' && (path === '/models' || path === '/v1/models')) {
-      const body = JSON.stringify({ object: 'list', data: [{ id: 'deepseek-v4-flash', object: 'model', owned_by: 'deepseek' }] });
+      const body = JSON.stringify({
+        object: 'list',
+        data: [{ id: 'deepseek-v4-flash', object: 'model', owned_by: 'deepseek' }],
+      });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(body);
       return;
@@ -491,7 +517,9 @@ async function runCli(argv: readonly string[]): Promise<void> {
       };
     },
   });
-  process.stdout.write(`DeepSeek-compatible test server on ${server.baseUrl} (set r1Coder.cloud.baseUrl to it). Ctrl-C stops.\n`);
+  process.stdout.write(
+    `DeepSeek-compatible test server on ${server.baseUrl} (set r1Coder.cloud.baseUrl to it). Ctrl-C stops.\n`,
+  );
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };

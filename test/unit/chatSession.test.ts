@@ -85,7 +85,10 @@ describe('ChatSession', () => {
 
   it('a reclassified thought has no thinking time', async () => {
     const { chat } = session();
-    const turn = await chat.ask('q', scripted([{ type: 'reasoning', text: 'plain' }, { type: 'reclassify' }, { type: 'finish', reason: 'stop' }]));
+    const turn = await chat.ask(
+      'q',
+      scripted([{ type: 'reasoning', text: 'plain' }, { type: 'reclassify' }, { type: 'finish', reason: 'stop' }]),
+    );
     assert.equal(turn.reasoningStartedAt, undefined);
     assert.equal(turn.reasoningEndedAt, undefined);
   });
@@ -96,7 +99,10 @@ describe('ChatSession', () => {
       'q',
       scripted([
         { type: 'reasoning', text: 'partial' },
-        { type: 'error', error: { kind: 'streamCut', transient: true, message: 'dropped', actions: [{ kind: 'retry' }] } },
+        {
+          type: 'error',
+          error: { kind: 'streamCut', transient: true, message: 'dropped', actions: [{ kind: 'retry' }] },
+        },
       ]),
     );
     assert.equal(turn.status, 'incomplete');
@@ -106,18 +112,46 @@ describe('ChatSession', () => {
 
   it('an error before any output ends the turn as error; it is not sent as history', async () => {
     const { chat } = session();
-    await chat.ask('failed question', scripted([{ type: 'error', error: { kind: 'auth', transient: false, message: 'bad key', actions: [] } }]));
+    await chat.ask(
+      'failed question',
+      scripted([{ type: 'error', error: { kind: 'auth', transient: false, message: 'bad key', actions: [] } }]),
+    );
     const requests: ChatRequest[] = [];
-    await chat.ask('next', scripted([{ type: 'answer', text: 'ok' }, { type: 'finish', reason: 'stop' }], requests));
+    await chat.ask(
+      'next',
+      scripted(
+        [
+          { type: 'answer', text: 'ok' },
+          { type: 'finish', reason: 'stop' },
+        ],
+        requests,
+      ),
+    );
     assert.deepEqual(requests[0]!.messages, [{ role: 'user', content: 'next' }]);
     assert.equal(chat.turns[0]!.status, 'error');
   });
 
   it('sends earlier answers without reasoning on a follow-up', async () => {
     const { chat } = session();
-    await chat.ask('first', scripted([{ type: 'reasoning', text: 'secret thoughts' }, { type: 'answer', text: 'one' }, { type: 'finish', reason: 'stop' }]));
+    await chat.ask(
+      'first',
+      scripted([
+        { type: 'reasoning', text: 'secret thoughts' },
+        { type: 'answer', text: 'one' },
+        { type: 'finish', reason: 'stop' },
+      ]),
+    );
     const requests: ChatRequest[] = [];
-    await chat.ask('second', scripted([{ type: 'answer', text: 'two' }, { type: 'finish', reason: 'stop' }], requests));
+    await chat.ask(
+      'second',
+      scripted(
+        [
+          { type: 'answer', text: 'two' },
+          { type: 'finish', reason: 'stop' },
+        ],
+        requests,
+      ),
+    );
     assert.deepEqual(requests[0]!.messages, [
       { role: 'user', content: 'first' },
       { role: 'assistant', content: 'one' },
@@ -142,14 +176,23 @@ describe('ChatSession', () => {
     const long: StreamChunk[] = Array.from({ length: 1000 }, () => ({ type: 'answer', text: 'y' }));
     const first = chat.ask('one', scripted(long));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await chat.ask('two', scripted([{ type: 'answer', text: 'done' }, { type: 'finish', reason: 'stop' }]));
+    const second = await chat.ask(
+      'two',
+      scripted([
+        { type: 'answer', text: 'done' },
+        { type: 'finish', reason: 'stop' },
+      ]),
+    );
     assert.equal((await first).status, 'stopped');
     assert.equal(second.status, 'done');
   });
 
   it('applies reclassification and finish length', async () => {
     const { chat } = session();
-    const turn = await chat.ask('q', scripted([{ type: 'reasoning', text: 'plain' }, { type: 'reclassify' }, { type: 'finish', reason: 'length' }]));
+    const turn = await chat.ask(
+      'q',
+      scripted([{ type: 'reasoning', text: 'plain' }, { type: 'reclassify' }, { type: 'finish', reason: 'length' }]),
+    );
     assert.equal(turn.reasoning, '');
     assert.equal(turn.answer, 'plain');
     assert.equal(turn.status, 'incomplete');
@@ -173,23 +216,33 @@ describe('ChatSession', () => {
 
   it('restore turns streaming turns into stopped ones', () => {
     const { chat } = session();
-    chat.restore([{ id: 'a', question: 'q', reasoning: 'r', answer: '', status: 'streaming', modelLabel: 'm', startedAt: 1 }]);
+    chat.restore([
+      { id: 'a', question: 'q', reasoning: 'r', answer: '', status: 'streaming', modelLabel: 'm', startedAt: 1 },
+    ]);
     assert.equal(chat.turns[0]!.status, 'stopped');
   });
 
   it('keeps how a turn was asked with the turn, through view() and restore; a plain ask has none', async () => {
     const { chat } = session();
-    const done: StreamChunk[] = [{ type: 'answer', text: 'a' }, { type: 'finish', reason: 'stop' }];
+    const done: StreamChunk[] = [
+      { type: 'answer', text: 'a' },
+      { type: 'finish', reason: 'stop' },
+    ];
     const request: TurnRequest = {
       source: 'local',
-      fix: { documentUri: 'file:///w/a.ts', selection: { start: { line: 2, character: 0 }, end: { line: 4, character: 3 } }, selectionText: 'x', target: 'a.ts:3–5' },
+      fix: {
+        documentUri: 'file:///w/a.ts',
+        selection: { start: { line: 2, character: 0 }, end: { line: 4, character: 3 } },
+        selectionText: 'x',
+        target: 'a.ts:3–5',
+      },
     };
     const fix = await chat.ask('Fix it', scripted(done), 'Fix a.ts:3–5', request);
     const plain = await chat.ask('Why?', scripted(done), undefined, {});
     assert.deepEqual(fix.request, request);
     assert.equal('request' in plain, false, 'nothing is saved for a question asked the default way');
     // Saved as JSON and restored, as after a window reload.
-    const saved = JSON.parse(JSON.stringify(chat.view().turns)) as typeof fix[];
+    const saved = JSON.parse(JSON.stringify(chat.view().turns)) as (typeof fix)[];
     const { chat: reloaded } = session();
     reloaded.restore(saved);
     assert.deepEqual(reloaded.turns[0]!.request, request);

@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runApplyCommand } from '../../src/cli/apply';
 
-const fixture = (name: string, file: string) => fileURLToPath(new URL(`../fixtures/apply/${name}/${file}`, import.meta.url));
+const fixture = (name: string, file: string) =>
+  fileURLToPath(new URL(`../fixtures/apply/${name}/${file}`, import.meta.url));
 const mainEntry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const builtCli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -47,7 +48,16 @@ describe('r1-coder apply (in process)', () => {
   });
 
   it('exits 2 with the reason on stderr when the planner refuses', async () => {
-    const result = await call(['--file', loop.file, '--selection', loop.selection, '--answer', loop.answer, '--finish-reason', 'length']);
+    const result = await call([
+      '--file',
+      loop.file,
+      '--selection',
+      loop.selection,
+      '--answer',
+      loop.answer,
+      '--finish-reason',
+      'length',
+    ]);
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^r1-coder apply: refused: .*truncated/);
@@ -55,7 +65,14 @@ describe('r1-coder apply (in process)', () => {
 
   it('refuses an answer with no code block', async () => {
     const dir = 'ts-answer-without-code';
-    const result = await call(['--file', fixture(dir, 'before.ts'), '--selection', '1:0-4:3', '--answer', fixture(dir, 'answer.md')]);
+    const result = await call([
+      '--file',
+      fixture(dir, 'before.ts'),
+      '--selection',
+      '1:0-4:3',
+      '--answer',
+      fixture(dir, 'answer.md'),
+    ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no code block/);
   });
@@ -76,9 +93,24 @@ describe('r1-coder apply (in process)', () => {
     const badRange = await call(['--file', loop.file, '--selection', '5-9', '--answer', loop.answer]);
     assert.equal(badRange.code, 1);
     assert.match(badRange.stderr, /--selection must look like/);
-    const unknown = await call(['--file', loop.file, '--selection', loop.selection, '--answer', loop.answer, '--force']);
+    const unknown = await call([
+      '--file',
+      loop.file,
+      '--selection',
+      loop.selection,
+      '--answer',
+      loop.answer,
+      '--force',
+    ]);
     assert.equal(unknown.code, 1);
-    const noFile = await call(['--file', join(scratch, 'missing.ts'), '--selection', loop.selection, '--answer', loop.answer]);
+    const noFile = await call([
+      '--file',
+      join(scratch, 'missing.ts'),
+      '--selection',
+      loop.selection,
+      '--answer',
+      loop.answer,
+    ]);
     assert.equal(noFile.code, 1);
     assert.match(noFile.stderr, /ENOENT/);
   });
@@ -97,7 +129,16 @@ describe('r1-coder apply (a real process)', () => {
     it(`${label}: prints the new file, or exits 2 with the reason`, async () => {
       const ok = await spawnCli(command, ['--file', loop.file, '--selection', loop.selection, '--answer', loop.answer]);
       assert.deepEqual(ok, { code: 0, stdout: loop.after, stderr: '' });
-      const refused = await spawnCli(command, ['--file', loop.file, '--selection', loop.selection, '--answer', loop.answer, '--finish-reason', 'length']);
+      const refused = await spawnCli(command, [
+        '--file',
+        loop.file,
+        '--selection',
+        loop.selection,
+        '--answer',
+        loop.answer,
+        '--finish-reason',
+        'length',
+      ]);
       assert.equal(refused.code, 2);
       assert.equal(refused.stdout, '');
       assert.match(refused.stderr, /truncated/);

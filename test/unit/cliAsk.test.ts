@@ -50,7 +50,9 @@ describe('r1-coder ask', () => {
 
   it('streams reasoning to stderr and the answer to stdout, in a real process', async () => {
     server.enqueue({ reasoning: 'Check the loop bound.', answer: 'Use `i <= n`.' });
-    const result = await runCli(['ask', '--base-url', server.baseUrl, '--model', 'deepseek-v4-flash', 'Why?'], { DEEPSEEK_API_KEY: 'sk-proc' });
+    const result = await runCli(['ask', '--base-url', server.baseUrl, '--model', 'deepseek-v4-flash', 'Why?'], {
+      DEEPSEEK_API_KEY: 'sk-proc',
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'Use `i <= n`.\n');
     assert.equal(result.stderr, 'Check the loop bound.\n');
@@ -77,41 +79,72 @@ describe('r1-coder ask', () => {
     });
   }
 
-  it('streams a confirmed thought to stderr while the model is still thinking (not only once it answers)', { timeout: 30_000 }, async () => {
-    // The server sends its role frame and the thought, then stalls: the thought must be on stderr during the stall.
-    server.enqueue({ reasoning: ['Check ', 'the bound.'], answer: 'Use `i <= n`.', stallAfter: 3 });
-    const controller = new AbortController();
-    let stderr = '';
-    let stdout = '';
-    const code = await runAsk(['--base-url', server.baseUrl, 'q'], {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => {
-        stderr += text;
-        // Seen mid-stream: stop here, as a user would press Ctrl+C.
-        if (stderr.includes('the bound.')) controller.abort();
-      },
-      env: { DEEPSEEK_API_KEY: 'sk-cli-test' },
-      signal: controller.signal,
-    });
-    assert.equal(code, 130, 'stopped by the user');
-    assert.ok(stderr.startsWith('Check the bound.'), stderr);
-    assert.equal(stdout, '');
-  });
+  it(
+    'streams a confirmed thought to stderr while the model is still thinking (not only once it answers)',
+    { timeout: 30_000 },
+    async () => {
+      // The server sends its role frame and the thought, then stalls: the thought must be on stderr during the stall.
+      server.enqueue({ reasoning: ['Check ', 'the bound.'], answer: 'Use `i <= n`.', stallAfter: 3 });
+      const controller = new AbortController();
+      let stderr = '';
+      let stdout = '';
+      const code = await runAsk(['--base-url', server.baseUrl, 'q'], {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => {
+          stderr += text;
+          // Seen mid-stream: stop here, as a user would press Ctrl+C.
+          if (stderr.includes('the bound.')) controller.abort();
+        },
+        env: { DEEPSEEK_API_KEY: 'sk-cli-test' },
+        signal: controller.signal,
+      });
+      assert.equal(code, 130, 'stopped by the user');
+      assert.ok(stderr.startsWith('Check the bound.'), stderr);
+      assert.equal(stdout, '');
+    },
+  );
 
   it('--json still reports a non-thinking answer as reasoning followed by reclassify', async () => {
     server.enqueue({ style: 'none', answer: 'Plain.' });
     const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
-    const types = result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
-    assert.deepEqual(types.filter((type) => type !== 'usage'), ['reasoning', 'reclassify']);
+    const types = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string }).type);
+    assert.deepEqual(
+      types.filter((type) => type !== 'usage'),
+      ['reasoning', 'reclassify'],
+    );
   });
 
   it('--json prints one object per line: reasoning, answer, usage', async () => {
-    server.enqueue({ reasoning: 'Think.', answer: 'Done.', usage: { promptTokens: 7, completionTokens: 5, reasoningTokens: 2 } });
+    server.enqueue({
+      reasoning: 'Think.',
+      answer: 'Done.',
+      usage: { promptTokens: 7, completionTokens: 5, reasoningTokens: 2 },
+    });
     const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
     assert.equal(result.code, 0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; text?: string; promptTokens?: number; reasoningTokens?: number });
-    assert.equal(lines.filter((line) => line.type === 'reasoning').map((line) => line.text).join(''), 'Think.');
-    assert.equal(lines.filter((line) => line.type === 'answer').map((line) => line.text).join(''), 'Done.');
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as { type: string; text?: string; promptTokens?: number; reasoningTokens?: number },
+      );
+    assert.equal(
+      lines
+        .filter((line) => line.type === 'reasoning')
+        .map((line) => line.text)
+        .join(''),
+      'Think.',
+    );
+    assert.equal(
+      lines
+        .filter((line) => line.type === 'answer')
+        .map((line) => line.text)
+        .join(''),
+      'Done.',
+    );
     const usage = lines.find((line) => line.type === 'usage');
     assert.equal(usage?.promptTokens, 7);
     assert.equal(usage?.reasoningTokens, 2);
@@ -120,7 +153,9 @@ describe('r1-coder ask', () => {
 
   it('reads the key from --api-key-env and exits 2 with a JSON error on 401', async () => {
     server.enqueue({ status: 401 });
-    const result = await ask(['--json', '--api-key-env', 'MY_KEY', '--base-url', server.baseUrl, 'q'], { MY_KEY: 'sk-wrong' });
+    const result = await ask(['--json', '--api-key-env', 'MY_KEY', '--base-url', server.baseUrl, 'q'], {
+      MY_KEY: 'sk-wrong',
+    });
     assert.equal(result.code, 2);
     assert.equal(server.requests[server.requests.length - 1]!.headers.authorization, 'Bearer sk-wrong');
     const error = JSON.parse(result.stdout.trim().split('\n').pop()!) as { type: string; message: string };
@@ -163,7 +198,11 @@ describe('r1-coder ask --local (the built CLI and worker, the script model)', ()
   it('streams the script model’s exact reasoning to stderr and answer to stdout', async () => {
     const expected = expectedSplit(DEFAULT_SCRIPT);
     // CPU only and one thread, as in the LocalProvider tests (shared 2-core machines).
-    const result = await runCli(['ask', '--local', model, '--threads', '1', '--gpu-layers', '0', 'Why is the sum wrong?'], {}, [cli]);
+    const result = await runCli(
+      ['ask', '--local', model, '--threads', '1', '--gpu-layers', '0', 'Why is the sum wrong?'],
+      {},
+      [cli],
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${expected.answer}\n`);
     assert.equal(result.stderr, `${expected.reasoning}\n`);

@@ -60,7 +60,12 @@ interface Collected {
 
 async function collect(
   target: OpenAiCompatibleProvider,
-  options: { messages?: readonly ChatMessage[]; signal?: AbortSignal; maxTokens?: number; onChunk?: (chunk: StreamChunk) => void } = {},
+  options: {
+    messages?: readonly ChatMessage[];
+    signal?: AbortSignal;
+    maxTokens?: number;
+    onChunk?: (chunk: StreamChunk) => void;
+  } = {},
 ): Promise<Collected> {
   const started = Date.now();
   const chunks: StreamChunk[] = [];
@@ -105,13 +110,25 @@ const ANSWER = 'Add `i++` to the loop body:\n\n```js\nfor (let i = 0; i < n; i++
 describe('OpenAiCompatibleProvider: reasoning variants', () => {
   it('streams DeepSeek reasoning_content and content, then usage and finish', async (t) => {
     const server = await serve(t);
-    server.enqueue({ reasoning: REASONING, answer: ANSWER, usage: { promptTokens: 120, completionTokens: 80, reasoningTokens: 50, cacheHitTokens: 64 } });
+    server.enqueue({
+      reasoning: REASONING,
+      answer: ANSWER,
+      usage: { promptTokens: 120, completionTokens: 80, reasoningTokens: 50, cacheHitTokens: 64 },
+    });
     const result = await collect(provider(server, { dialect: 'deepseek' }).provider);
     assert.equal(result.reasoning, REASONING);
     assert.equal(result.answer, ANSWER);
     assert.ok(result.chunks.filter((chunk) => chunk.type === 'reasoning').length > 5, 'reasoning streams in pieces');
-    assert.deepEqual(usageOf(result), { promptTokens: 120, completionTokens: 80, reasoningTokens: 50, cachedPromptTokens: 64 });
-    assert.deepEqual(result.chunks.slice(-2).map((chunk) => chunk.type), ['usage', 'finish']);
+    assert.deepEqual(usageOf(result), {
+      promptTokens: 120,
+      completionTokens: 80,
+      reasoningTokens: 50,
+      cachedPromptTokens: 64,
+    });
+    assert.deepEqual(
+      result.chunks.slice(-2).map((chunk) => chunk.type),
+      ['usage', 'finish'],
+    );
     assert.deepEqual(result.last, { type: 'finish', reason: 'stop' });
     // Reasoning comes first, the answer after: never interleaved.
     const kinds = result.chunks.map((chunk) => chunk.type).filter((type) => type === 'reasoning' || type === 'answer');
@@ -137,13 +154,23 @@ describe('OpenAiCompatibleProvider: reasoning variants', () => {
   });
 
   it('treats api.deepseek.com as DeepSeek by its host', () => {
-    assert.deepEqual(serverInfoFor('https://api.deepseek.com'), { name: 'DeepSeek', topUpUrl: 'https://platform.deepseek.com/top_up' });
-    assert.deepEqual(serverInfoFor('https://api.deepseek.com/v1'), { name: 'DeepSeek', topUpUrl: 'https://platform.deepseek.com/top_up' });
+    assert.deepEqual(serverInfoFor('https://api.deepseek.com'), {
+      name: 'DeepSeek',
+      topUpUrl: 'https://platform.deepseek.com/top_up',
+    });
+    assert.deepEqual(serverInfoFor('https://api.deepseek.com/v1'), {
+      name: 'DeepSeek',
+      topUpUrl: 'https://platform.deepseek.com/top_up',
+    });
     assert.deepEqual(serverInfoFor('http://127.0.0.1:8080/v1'), { name: '127.0.0.1:8080' });
     assert.deepEqual(serverInfoFor('https://openrouter.ai/api/v1'), { name: 'openrouter.ai' });
     assert.equal(providerLabel('https://api.deepseek.com', 'deepseek-v4-flash'), 'DeepSeek · deepseek-v4-flash');
     assert.equal(providerLabel('http://127.0.0.1:8080', 'deepseek-r1:7b'), '127.0.0.1:8080 · deepseek-r1:7b');
-    const cloud = new OpenAiCompatibleProvider({ baseUrl: 'https://api.deepseek.com', apiKey: undefined, model: 'deepseek-v4-flash' });
+    const cloud = new OpenAiCompatibleProvider({
+      baseUrl: 'https://api.deepseek.com',
+      apiKey: undefined,
+      model: 'deepseek-v4-flash',
+    });
     assert.equal(cloud.label, 'DeepSeek · deepseek-v4-flash');
   });
 
@@ -339,7 +366,11 @@ describe('OpenAiCompatibleProvider: HTTP errors', () => {
     const error = errorOf(await collect(provider(server, { dialect: 'deepseek' }).provider));
     assert.equal(error.kind, 'balance');
     assert.match(error.message, /Insufficient Balance/);
-    assert.ok(error.actions.some((action) => action.kind === 'openUrl' && action.url === 'https://platform.deepseek.com/top_up'));
+    assert.ok(
+      error.actions.some(
+        (action) => action.kind === 'openUrl' && action.url === 'https://platform.deepseek.com/top_up',
+      ),
+    );
     assert.equal(server.requests.length, 1);
   });
 
@@ -413,7 +444,11 @@ describe('OpenAiCompatibleProvider: HTTP errors', () => {
   it('an error object inside the stream ends it, keeping what arrived', async (t) => {
     const server = await serve(t);
     // role, 2 reasoning, 1 answer; then {"error":…}
-    server.enqueue({ reasoning: ['Thinking ', 'hard.'], answer: ['Partial'], errorAfter: { after: 4, message: 'Upstream failed', code: 502 } });
+    server.enqueue({
+      reasoning: ['Thinking ', 'hard.'],
+      answer: ['Partial'],
+      errorAfter: { after: 4, message: 'Upstream failed', code: 502 },
+    });
     const result = await collect(provider(server).provider);
     assert.equal(result.reasoning, 'Thinking hard.');
     assert.equal(result.answer, 'Partial');
@@ -427,7 +462,11 @@ describe('OpenAiCompatibleProvider: broken connections', () => {
   it('a drop mid-answer keeps the partial answer and reports streamCut, without retrying', async (t) => {
     const server = await serve(t);
     // role, 2 reasoning, 2 answer events, then the socket is destroyed.
-    server.enqueue({ reasoning: ['Step one. ', 'Step two.'], answer: ['Half ', 'an answer', ' never sent'], dropAfter: 5 });
+    server.enqueue({
+      reasoning: ['Step one. ', 'Step two.'],
+      answer: ['Half ', 'an answer', ' never sent'],
+      dropAfter: 5,
+    });
     const result = await collect(provider(server).provider);
     assert.equal(result.reasoning, 'Step one. Step two.');
     assert.equal(result.answer, 'Half an answer');
@@ -519,7 +558,11 @@ describe('OpenAiCompatibleProvider: broken connections', () => {
 });
 
 describe('OpenAiCompatibleProvider: cancellation', () => {
-  const slow = { reasoning: 'one two three four five six seven eight nine ten eleven twelve', answer: 'alpha beta gamma delta epsilon zeta eta theta iota kappa', delayMs: 40 };
+  const slow = {
+    reasoning: 'one two three four five six seven eight nine ten eleven twelve',
+    answer: 'alpha beta gamma delta epsilon zeta eta theta iota kappa',
+    delayMs: 40,
+  };
 
   it('abort mid-reasoning: finish aborted at once, nothing after', async (t) => {
     const server = await serve(t);
@@ -538,7 +581,10 @@ describe('OpenAiCompatibleProvider: cancellation', () => {
     assert.deepEqual(result.last, { type: 'finish', reason: 'aborted' });
     assert.equal(result.reasoning, 'one ');
     assert.equal(result.answer, '');
-    assert.deepEqual(result.chunks.map((chunk) => chunk.type), ['reasoning', 'finish']);
+    assert.deepEqual(
+      result.chunks.map((chunk) => chunk.type),
+      ['reasoning', 'finish'],
+    );
     assert.ok(Date.now() - abortedAt < 500, 'stopped promptly');
   });
 
@@ -574,7 +620,10 @@ describe('OpenAiCompatibleProvider: cancellation', () => {
         if (chunk.type === 'retry') setTimeout(() => controller.abort(), 20);
       },
     });
-    assert.deepEqual(result.chunks.map((chunk) => chunk.type), ['retry', 'finish']);
+    assert.deepEqual(
+      result.chunks.map((chunk) => chunk.type),
+      ['retry', 'finish'],
+    );
     assert.deepEqual(result.last, { type: 'finish', reason: 'aborted' });
     assert.ok(result.ms < 2000, `did not wait the 20 s (${result.ms} ms)`);
     assert.equal(server.requests.length, 1);

@@ -4,7 +4,9 @@ import { listCodeBlocks } from '../../src/core/codeBlocks';
 
 describe('listCodeBlocks', () => {
   it('lists fenced blocks in order with language and exact code', () => {
-    const blocks = listCodeBlocks('Intro\n\n```ts\nconst a = 1;\n```\n\n- item\n\n  ~~~\n  nested\n  ~~~\n\n```\nplain\n```\n');
+    const blocks = listCodeBlocks(
+      'Intro\n\n```ts\nconst a = 1;\n```\n\n- item\n\n  ~~~\n  nested\n  ~~~\n\n```\nplain\n```\n',
+    );
     assert.deepEqual(
       blocks.map((block) => [block.index, block.language, block.code]),
       [

@@ -4,10 +4,7 @@ import { buildMessages, stripThinking } from '../../src/core/conversation';
 
 describe('buildMessages', () => {
   it('sends earlier answers but never earlier reasoning, and no system prompt', () => {
-    const messages = buildMessages(
-      [{ question: 'What is 2+2?', answer: '<think>add them</think>\n\n4' }],
-      'And 3+3?',
-    );
+    const messages = buildMessages([{ question: 'What is 2+2?', answer: '<think>add them</think>\n\n4' }], 'And 3+3?');
     assert.deepEqual(messages, [
       { role: 'user', content: 'What is 2+2?' },
       { role: 'assistant', content: '4' },

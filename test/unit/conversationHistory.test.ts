@@ -4,7 +4,16 @@ import type { TurnView } from '../../src/core/chatSession';
 import { boundTurns, conversationTitle, exportMarkdown, upsertConversation } from '../../src/core/conversationHistory';
 
 function turn(overrides: Partial<TurnView> = {}): TurnView {
-  return { id: 't', question: 'Why?', reasoning: 'Because.', answer: 'This.', status: 'done', modelLabel: 'DeepSeek · m', startedAt: 1, ...overrides };
+  return {
+    id: 't',
+    question: 'Why?',
+    reasoning: 'Because.',
+    answer: 'This.',
+    status: 'done',
+    modelLabel: 'DeepSeek · m',
+    startedAt: 1,
+    ...overrides,
+  };
 }
 
 describe('conversation history', () => {
@@ -16,14 +25,27 @@ describe('conversation history', () => {
 
   it('keeps the newest conversations first, bounded, without empty ones', () => {
     const limits = { conversations: 2, turnsPerConversation: 1, reasoningChars: 10 };
-    let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn(), turn({ id: 'u' })] }, limits);
+    let history = upsertConversation(
+      [],
+      { id: 'a', title: 'A', updatedAt: 1, turns: [turn(), turn({ id: 'u' })] },
+      limits,
+    );
     assert.equal(history[0]!.turns.length, 1);
     history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn()] }, limits);
     history = upsertConversation(history, { id: 'c', title: 'C', updatedAt: 3, turns: [turn()] }, limits);
-    assert.deepEqual(history.map((saved) => saved.id), ['c', 'b']);
+    assert.deepEqual(
+      history.map((saved) => saved.id),
+      ['c', 'b'],
+    );
     history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 4, turns: [turn()] }, limits);
-    assert.deepEqual(history.map((saved) => saved.id), ['b', 'c']);
-    assert.deepEqual(upsertConversation(history, { id: 'd', title: '', updatedAt: 5, turns: [] }, limits).map((s) => s.id), ['b', 'c']);
+    assert.deepEqual(
+      history.map((saved) => saved.id),
+      ['b', 'c'],
+    );
+    assert.deepEqual(
+      upsertConversation(history, { id: 'd', title: '', updatedAt: 5, turns: [] }, limits).map((s) => s.id),
+      ['b', 'c'],
+    );
   });
 
   it('keeps all saved text within a size budget: the oldest conversations go first, then old turns', () => {
@@ -31,30 +53,68 @@ describe('conversation history', () => {
     const limits = { conversations: 10, turnsPerConversation: 10, reasoningChars: 1_000, totalChars: 60 };
     let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn(), turn()] }, limits);
     history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn()] }, limits);
-    assert.deepEqual(history.map((saved) => saved.id), ['b', 'a'], '17 + 34 characters fit');
+    assert.deepEqual(
+      history.map((saved) => saved.id),
+      ['b', 'a'],
+      '17 + 34 characters fit',
+    );
     history = upsertConversation(history, { id: 'c', title: 'C', updatedAt: 3, turns: [turn()] }, limits);
-    assert.deepEqual(history.map((saved) => saved.id), ['c', 'b'], 'a no longer fits and goes');
+    assert.deepEqual(
+      history.map((saved) => saved.id),
+      ['c', 'b'],
+      'a no longer fits and goes',
+    );
     // A conversation larger than the budget keeps its newest turns only, and the others go.
-    const big = [turn({ id: '1', answer: 'x'.repeat(30) }), turn({ id: '2', answer: 'y'.repeat(30) }), turn({ id: '3' })];
+    const big = [
+      turn({ id: '1', answer: 'x'.repeat(30) }),
+      turn({ id: '2', answer: 'y'.repeat(30) }),
+      turn({ id: '3' }),
+    ];
     history = upsertConversation(history, { id: 'd', title: 'D', updatedAt: 4, turns: big }, limits);
-    assert.deepEqual(history.map((saved) => [saved.id, saved.turns.map((kept) => kept.id)]), [['d', ['2', '3']]]);
+    assert.deepEqual(
+      history.map((saved) => [saved.id, saved.turns.map((kept) => kept.id)]),
+      [['d', ['2', '3']]],
+    );
     // Even a single turn over the budget is kept: the current conversation never vanishes.
-    history = upsertConversation(history, { id: 'e', title: 'E', updatedAt: 5, turns: [turn({ answer: 'z'.repeat(100) })] }, limits);
-    assert.deepEqual(history.map((saved) => [saved.id, saved.turns.length]), [['e', 1]]);
+    history = upsertConversation(
+      history,
+      { id: 'e', title: 'E', updatedAt: 5, turns: [turn({ answer: 'z'.repeat(100) })] },
+      limits,
+    );
+    assert.deepEqual(
+      history.map((saved) => [saved.id, saved.turns.length]),
+      [['e', 1]],
+    );
   });
 
   it('keeps how a Fix turn was asked, and counts its selected text in the size budget', () => {
-    const fix = { documentUri: 'file:///w/a.ts', selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 50 } }, selectionText: 's'.repeat(50), target: 'a.ts:1' };
+    const fix = {
+      documentUri: 'file:///w/a.ts',
+      selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 50 } },
+      selectionText: 's'.repeat(50),
+      target: 'a.ts:1',
+    };
     const limits = { conversations: 10, turnsPerConversation: 10, reasoningChars: 1_000, totalChars: 60 };
     let history = upsertConversation([], { id: 'a', title: 'A', updatedAt: 1, turns: [turn()] }, limits);
-    history = upsertConversation(history, { id: 'b', title: 'B', updatedAt: 2, turns: [turn({ request: { fix } })] }, limits);
+    history = upsertConversation(
+      history,
+      { id: 'b', title: 'B', updatedAt: 2, turns: [turn({ request: { fix } })] },
+      limits,
+    );
     assert.deepEqual(history[0]!.turns[0]!.request, { fix });
     // 17 + (17 + 50) characters exceed 60: the older conversation goes.
-    assert.deepEqual(history.map((saved) => saved.id), ['b']);
+    assert.deepEqual(
+      history.map((saved) => saved.id),
+      ['b'],
+    );
   });
 
   it('cuts very long reasoning from the middle', () => {
-    const [bounded] = boundTurns([turn({ reasoning: `${'a'.repeat(50)}${'b'.repeat(50)}` })], { conversations: 1, turnsPerConversation: 1, reasoningChars: 20 });
+    const [bounded] = boundTurns([turn({ reasoning: `${'a'.repeat(50)}${'b'.repeat(50)}` })], {
+      conversations: 1,
+      turnsPerConversation: 1,
+      reasoningChars: 20,
+    });
     assert.ok(bounded!.reasoning.startsWith('a'.repeat(10)));
     assert.ok(bounded!.reasoning.endsWith('b'.repeat(10)));
     assert.match(bounded!.reasoning, /80 characters of reasoning not kept/);

@@ -55,7 +55,11 @@ interface WireChunk {
 describe('deepseekServer wire format', () => {
   it("speaks DeepSeek's exact stream: role chunk, reasoning_content, content, usage, [DONE]", async (t) => {
     const server = await serve(t);
-    server.enqueue({ reasoning: 'First think. Then answer.', answer: 'The answer.', usage: { promptTokens: 10, completionTokens: 7, reasoningTokens: 4, cacheHitTokens: 8 } });
+    server.enqueue({
+      reasoning: 'First think. Then answer.',
+      answer: 'The answer.',
+      usage: { promptTokens: 10, completionTokens: 7, reasoningTokens: 4, cacheHitTokens: 8 },
+    });
     const response = await post(`${server.baseUrl}/chat/completions`, REQUEST);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -78,7 +82,10 @@ describe('deepseekServer wire format', () => {
     assert.equal(reasoning.length + content.length, middle.length, 'each delta is reasoning or content, never both');
     for (const chunk of reasoning) assert.equal(chunk.choices[0]?.delta.content, null);
     for (const chunk of content) assert.equal(chunk.choices[0]?.delta.reasoning_content, null);
-    assert.equal(reasoning.map((chunk) => chunk.choices[0]?.delta.reasoning_content).join(''), 'First think. Then answer.');
+    assert.equal(
+      reasoning.map((chunk) => chunk.choices[0]?.delta.reasoning_content).join(''),
+      'First think. Then answer.',
+    );
     assert.equal(content.map((chunk) => chunk.choices[0]?.delta.content).join(''), 'The answer.');
     assert.ok(reasoning.length > 1, 'split into several deltas');
     assert.equal(final?.choices[0]?.finish_reason, 'stop');
@@ -96,7 +103,10 @@ describe('deepseekServer wire format', () => {
 
   it('sends the reasoning field variant and inline think tags', async (t) => {
     const server = await serve(t);
-    server.enqueue({ style: 'reasoning', reasoning: 'Hmm.', answer: 'Yes.' }, { style: 'inlineNoOpen', reasoning: 'Hmm.', answer: 'Yes.' });
+    server.enqueue(
+      { style: 'reasoning', reasoning: 'Hmm.', answer: 'Yes.' },
+      { style: 'inlineNoOpen', reasoning: 'Hmm.', answer: 'Yes.' },
+    );
     const deltas = async () => {
       const { data } = parseSse(await (await post(`${server.baseUrl}/chat/completions`, REQUEST)).text());
       return data.slice(0, -1).map((payload) => (JSON.parse(payload) as WireChunk).choices[0]?.delta ?? {});
@@ -160,9 +170,15 @@ describe('deepseekServer wire format', () => {
     server.setDefault((request) => ({ style: 'none', answer: `echo ${String(request.body?.messages?.[0]?.content)}` }));
     server.enqueue({ status: 503 });
     assert.equal(server.pending, 1);
-    assert.equal((await post(`${server.baseUrl}/chat/completions`, REQUEST, { authorization: 'Bearer sk-x' })).status, 503);
+    assert.equal(
+      (await post(`${server.baseUrl}/chat/completions`, REQUEST, { authorization: 'Bearer sk-x' })).status,
+      503,
+    );
     const echoed = parseSse(await (await post(`${server.baseUrl}/chat/completions`, REQUEST)).text()).data;
-    const text = echoed.slice(0, -1).map((payload) => (JSON.parse(payload) as WireChunk).choices[0]?.delta.content ?? '').join('');
+    const text = echoed
+      .slice(0, -1)
+      .map((payload) => (JSON.parse(payload) as WireChunk).choices[0]?.delta.content ?? '')
+      .join('');
     assert.equal(text, 'echo hi');
     assert.equal(server.requests.length, 2);
     assert.equal(server.requests[0]?.headers.authorization, 'Bearer sk-x');
@@ -196,7 +212,9 @@ describe('deepseekServer wire format', () => {
 
   it('runs from the command line until stopped', async (t) => {
     const script = join(__dirname, '..', 'support', 'deepseekServer.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     t.after(() => child.kill());
     let output = '';
     child.stdout.setEncoding('utf8');
@@ -211,8 +229,18 @@ describe('deepseekServer wire format', () => {
         }
       });
     });
-    const { data } = parseSse(await (await post(`${url}/v1/chat/completions`, { ...REQUEST, messages: [{ role: 'user', content: 'ping from the CLI test' }] })).text());
-    const reasoning = data.slice(0, -1).map((payload) => (JSON.parse(payload) as WireChunk).choices[0]?.delta.reasoning_content ?? '').join('');
+    const { data } = parseSse(
+      await (
+        await post(`${url}/v1/chat/completions`, {
+          ...REQUEST,
+          messages: [{ role: 'user', content: 'ping from the CLI test' }],
+        })
+      ).text(),
+    );
+    const reasoning = data
+      .slice(0, -1)
+      .map((payload) => (JSON.parse(payload) as WireChunk).choices[0]?.delta.reasoning_content ?? '')
+      .join('');
     assert.match(reasoning, /ping from the CLI test/);
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number | null];

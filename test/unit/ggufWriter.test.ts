@@ -9,8 +9,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { R1_DISTILL_CHAT_TEMPLATE } from '../gguf/distillTemplate';
-import { array, encodeTensor, f32, GgmlType, gpt2ByteToUnicode, tensorByteSize, toHalf, u32, u64, writeGguf } from '../gguf/ggufWriter';
-import { DEFAULT_SCRIPT, expectedSplit, longScript, splitScript, THINK_CLOSE, THINK_OPEN, writeScriptModel } from '../gguf/scriptModel';
+import {
+  array,
+  encodeTensor,
+  f32,
+  GgmlType,
+  gpt2ByteToUnicode,
+  tensorByteSize,
+  toHalf,
+  u32,
+  u64,
+  writeGguf,
+} from '../gguf/ggufWriter';
+import {
+  DEFAULT_SCRIPT,
+  expectedSplit,
+  longScript,
+  splitScript,
+  THINK_CLOSE,
+  THINK_OPEN,
+  writeScriptModel,
+} from '../gguf/scriptModel';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 let nlc: NodeLlamaCpp;
@@ -96,8 +115,18 @@ describe('GGUF encoding', () => {
       },
       tensors: [
         { name: 'a', dims: [64, 3], type: GgmlType.F32, data: () => [encodeTensor(weights, GgmlType.F32)] },
-        { name: 'b', dims: [33], type: GgmlType.F16, data: () => [encodeTensor(new Float32Array(33).fill(1), GgmlType.F16)] },
-        { name: 'c', dims: [64, 2], type: GgmlType.Q8_0, data: () => [encodeTensor(weights.subarray(0, 128), GgmlType.Q8_0)] },
+        {
+          name: 'b',
+          dims: [33],
+          type: GgmlType.F16,
+          data: () => [encodeTensor(new Float32Array(33).fill(1), GgmlType.F16)],
+        },
+        {
+          name: 'c',
+          dims: [64, 2],
+          type: GgmlType.Q8_0,
+          data: () => [encodeTensor(weights.subarray(0, 128), GgmlType.Q8_0)],
+        },
         { name: 'hole', dims: [32, 1000], type: GgmlType.Q4_0 },
       ],
     });
@@ -144,7 +173,10 @@ describe('script model', () => {
     const path = join(dir, 'script.gguf');
     const written = writeScriptModel(path);
     const info = await nlc.readGgufFileInfo(path, { logWarnings: false });
-    const tokenizer = info.metadata.tokenizer as unknown as { chat_template: string; ggml: { tokens: string[]; pre: string } };
+    const tokenizer = info.metadata.tokenizer as unknown as {
+      chat_template: string;
+      ggml: { tokens: string[]; pre: string };
+    };
     assert.equal(tokenizer.chat_template, R1_DISTILL_CHAT_TEMPLATE);
     assert.equal(tokenizer.ggml.pre, 'deepseek-r1-qwen');
     assert.equal(tokenizer.ggml.tokens.length, written.vocabularySize);
@@ -152,8 +184,16 @@ describe('script model', () => {
 
     const broken = join(dir, 'duplicate.gguf');
     writeScriptModel(broken, DEFAULT_SCRIPT, { duplicateToken: true });
-    const brokenTokens = ((await nlc.readGgufFileInfo(broken, { logWarnings: false })).metadata.tokenizer as unknown as { ggml: { tokens: string[] } }).ggml.tokens;
-    assert.equal(new Set(brokenTokens).size, brokenTokens.length - 1, 'exactly one duplicated string (never loaded here: it aborts)');
+    const brokenTokens = (
+      (await nlc.readGgufFileInfo(broken, { logWarnings: false })).metadata.tokenizer as unknown as {
+        ggml: { tokens: string[] };
+      }
+    ).ggml.tokens;
+    assert.equal(
+      new Set(brokenTokens).size,
+      brokenTokens.length - 1,
+      'exactly one duplicated string (never loaded here: it aborts)',
+    );
   });
 
   it('makes node-llama-cpp generate the exact script, at temperature 0 and 0.6', async () => {

@@ -13,7 +13,11 @@ import type { StreamChunk, Usage } from '../../src/core/chunks';
 import type { R1Error } from '../../src/core/errors';
 import type { ChatMessage } from '../../src/core/provider';
 import { linuxPhysicalCores, physicalCoreCount } from '../../src/providers/local/cpuCores';
-import { LocalProvider, type LocalLoadProgress, type LocalProviderOptions } from '../../src/providers/local/localProvider';
+import {
+  LocalProvider,
+  type LocalLoadProgress,
+  type LocalProviderOptions,
+} from '../../src/providers/local/localProvider';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
 import { writeShapedModel } from '../gguf/shapedModel';
@@ -28,7 +32,10 @@ const expectedLongAnswer = expectedSplit(LONG_ANSWER);
 
 let dir: string;
 let workerPath: string;
-const models = {} as Record<'script' | 'longThought' | 'longAnswer' | 'duplicate' | 'notGguf' | 'truncated' | 'huge', string>;
+const models = {} as Record<
+  'script' | 'longThought' | 'longAnswer' | 'duplicate' | 'notGguf' | 'truncated' | 'huge',
+  string
+>;
 const providers: LocalProvider[] = [];
 
 /**
@@ -181,7 +188,10 @@ describe('LocalProvider: generation', () => {
     assert.ok(contextSize >= 512 && contextSize < 8192);
     // Half of a context under 8192 tokens; the 300-line thought would need far more.
     assert.equal(result.usage?.reasoningTokens, Math.ceil(contextSize / 2));
-    assert.ok(expectedLongThought.reasoning.startsWith(result.reasoning) && result.reasoning.length < expectedLongThought.reasoning.length);
+    assert.ok(
+      expectedLongThought.reasoning.startsWith(result.reasoning) &&
+        result.reasoning.length < expectedLongThought.reasoning.length,
+    );
     assert.equal(result.answer, expectedLongThought.answer);
     assert.equal(result.finish, 'stop');
   });
@@ -206,10 +216,19 @@ describe('LocalProvider: generation', () => {
     assert.equal(turn.finishReason, 'length');
     assert.ok(turn.answer.length > 0 && expectedLongAnswer.answer.startsWith(turn.answer));
     const message = turn.error?.message ?? '';
-    for (const words of [/end of the local model’s context/, /New Chat/, /r1Coder\.local\.contextSize/, /r1Coder\.local\.thinkingBudget/]) {
+    for (const words of [
+      /end of the local model’s context/,
+      /New Chat/,
+      /r1Coder\.local\.contextSize/,
+      /r1Coder\.local\.thinkingBudget/,
+    ]) {
       assert.match(message, words);
     }
-    assert.deepEqual(turn.error?.actions, [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }], 'no Retry: it would hit the same limit');
+    assert.deepEqual(
+      turn.error?.actions,
+      [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }],
+      'no Retry: it would hit the same limit',
+    );
   });
 
   it('refuses a conversation that already fills the context instead of shifting it, and answers the next one', async () => {
@@ -225,7 +244,10 @@ describe('LocalProvider: generation', () => {
     assert.match(result.error!.message, /already fills the local model’s context \(512 tokens\)/);
     assert.match(result.error!.message, /New Chat/);
     assert.match(result.error!.message, /r1Coder\.local\.contextSize/);
-    assert.deepEqual(result.error!.actions, [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }]);
+    assert.deepEqual(result.error!.actions, [
+      { kind: 'newChat' },
+      { kind: 'openSettings', query: 'r1Coder.local.contextSize' },
+    ]);
     assert.equal(result.reasoning + result.answer, '', 'nothing was generated');
     assert.ok(shared.workerPid !== undefined, 'the worker stays up');
 
@@ -334,7 +356,11 @@ describe('LocalProvider: load progress always ends (the status bar clears its sp
     await within(60_000, run(target));
     const phases = events.map((event) => event.phase);
     // Exactly one terminal phase, and it is the last one.
-    assert.deepEqual(phases.filter((phase) => TERMINAL.includes(phase)), [phases.at(-1)], JSON.stringify(phases));
+    assert.deepEqual(
+      phases.filter((phase) => TERMINAL.includes(phase)),
+      [phases.at(-1)],
+      JSON.stringify(phases),
+    );
     return phases;
   }
 
@@ -417,7 +443,8 @@ describe('LocalProvider: worker crashes', () => {
         return true;
       }
     };
-    for (let waited = 0; !gone() && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; !gone() && waited < 10_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(gone(), 'the worker process exited');
     const next = await collect(target);
     assert.equal(next.answer, expected.answer);
@@ -435,7 +462,15 @@ describe('LocalProvider: abort during load', () => {
   before(() => {
     slowModel = join(dir, 'slow-load.gguf');
     // Random weights, about 14 MB: it answers nonsense, which only has to never reach the next request.
-    writeShapedModel(slowModel, { hidden: 64, layers: 2, heads: 4, kvHeads: 2, ffn: 128, vocab: 151936, contextLength: 4096 });
+    writeShapedModel(slowModel, {
+      hidden: 64,
+      layers: 2,
+      heads: 4,
+      kvHeads: 2,
+      ffn: 128,
+      vocab: 151936,
+      contextLength: 4096,
+    });
   });
 
   function watched(options: Partial<LocalProviderOptions> = {}): LocalProvider {
@@ -461,7 +496,10 @@ describe('LocalProvider: abort during load', () => {
   }
 
   /** A request that answers, with the load-progress events it caused. */
-  async function answered(target: LocalProvider, maxTokens?: number): Promise<Collected & { readonly progress: LocalLoadProgress[] }> {
+  async function answered(
+    target: LocalProvider,
+    maxTokens?: number,
+  ): Promise<Collected & { readonly progress: LocalLoadProgress[] }> {
     events = [];
     const result = await within(30_000, collect(target, undefined, undefined, { maxTokens }));
     return { ...result, progress: events };
@@ -493,7 +531,11 @@ describe('LocalProvider: abort during load', () => {
     const target = watched();
     const result = await stoppedAt(target, 'starting');
     assert.deepEqual(result.chunks, STOPPED);
-    assert.deepEqual(phases(events), ['starting', 'stopped'], 'the worker was never asked to load the model, and the start ended');
+    assert.deepEqual(
+      phases(events),
+      ['starting', 'stopped'],
+      'the worker was never asked to load the model, and the start ended',
+    );
     const pid = target.workerPid;
     const next = await answered(target);
     assert.deepEqual([next.reasoning, next.answer, next.finish], [expected.reasoning, expected.answer, 'stop']);
@@ -507,7 +549,11 @@ describe('LocalProvider: abort during load', () => {
     const target = watched();
     const result = await stoppedAt(target, 'loading');
     assert.deepEqual(result.chunks, STOPPED);
-    assert.deepEqual([phases(events)[0], phases(events).at(-1)], ['starting', 'stopped'], 'the stop ends the load progress');
+    assert.deepEqual(
+      [phases(events)[0], phases(events).at(-1)],
+      ['starting', 'stopped'],
+      'the stop ends the load progress',
+    );
     assert.ok(!phases(events).includes('ready'));
     const pid = target.workerPid;
     assert.ok(pid !== undefined, 'the worker is still running');

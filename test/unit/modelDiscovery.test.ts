@@ -50,17 +50,34 @@ function writeModel(path: string, metadata: GgufMetadata = {}): void {
     tensors: [
       { name: 'token_embd.weight', dims: [64, 100], type: GgmlType.F32, data: () => [new Uint8Array(64 * 100 * 4)] },
       { name: 'blk.0.attn_q.weight', dims: [64, 64], type: GgmlType.F16, data: () => [new Uint8Array(64 * 64 * 2)] },
-      { name: 'blk.1.attn_q.weight', dims: [64, 64], type: GgmlType.Q8_0, data: () => [new Uint8Array((64 * 64 * 34) / 32)] },
+      {
+        name: 'blk.1.attn_q.weight',
+        dims: [64, 64],
+        type: GgmlType.Q8_0,
+        data: () => [new Uint8Array((64 * 64 * 34) / 32)],
+      },
     ],
   });
 }
 const TINY_PARAMETERS = 64 * 100 + 64 * 64 * 2;
 
-function writeOllamaModel(modelsRoot: string, registry: string, namespace: string, model: string, tag: string, hex: string, blob = true): string {
+function writeOllamaModel(
+  modelsRoot: string,
+  registry: string,
+  namespace: string,
+  model: string,
+  tag: string,
+  hex: string,
+  blob = true,
+): string {
   const manifest = {
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 487 },
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      digest: `sha256:${'c'.repeat(64)}`,
+      size: 487,
+    },
     layers: [
       { mediaType: 'application/vnd.ollama.image.license', digest: `sha256:${'a'.repeat(64)}`, size: 1065 },
       { mediaType: 'application/vnd.ollama.image.model', digest: `sha256:${hex}`, size: 1234 },
@@ -95,7 +112,12 @@ describe('findModelCandidates', () => {
     writeOllamaModel(custom, 'registry.ollama.ai', 'library', 'moved', 'latest', '6'.repeat(64));
 
     const lmStudio = join(home, '.lmstudio', 'models');
-    const lmFile = join(lmStudio, 'lmstudio-community', 'DeepSeek-R1-Distill-Qwen-7B-GGUF', 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf');
+    const lmFile = join(
+      lmStudio,
+      'lmstudio-community',
+      'DeepSeek-R1-Distill-Qwen-7B-GGUF',
+      'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf',
+    );
     writeModel(lmFile);
     writeModel(join(lmStudio, 'lmstudio-community', 'vision-GGUF', 'mmproj-model-f16.gguf'));
     writeModel(join(lmStudio, 'big', 'Big-GGUF', 'big-00001-of-00002.gguf'));
@@ -158,7 +180,10 @@ describe('findModelCandidates', () => {
   });
 
   it('uses OLLAMA_MODELS, the home store, and on Linux the service store unless a home is given', () => {
-    assert.deepEqual(ollamaModelRoots({ homeDir: '/h', env: { OLLAMA_MODELS: '/data/ollama' } }), ['/data/ollama', '/h/.ollama/models']);
+    assert.deepEqual(ollamaModelRoots({ homeDir: '/h', env: { OLLAMA_MODELS: '/data/ollama' } }), [
+      '/data/ollama',
+      '/h/.ollama/models',
+    ]);
     assert.deepEqual(ollamaModelRoots({ homeDir: '/h', env: {} }), ['/h/.ollama/models']);
     assert.ok(ollamaModelRoots({ env: {}, platform: 'linux' }).includes('/usr/share/ollama/.ollama/models'));
     assert.ok(!ollamaModelRoots({ env: {}, platform: 'darwin' }).includes('/usr/share/ollama/.ollama/models'));
@@ -181,7 +206,10 @@ describe('describeModelFile', () => {
     assert.equal(description.contextLength, 131072);
     // 2 layers × 2 KV heads × (8 + 8 head size) × 2 bytes
     assert.equal(description.kvBytesPerToken, 2 * 2 * (64 / 8) * 2 * 2);
-    assert.ok(description.memoryBytes > 0.3e9 && description.memoryBytes < 0.31e9, `estimate ${description.memoryBytes}`);
+    assert.ok(
+      description.memoryBytes > 0.3e9 && description.memoryBytes < 0.31e9,
+      `estimate ${description.memoryBytes}`,
+    );
   });
 
   it('falls back to the file name for the quantization when the header has no file type', async (t) => {
@@ -210,7 +238,10 @@ describe('describeModelFile', () => {
     truncateSync(cut, statSync(cut).size - 5000);
     assert.match(await problems(cut), /^truncated: .* of .* \(an unfinished download\?\)$/);
 
-    writeFileSync(join(dir, 'garbage.gguf'), Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(64, 0xff)]));
+    writeFileSync(
+      join(dir, 'garbage.gguf'),
+      Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(64, 0xff)]),
+    );
     assert.match(await problems(join(dir, 'garbage.gguf')), /^damaged GGUF header \(.+\)$/);
 
     assert.equal(await problems(join(dir, 'missing.gguf')), 'file not found');
@@ -235,7 +266,10 @@ describe('memory fit and the detail line', () => {
     assert.equal(assessFit(5.4e9, gamingPc).kind, 'gpu');
     assert.equal(assessFit(22e9, gamingPc).kind, 'ram');
     assert.equal(assessFit(30e9, gamingPc).kind, 'gpuAndRam');
-    assert.equal(assessFit(50e9, gamingPc).text, 'too big for this machine (needs ~50.0 GB, has 32.0 GB RAM + 12.0 GB GPU)');
+    assert.equal(
+      assessFit(50e9, gamingPc).text,
+      'too big for this machine (needs ~50.0 GB, has 32.0 GB RAM + 12.0 GB GPU)',
+    );
   });
 
   it('reads "4.7 GB · Q4_K_M · 7.6B params · fits in RAM" for R1-Distill-Qwen-7B on a 16 GB laptop', () => {
@@ -249,8 +283,14 @@ describe('memory fit and the detail line', () => {
       memoryBytes: estimateMemoryBytes(weights, 28 * 4 * 128 * 2 * 2),
     };
     assert.equal(describeDetail(description, laptop), '4.7 GB · Q4_K_M · 7.6B params · fits in RAM');
-    assert.equal(describeDetail(description, { ramBytes: 8e9, vramBytes: 0 }), '4.7 GB · Q4_K_M · 7.6B params · fits in RAM');
-    assert.equal(describeDetail(description, { ramBytes: 6e9, vramBytes: 0 }), '4.7 GB · Q4_K_M · 7.6B params · tight fit: little memory left for anything else');
+    assert.equal(
+      describeDetail(description, { ramBytes: 8e9, vramBytes: 0 }),
+      '4.7 GB · Q4_K_M · 7.6B params · fits in RAM',
+    );
+    assert.equal(
+      describeDetail(description, { ramBytes: 6e9, vramBytes: 0 }),
+      '4.7 GB · Q4_K_M · 7.6B params · tight fit: little memory left for anything else',
+    );
     assert.equal(describeDetail(description, gamingPc), '4.7 GB · Q4_K_M · 7.6B params · fits in GPU memory');
   });
 

@@ -76,9 +76,17 @@ async function startFileServer(): Promise<FileServer> {
         res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'accept-ranges': 'bytes',
+      });
     } else {
-      res.writeHead(200, { 'content-length': size, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-length': size,
+        'accept-ranges': 'bytes',
+        'content-type': 'application/octet-stream',
+      });
     }
     if (req.method === 'HEAD') {
       res.end();
@@ -137,7 +145,14 @@ function writeTestModel(path: string, dataBytes: number): Buffer {
       'qwen2.attention.head_count': u32(8),
       'qwen2.attention.head_count_kv': u32(2),
     },
-    tensors: [{ name: 'token_embd.weight', dims, type: GgmlType.F32, data: () => [randomBytes(tensorByteSize(dims, GgmlType.F32))] }],
+    tensors: [
+      {
+        name: 'token_embd.weight',
+        dims,
+        type: GgmlType.F32,
+        data: () => [randomBytes(tensorByteSize(dims, GgmlType.F32))],
+      },
+    ],
   });
   return readFileSync(path);
 }
@@ -160,7 +175,10 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 
 function assertMonotonic(events: readonly DownloadProgress[]): void {
   for (let i = 1; i < events.length; i++) {
-    assert.ok(events[i]!.downloadedBytes >= events[i - 1]!.downloadedBytes, `event ${i} went backwards: ${events[i - 1]!.downloadedBytes} → ${events[i]!.downloadedBytes}`);
+    assert.ok(
+      events[i]!.downloadedBytes >= events[i - 1]!.downloadedBytes,
+      `event ${i} went backwards: ${events[i - 1]!.downloadedBytes} → ${events[i]!.downloadedBytes}`,
+    );
   }
 }
 
@@ -180,116 +198,161 @@ describe('downloadModel (node-llama-cpp downloader, loopback server)', () => {
   });
   after(() => server.close());
 
-  it('reports monotonic progress with speed and time left, reaching the total, and verifies the file', { timeout: 15_000 }, async (t) => {
-    const dir = tempDir(t);
-    server.files.set('/paced.gguf', { body: model, bytesPerSecond: 24 * MiB });
-    const events: DownloadProgress[] = [];
-    const times: number[] = [];
-    const result = await downloadModel({
-      url: `${server.baseUrl}/paced.gguf`,
-      fileName: 'paced.gguf',
-      dirPath: dir,
-      expectedSizeBytes: model.length,
-      sha256: sha256(model),
-      onProgress: (progress) => {
-        events.push(progress);
-        times.push(performance.now());
-      },
-    });
+  it(
+    'reports monotonic progress with speed and time left, reaching the total, and verifies the file',
+    { timeout: 15_000 },
+    async (t) => {
+      const dir = tempDir(t);
+      server.files.set('/paced.gguf', { body: model, bytesPerSecond: 24 * MiB });
+      const events: DownloadProgress[] = [];
+      const times: number[] = [];
+      const result = await downloadModel({
+        url: `${server.baseUrl}/paced.gguf`,
+        fileName: 'paced.gguf',
+        dirPath: dir,
+        expectedSizeBytes: model.length,
+        sha256: sha256(model),
+        onProgress: (progress) => {
+          events.push(progress);
+          times.push(performance.now());
+        },
+      });
 
-    assert.equal(result.path, join(dir, 'paced.gguf'));
-    assert.equal(result.sizeBytes, model.length);
-    assert.equal(result.resumedFromBytes, 0);
-    assert.equal(result.alreadyComplete, false);
-    assert.equal(sha256(readFileSync(result.path)), sha256(model));
-    assert.deepEqual(readdirSync(dir), ['paced.gguf'], 'no partial file is left behind');
+      assert.equal(result.path, join(dir, 'paced.gguf'));
+      assert.equal(result.sizeBytes, model.length);
+      assert.equal(result.resumedFromBytes, 0);
+      assert.equal(result.alreadyComplete, false);
+      assert.equal(sha256(readFileSync(result.path)), sha256(model));
+      assert.deepEqual(readdirSync(dir), ['paced.gguf'], 'no partial file is left behind');
 
-    assert.equal(events[0]!.phase, 'connecting');
-    const firstDownloading = events.findIndex((event) => event.phase === 'downloading');
-    const downloading = events.filter((event) => event.phase === 'downloading');
-    assert.ok(downloading.length >= 10, `expected a stream of progress events, got ${downloading.length}`);
-    assertMonotonic(downloading);
-    assert.equal(downloading[0]!.downloadedBytes, 0);
-    assert.equal(downloading.at(-1)!.downloadedBytes, model.length);
-    assert.ok(downloading.every((event) => event.totalBytes === model.length));
-    // The download takes well under the 5 s window, so the speed must be bytes so far / time so far
-    // (measured here with our own clock), and the time left must be what remains at that speed.
-    const started = times[firstDownloading]!;
-    let measured = 0;
-    events.forEach((event, index) => {
-      if (event.phase !== 'downloading' || event.bytesPerSecond === 0) return;
-      measured++;
-      const average = event.downloadedBytes / ((times[index]! - started) / 1000);
-      assert.ok(Math.abs(event.bytesPerSecond - average) / average < 0.15, `speed ${event.bytesPerSecond} vs average ${average}`);
-      const left = (model.length - event.downloadedBytes) / event.bytesPerSecond;
-      assert.ok(Math.abs(event.secondsLeft! - left) < 1e-6, `time left ${event.secondsLeft} vs ${left}`);
-    });
-    assert.ok(measured > 0, 'speed is measured during the download');
-    assert.equal(events.at(-1)!.phase, 'verifying');
-    assert.equal(events.at(-1)!.downloadedBytes, model.length);
+      assert.equal(events[0]!.phase, 'connecting');
+      const firstDownloading = events.findIndex((event) => event.phase === 'downloading');
+      const downloading = events.filter((event) => event.phase === 'downloading');
+      assert.ok(downloading.length >= 10, `expected a stream of progress events, got ${downloading.length}`);
+      assertMonotonic(downloading);
+      assert.equal(downloading[0]!.downloadedBytes, 0);
+      assert.equal(downloading.at(-1)!.downloadedBytes, model.length);
+      assert.ok(downloading.every((event) => event.totalBytes === model.length));
+      // The download takes well under the 5 s window, so the speed must be bytes so far / time so far
+      // (measured here with our own clock), and the time left must be what remains at that speed.
+      const started = times[firstDownloading]!;
+      let measured = 0;
+      events.forEach((event, index) => {
+        if (event.phase !== 'downloading' || event.bytesPerSecond === 0) return;
+        measured++;
+        const average = event.downloadedBytes / ((times[index]! - started) / 1000);
+        assert.ok(
+          Math.abs(event.bytesPerSecond - average) / average < 0.15,
+          `speed ${event.bytesPerSecond} vs average ${average}`,
+        );
+        const left = (model.length - event.downloadedBytes) / event.bytesPerSecond;
+        assert.ok(Math.abs(event.secondsLeft! - left) < 1e-6, `time left ${event.secondsLeft} vs ${left}`);
+      });
+      assert.ok(measured > 0, 'speed is measured during the download');
+      assert.equal(events.at(-1)!.phase, 'verifying');
+      assert.equal(events.at(-1)!.downloadedBytes, model.length);
 
-    // The same request again finds the complete file and transfers nothing.
-    const rangeRequestsBefore = server.requests.filter((request) => request.range && request.range !== 'bytes=0-0').length;
-    const again = await downloadModel({ url: `${server.baseUrl}/paced.gguf`, fileName: 'paced.gguf', dirPath: dir, sha256: sha256(model) });
-    assert.equal(again.alreadyComplete, true);
-    assert.equal(server.requests.filter((request) => request.range && request.range !== 'bytes=0-0').length, rangeRequestsBefore);
-  });
+      // The same request again finds the complete file and transfers nothing.
+      const rangeRequestsBefore = server.requests.filter(
+        (request) => request.range && request.range !== 'bytes=0-0',
+      ).length;
+      const again = await downloadModel({
+        url: `${server.baseUrl}/paced.gguf`,
+        fileName: 'paced.gguf',
+        dirPath: dir,
+        sha256: sha256(model),
+      });
+      assert.equal(again.alreadyComplete, true);
+      assert.equal(
+        server.requests.filter((request) => request.range && request.range !== 'bytes=0-0').length,
+        rangeRequestsBefore,
+      );
+    },
+  );
 
-  it('cancel keeps the partial file; the next download resumes and ends with identical bytes', { timeout: 15_000 }, async (t) => {
-    const dir = tempDir(t);
-    // Every response goes quiet after 6 MiB, so finished 5 MiB chunks exist but the file cannot complete.
-    const file: ServedFile = { body: model, stallAfterBytes: 6 * MiB };
-    server.files.set('/resume.gguf', file);
-    const url = `${server.baseUrl}/resume.gguf`;
-    const firstEvents: DownloadProgress[] = [];
-    const controller = new AbortController();
-    const first = downloadModel({ url, fileName: 'resume.gguf', dirPath: dir, expectedSizeBytes: model.length, signal: controller.signal, onProgress: (p) => firstEvents.push(p) });
-    const firstResult = first.then(
-      () => 'completed',
-      (error: unknown) => error,
-    );
-    let lastBytes = -1;
-    let steadySince = Date.now();
-    await waitFor(() => {
-      const bytes = firstEvents.at(-1)?.downloadedBytes ?? 0;
-      if (bytes !== lastBytes) {
-        lastBytes = bytes;
-        steadySince = Date.now();
-      }
-      return server.stalledResponses > 0 && bytes > 5 * MiB && Date.now() - steadySince > 300;
-    }, 'the download to stall part-way');
-    assert.ok(lastBytes < model.length, 'the first attempt is really unfinished');
-    controller.abort();
-    const outcome = await firstResult;
-    assert.ok(outcome instanceof Error && outcome.name === 'AbortError', `cancel rejects with the abort reason, got ${String(outcome)}`);
-    assert.equal(existsSync(join(dir, 'resume.gguf')), false, 'no file under the final name after a cancel');
-    const kept = await partialDownloadBytes(join(dir, 'resume.gguf'));
-    assert.ok(kept > 0, 'the partial file is kept');
-    assertMonotonic(firstEvents.filter((event) => event.phase === 'downloading'));
+  it(
+    'cancel keeps the partial file; the next download resumes and ends with identical bytes',
+    { timeout: 15_000 },
+    async (t) => {
+      const dir = tempDir(t);
+      // Every response goes quiet after 6 MiB, so finished 5 MiB chunks exist but the file cannot complete.
+      const file: ServedFile = { body: model, stallAfterBytes: 6 * MiB };
+      server.files.set('/resume.gguf', file);
+      const url = `${server.baseUrl}/resume.gguf`;
+      const firstEvents: DownloadProgress[] = [];
+      const controller = new AbortController();
+      const first = downloadModel({
+        url,
+        fileName: 'resume.gguf',
+        dirPath: dir,
+        expectedSizeBytes: model.length,
+        signal: controller.signal,
+        onProgress: (p) => firstEvents.push(p),
+      });
+      const firstResult = first.then(
+        () => 'completed',
+        (error: unknown) => error,
+      );
+      let lastBytes = -1;
+      let steadySince = Date.now();
+      await waitFor(() => {
+        const bytes = firstEvents.at(-1)?.downloadedBytes ?? 0;
+        if (bytes !== lastBytes) {
+          lastBytes = bytes;
+          steadySince = Date.now();
+        }
+        return server.stalledResponses > 0 && bytes > 5 * MiB && Date.now() - steadySince > 300;
+      }, 'the download to stall part-way');
+      assert.ok(lastBytes < model.length, 'the first attempt is really unfinished');
+      controller.abort();
+      const outcome = await firstResult;
+      assert.ok(
+        outcome instanceof Error && outcome.name === 'AbortError',
+        `cancel rejects with the abort reason, got ${String(outcome)}`,
+      );
+      assert.equal(existsSync(join(dir, 'resume.gguf')), false, 'no file under the final name after a cancel');
+      const kept = await partialDownloadBytes(join(dir, 'resume.gguf'));
+      assert.ok(kept > 0, 'the partial file is kept');
+      assertMonotonic(firstEvents.filter((event) => event.phase === 'downloading'));
 
-    file.stallAfterBytes = undefined;
-    const rangeBytesBefore = server.rangeBytesSent;
-    const secondEvents: DownloadProgress[] = [];
-    const result = await downloadModel({ url, fileName: 'resume.gguf', dirPath: dir, expectedSizeBytes: model.length, onProgress: (p) => secondEvents.push(p) });
-    const transferred = server.rangeBytesSent - rangeBytesBefore;
+      file.stallAfterBytes = undefined;
+      const rangeBytesBefore = server.rangeBytesSent;
+      const secondEvents: DownloadProgress[] = [];
+      const result = await downloadModel({
+        url,
+        fileName: 'resume.gguf',
+        dirPath: dir,
+        expectedSizeBytes: model.length,
+        onProgress: (p) => secondEvents.push(p),
+      });
+      const transferred = server.rangeBytesSent - rangeBytesBefore;
 
-    assert.ok(result.resumedFromBytes >= 5 * MiB, `resumed from ${result.resumedFromBytes} bytes`);
-    assert.ok(transferred <= model.length - result.resumedFromBytes + 1, `only the rest is fetched (${transferred} bytes)`);
-    assert.ok(transferred < model.length / 2, `resume fetched ${transferred} of ${model.length} bytes`);
-    const downloading = secondEvents.filter((event) => event.phase === 'downloading');
-    assertMonotonic(downloading);
-    assert.equal(downloading[0]!.downloadedBytes, result.resumedFromBytes);
-    assert.ok(downloading.every((event) => event.resumedFromBytes === result.resumedFromBytes));
-    assert.equal(downloading.at(-1)!.downloadedBytes, model.length);
-    assert.equal(sha256(readFileSync(result.path)), sha256(model), 'resumed file is byte-identical');
-    assert.deepEqual(readdirSync(dir), ['resume.gguf']);
-  });
+      assert.ok(result.resumedFromBytes >= 5 * MiB, `resumed from ${result.resumedFromBytes} bytes`);
+      assert.ok(
+        transferred <= model.length - result.resumedFromBytes + 1,
+        `only the rest is fetched (${transferred} bytes)`,
+      );
+      assert.ok(transferred < model.length / 2, `resume fetched ${transferred} of ${model.length} bytes`);
+      const downloading = secondEvents.filter((event) => event.phase === 'downloading');
+      assertMonotonic(downloading);
+      assert.equal(downloading[0]!.downloadedBytes, result.resumedFromBytes);
+      assert.ok(downloading.every((event) => event.resumedFromBytes === result.resumedFromBytes));
+      assert.equal(downloading.at(-1)!.downloadedBytes, model.length);
+      assert.equal(sha256(readFileSync(result.path)), sha256(model), 'resumed file is byte-identical');
+      assert.deepEqual(readdirSync(dir), ['resume.gguf']);
+    },
+  );
 
   it('a server offering the wrong size fails clearly and leaves no file', { timeout: 15_000 }, async (t) => {
     const dir = tempDir(t);
     server.files.set('/wrong-size.gguf', { body: Buffer.concat([small, randomBytes(4096)]) });
     await assert.rejects(
-      downloadModel({ url: `${server.baseUrl}/wrong-size.gguf`, fileName: 'wrong-size.gguf', dirPath: dir, expectedSizeBytes: small.length }),
+      downloadModel({
+        url: `${server.baseUrl}/wrong-size.gguf`,
+        fileName: 'wrong-size.gguf',
+        dirPath: dir,
+        expectedSizeBytes: small.length,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof ModelDownloadError);
         assert.equal(error.kind, 'size');
@@ -302,25 +365,50 @@ describe('downloadModel (node-llama-cpp downloader, loopback server)', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('an approximate catalog size tolerates small differences but not a different file', { timeout: 15_000 }, async (t) => {
-    const dir = tempDir(t);
-    server.files.set('/approx.gguf', { body: small });
-    const url = `${server.baseUrl}/approx.gguf`;
-    const ok = await downloadModel({ url, fileName: 'approx.gguf', dirPath: dir, expectedSizeBytes: Math.round(small.length * 1.05), sizeTolerance: 0.1 });
-    assert.equal(ok.sizeBytes, small.length);
-    await assert.rejects(
-      downloadModel({ url, fileName: 'other.gguf', dirPath: dir, expectedSizeBytes: small.length * 3, sizeTolerance: 0.1 }),
-      (error: unknown) => error instanceof ModelDownloadError && error.kind === 'size' && /offers 262\.\d KB .* about 787\.\d KB/.test(error.message),
-    );
-    assert.deepEqual(readdirSync(dir), ['approx.gguf']);
-  });
+  it(
+    'an approximate catalog size tolerates small differences but not a different file',
+    { timeout: 15_000 },
+    async (t) => {
+      const dir = tempDir(t);
+      server.files.set('/approx.gguf', { body: small });
+      const url = `${server.baseUrl}/approx.gguf`;
+      const ok = await downloadModel({
+        url,
+        fileName: 'approx.gguf',
+        dirPath: dir,
+        expectedSizeBytes: Math.round(small.length * 1.05),
+        sizeTolerance: 0.1,
+      });
+      assert.equal(ok.sizeBytes, small.length);
+      await assert.rejects(
+        downloadModel({
+          url,
+          fileName: 'other.gguf',
+          dirPath: dir,
+          expectedSizeBytes: small.length * 3,
+          sizeTolerance: 0.1,
+        }),
+        (error: unknown) =>
+          error instanceof ModelDownloadError &&
+          error.kind === 'size' &&
+          /offers 262\.\d KB .* about 787\.\d KB/.test(error.message),
+      );
+      assert.deepEqual(readdirSync(dir), ['approx.gguf']);
+    },
+  );
 
   it('a checksum mismatch deletes the downloaded file', { timeout: 15_000 }, async (t) => {
     const dir = tempDir(t);
     server.files.set('/checksum.gguf', { body: small });
     const wrong = sha256(Buffer.from('something else'));
     await assert.rejects(
-      downloadModel({ url: `${server.baseUrl}/checksum.gguf`, fileName: 'checksum.gguf', dirPath: dir, expectedSizeBytes: small.length, sha256: wrong }),
+      downloadModel({
+        url: `${server.baseUrl}/checksum.gguf`,
+        fileName: 'checksum.gguf',
+        dirPath: dir,
+        expectedSizeBytes: small.length,
+        sha256: wrong,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof ModelDownloadError);
         assert.equal(error.kind, 'checksum');
@@ -352,34 +440,50 @@ describe('downloadModel (node-llama-cpp downloader, loopback server)', () => {
     server.files.set('/cut.gguf', { body: model.subarray(0, 3 * MiB) });
     await assert.rejects(
       downloadModel({ url: `${server.baseUrl}/cut.gguf`, fileName: 'cut.gguf', dirPath: dir }),
-      (error: unknown) => error instanceof ModelDownloadError && error.kind === 'notGguf' && /truncated/.test(error.message),
+      (error: unknown) =>
+        error instanceof ModelDownloadError && error.kind === 'notGguf' && /truncated/.test(error.message),
     );
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('a missing file fails with the HTTP status, and an unreachable server fails fast', { timeout: 15_000 }, async (t) => {
-    const dir = tempDir(t);
-    await assert.rejects(
-      downloadModel({ url: `${server.baseUrl}/missing.gguf`, fileName: 'missing.gguf', dirPath: dir }),
-      (error: unknown) => error instanceof ModelDownloadError && error.kind === 'http' && error.status === 404 && /404/.test(error.message),
-    );
-    // A port nothing listens on: connection refused, reported at once instead of after ipull's retries.
-    const closed = await startFileServer();
-    const deadUrl = `${closed.baseUrl}/model.gguf`;
-    await closed.close();
-    const started = Date.now();
-    await assert.rejects(
-      downloadModel({ url: deadUrl, fileName: 'model.gguf', dirPath: dir }),
-      (error: unknown) => error instanceof ModelDownloadError && error.kind === 'network' && /ECONNREFUSED/.test(error.message),
-    );
-    assert.ok(Date.now() - started < 5000);
-    assert.deepEqual(readdirSync(dir), []);
-  });
+  it(
+    'a missing file fails with the HTTP status, and an unreachable server fails fast',
+    { timeout: 15_000 },
+    async (t) => {
+      const dir = tempDir(t);
+      await assert.rejects(
+        downloadModel({ url: `${server.baseUrl}/missing.gguf`, fileName: 'missing.gguf', dirPath: dir }),
+        (error: unknown) =>
+          error instanceof ModelDownloadError &&
+          error.kind === 'http' &&
+          error.status === 404 &&
+          /404/.test(error.message),
+      );
+      // A port nothing listens on: connection refused, reported at once instead of after ipull's retries.
+      const closed = await startFileServer();
+      const deadUrl = `${closed.baseUrl}/model.gguf`;
+      await closed.close();
+      const started = Date.now();
+      await assert.rejects(
+        downloadModel({ url: deadUrl, fileName: 'model.gguf', dirPath: dir }),
+        (error: unknown) =>
+          error instanceof ModelDownloadError && error.kind === 'network' && /ECONNREFUSED/.test(error.message),
+      );
+      assert.ok(Date.now() - started < 5000);
+      assert.deepEqual(readdirSync(dir), []);
+    },
+  );
 
   it('the downloader sends plain GETs with Range headers and no credentials to a non-Hugging Face host', () => {
     const ours = server.requests.filter((request) => request.path === '/resume.gguf');
-    assert.ok(ours.some((request) => request.range === undefined), 'a size probe without Range');
-    assert.ok(ours.some((request) => /^bytes=\d+-\d+$/.test(request.range ?? '') && request.range !== 'bytes=0-0'), 'ranged chunk requests');
+    assert.ok(
+      ours.some((request) => request.range === undefined),
+      'a size probe without Range',
+    );
+    assert.ok(
+      ours.some((request) => /^bytes=\d+-\d+$/.test(request.range ?? '') && request.range !== 'bytes=0-0'),
+      'ranged chunk requests',
+    );
     for (const request of ours) assert.equal(request.headers.authorization, undefined);
   });
 });
@@ -388,7 +492,10 @@ describe('ProgressReporter', () => {
   it('measures speed over a sliding window, so a stall brings it down and the time left goes unknown', () => {
     let now = 0;
     const events: DownloadProgress[] = [];
-    const reporter = new ProgressReporter((progress) => events.push(progress), () => now);
+    const reporter = new ProgressReporter(
+      (progress) => events.push(progress),
+      () => now,
+    );
     const total = 100e6;
     reporter.start(20e6, total);
     assert.equal(events.at(-1)!.bytesPerSecond, 0, 'no speed before any time has passed');
@@ -405,7 +512,10 @@ describe('ProgressReporter', () => {
     // The server goes quiet: only ticks arrive. Within the window the speed halves, after it, 0.
     now += 2500;
     reporter.tick();
-    assert.ok(events.at(-1)!.bytesPerSecond < 2.2e6 && events.at(-1)!.bytesPerSecond > 1.8e6, `half-stalled ${events.at(-1)!.bytesPerSecond}`);
+    assert.ok(
+      events.at(-1)!.bytesPerSecond < 2.2e6 && events.at(-1)!.bytesPerSecond > 1.8e6,
+      `half-stalled ${events.at(-1)!.bytesPerSecond}`,
+    );
     now += 3000;
     reporter.tick();
     assert.equal(events.at(-1)!.bytesPerSecond, 0);
@@ -430,7 +540,17 @@ describe('progress text', () => {
       resumedFromBytes: 0,
     });
     assert.equal(text, '1.2 GB of 4.7 GB · 12.3 MB/s · 5 min left');
-    assert.equal(formatDownloadProgress({ phase: 'downloading', downloadedBytes: 5e6, totalBytes: 0, bytesPerSecond: 0, secondsLeft: undefined, resumedFromBytes: 0 }), '5.0 MB');
+    assert.equal(
+      formatDownloadProgress({
+        phase: 'downloading',
+        downloadedBytes: 5e6,
+        totalBytes: 0,
+        bytesPerSecond: 0,
+        secondsLeft: undefined,
+        resumedFromBytes: 0,
+      }),
+      '5.0 MB',
+    );
     assert.equal(formatDuration(42), '42 s');
     assert.equal(formatDuration(5400), '1 h 30 min');
     assert.equal(formatDuration(3600), '1 h');

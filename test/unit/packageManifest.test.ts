@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ANY_PROPOSAL_CONTEXT_KEY, COMMAND_IDS, PROPOSED_SCHEME, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/host/commandIds';
+import {
+  ANY_PROPOSAL_CONTEXT_KEY,
+  COMMAND_IDS,
+  PROPOSED_SCHEME,
+  VIEW_CONTAINER_ID,
+  VIEW_ID,
+} from '../../src/host/commandIds';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   contributes: {
@@ -44,7 +50,11 @@ describe('package.json contributions', () => {
     }
     for (const binding of bindings) {
       for (const key of [binding.key, binding.mac ?? '']) {
-        assert.doesNotMatch(key, /^(ctrl|cmd)\+alt\+[a-z0-9]$/, `${binding.command}: ${key} is a single-stroke Ctrl/Cmd+Alt letter`);
+        assert.doesNotMatch(
+          key,
+          /^(ctrl|cmd)\+alt\+[a-z0-9]$/,
+          `${binding.command}: ${key} is a single-stroke Ctrl/Cmd+Alt letter`,
+        );
       }
     }
   });
@@ -56,7 +66,10 @@ describe('package.json contributions', () => {
     // Ctrl/Cmd+Alt+Enter is also Replace All in the find widget and the Search view.
     assert.equal(accept[0]?.when, `editorTextFocus && ${onDiff}`);
     for (const command of [COMMAND_IDS.acceptEdit, COMMAND_IDS.rejectEdit]) {
-      assert.deepEqual(manifest.contributes.menus['editor/title']?.filter((item) => item.command === command).map((item) => item.when), [onDiff]);
+      assert.deepEqual(
+        manifest.contributes.menus['editor/title']?.filter((item) => item.command === command).map((item) => item.when),
+        [onDiff],
+      );
       assert.deepEqual(
         manifest.contributes.menus.commandPalette?.filter((item) => item.command === command).map((item) => item.when),
         [ANY_PROPOSAL_CONTEXT_KEY],
@@ -70,7 +83,7 @@ describe('package.json contributions', () => {
 });
 
 describe('package-lock.json', () => {
-  it("records every node-llama-cpp platform package, so `npm ci` accepts the lock on any registry mirror", () => {
+  it('records every node-llama-cpp platform package, so `npm ci` accepts the lock on any registry mirror', () => {
     const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
       packages: Record<string, { optionalDependencies?: Record<string, string>; os?: string[]; optional?: boolean }>;
     };
@@ -78,6 +91,7 @@ describe('package-lock.json', () => {
     assert.ok(optional.length >= 10);
     const missing = optional.filter((name) => !lock.packages[`node_modules/${name}`]);
     assert.deepEqual(missing, [], 'run: node scripts/lock-platform-packages.mjs');
-    for (const name of optional) assert.ok(lock.packages[`node_modules/${name}`]?.os?.length, `${name} is platform-gated`);
+    for (const name of optional)
+      assert.ok(lock.packages[`node_modules/${name}`]?.os?.length, `${name} is platform-gated`);
   });
 });

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isElisionLine, listFencedBlocks, splitAnswer } from '../../src/core/apply/extractCode';
-import { planEdit, unfinishedAnswerReason, type PlanEditInput, type PlanEditResult } from '../../src/core/apply/planEdit';
+import {
+  planEdit,
+  unfinishedAnswerReason,
+  type PlanEditInput,
+  type PlanEditResult,
+} from '../../src/core/apply/planEdit';
 import { TextModel, detectIndentStyle } from '../../src/core/apply/textModel';
 
 function edited(result: PlanEditResult): string {
@@ -20,18 +25,27 @@ const lines = (from: number, to: number, text: string) => {
   return { start: { line: from, character: 0 }, end: { line: to, character: all[to]?.length ?? 0 } };
 };
 
-const answerWith = (code: string, tag = 'ts') => `<think>\nThinking about it.\n</think>\n\nFixed:\n\n\`\`\`${tag}\n${code}\n\`\`\`\n`;
+const answerWith = (code: string, tag = 'ts') =>
+  `<think>\nThinking about it.\n</think>\n\nFixed:\n\n\`\`\`${tag}\n${code}\n\`\`\`\n`;
 
 describe('planEdit', () => {
   const source = 'function f(a, b) {\n  const sum = a - b;\n  return sum;\n}\n';
 
   it('never applies code from the reasoning', () => {
-    const answer = '<think>\nMaybe:\n```ts\n  const sum = a * b;\n```\nNo.\n</think>\n\n```ts\n  const sum = a + b;\n```\n';
-    assert.equal(edited(planEdit({ documentText: source, selection: lines(1, 1, source), answer })), source.replace('a - b', 'a + b'));
+    const answer =
+      '<think>\nMaybe:\n```ts\n  const sum = a * b;\n```\nNo.\n</think>\n\n```ts\n  const sum = a + b;\n```\n';
+    assert.equal(
+      edited(planEdit({ documentText: source, selection: lines(1, 1, source), answer })),
+      source.replace('a - b', 'a + b'),
+    );
   });
 
   it('returns a range of the original document and the text to put there', () => {
-    const result = planEdit({ documentText: source, selection: lines(1, 1, source), answer: answerWith('  const sum = a + b;') });
+    const result = planEdit({
+      documentText: source,
+      selection: lines(1, 1, source),
+      answer: answerWith('  const sum = a + b;'),
+    });
     assert.equal(result.kind, 'edit');
     if (result.kind !== 'edit') return;
     assert.deepEqual(result.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 20 } });
@@ -40,22 +54,47 @@ describe('planEdit', () => {
 
   it('refuses finish_reason length and a stopped answer, naming truncation', () => {
     const answer = answerWith('  const sum = a + b;');
-    assert.match(refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'length' })), /truncated/);
-    assert.match(refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'aborted' })), /truncated/);
+    assert.match(
+      refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'length' })),
+      /truncated/,
+    );
+    assert.match(
+      refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer, finishReason: 'aborted' })),
+      /truncated/,
+    );
   });
 
   it('only a turn that ended normally may be planned; every other ending says why', () => {
     assert.equal(unfinishedAnswerReason({ status: 'done', finishReason: 'stop' }), undefined);
-    assert.equal(unfinishedAnswerReason({ status: 'done', finishReason: 'other' }), undefined, '[DONE] without a finish_reason');
+    assert.equal(
+      unfinishedAnswerReason({ status: 'done', finishReason: 'other' }),
+      undefined,
+      '[DONE] without a finish_reason',
+    );
     const cut = { message: 'The server ended the response before it finished.' };
-    assert.match(unfinishedAnswerReason({ status: 'incomplete', error: cut }) ?? '', /cut off before it finished \(The server ended the response before it finished\)/);
-    assert.match(unfinishedAnswerReason({ status: 'incomplete', finishReason: 'length', error: cut }) ?? '', /token limit/);
-    assert.match(unfinishedAnswerReason({ status: 'error', error: { message: 'Authentication failed.' } }) ?? '', /request failed \(Authentication failed\)/);
-    assert.match(unfinishedAnswerReason({ status: 'stopped', finishReason: 'aborted' }) ?? '', /stopped before it finished/);
+    assert.match(
+      unfinishedAnswerReason({ status: 'incomplete', error: cut }) ?? '',
+      /cut off before it finished \(The server ended the response before it finished\)/,
+    );
+    assert.match(
+      unfinishedAnswerReason({ status: 'incomplete', finishReason: 'length', error: cut }) ?? '',
+      /token limit/,
+    );
+    assert.match(
+      unfinishedAnswerReason({ status: 'error', error: { message: 'Authentication failed.' } }) ?? '',
+      /request failed \(Authentication failed\)/,
+    );
+    assert.match(
+      unfinishedAnswerReason({ status: 'stopped', finishReason: 'aborted' }) ?? '',
+      /stopped before it finished/,
+    );
     assert.match(unfinishedAnswerReason({ status: 'streaming' }) ?? '', /still streaming/);
     // A provider that ended without a finish chunk, or a done turn that carries an error.
     assert.match(unfinishedAnswerReason({ status: 'done' }) ?? '', /without the model signalling/);
-    assert.match(unfinishedAnswerReason({ status: 'done', finishReason: 'stop', error: cut }) ?? '', /ended with an error/);
+    assert.match(
+      unfinishedAnswerReason({ status: 'done', finishReason: 'stop', error: cut }) ?? '',
+      /ended with an error/,
+    );
     for (const status of ['incomplete', 'stopped', 'error', 'streaming'] as const) {
       assert.match(unfinishedAnswerReason({ status, finishReason: 'stop' }) ?? '', /Nothing was changed/, status);
     }
@@ -63,12 +102,18 @@ describe('planEdit', () => {
 
   it('accepts an answer already stripped of its reasoning (no tags at all)', () => {
     const answer = '```ts\n  const sum = a + b;\n```\n';
-    assert.equal(edited(planEdit({ documentText: source, selection: lines(1, 1, source), answer })), source.replace('a - b', 'a + b'));
+    assert.equal(
+      edited(planEdit({ documentText: source, selection: lines(1, 1, source), answer })),
+      source.replace('a - b', 'a + b'),
+    );
   });
 
   it('treats an empty selection as its whole line', () => {
     const selection = { start: { line: 1, character: 5 }, end: { line: 1, character: 5 } };
-    assert.equal(edited(planEdit({ documentText: source, selection, answer: answerWith('const sum = a + b;') })), source.replace('a - b', 'a + b'));
+    assert.equal(
+      edited(planEdit({ documentText: source, selection, answer: answerWith('const sum = a + b;') })),
+      source.replace('a - b', 'a + b'),
+    );
   });
 
   it('refuses a selection outside the document, calling it changed', () => {
@@ -89,45 +134,79 @@ describe('planEdit', () => {
 
   it('keeps the range when it still holds the original text, even if the file changed elsewhere', () => {
     const changed = `${source}\n// appended later\n`;
-    const input = { documentText: changed, selection: lines(1, 1, changed), answer: answerWith('  const sum = a + b;'), originalSelectionText: '  const sum = a - b;' };
+    const input = {
+      documentText: changed,
+      selection: lines(1, 1, changed),
+      answer: answerWith('  const sum = a + b;'),
+      originalSelectionText: '  const sum = a - b;',
+    };
     assert.equal(edited(planEdit(input)), changed.replace('a - b', 'a + b'));
   });
 
   it('refuses an answer made only of an elision', () => {
-    assert.match(refusal(planEdit({ documentText: source, selection: lines(1, 1, source), answer: answerWith('// ... existing code ...') })), /elision/);
+    assert.match(
+      refusal(
+        planEdit({
+          documentText: source,
+          selection: lines(1, 1, source),
+          answer: answerWith('// ... existing code ...'),
+        }),
+      ),
+      /elision/,
+    );
   });
 
   it('replaces just the selected span, keeping the whitespace around it', () => {
     const text = 'const total = price * count;\n';
     const start = text.indexOf(' price');
     const selection = { start: { line: 0, character: start }, end: { line: 0, character: text.indexOf(';') } };
-    assert.equal(edited(planEdit({ documentText: text, selection, answer: answerWith('price * count * (1 + tax)') })), 'const total = price * count * (1 + tax);\n');
+    assert.equal(
+      edited(planEdit({ documentText: text, selection, answer: answerWith('price * count * (1 + tax)') })),
+      'const total = price * count * (1 + tax);\n',
+    );
   });
 
   it('grows a span to the line start when the block repeats the unselected start of the line', () => {
     const text = 'if (x) {\n  y = a + b;\n}\n';
     const selection = { start: { line: 1, character: 6 }, end: { line: 1, character: 11 } };
     // The model returned "y = a - b" without the semicolon that stayed outside the selection.
-    assert.equal(edited(planEdit({ documentText: text, selection, answer: answerWith('y = a - b') })), 'if (x) {\n  y = a - b;\n}\n');
+    assert.equal(
+      edited(planEdit({ documentText: text, selection, answer: answerWith('y = a - b') })),
+      'if (x) {\n  y = a - b;\n}\n',
+    );
   });
 
   it('keeps tabs when the model answers with spaces, and CRLF when it answers with LF', () => {
     const text = 'func f() {\r\n\tif ok {\r\n\t\treturn\r\n\t}\r\n}\r\n';
     const answer = answerWith('    if !ok {\n        return\n    }', 'go');
-    assert.equal(edited(planEdit({ documentText: text, selection: lines(1, 3, text.replace(/\r/g, '')), answer })), text.replace('if ok', 'if !ok'));
+    assert.equal(
+      edited(planEdit({ documentText: text, selection: lines(1, 3, text.replace(/\r/g, '')), answer })),
+      text.replace('if ok', 'if !ok'),
+    );
   });
 
   it('leaves lines the block repeats byte for byte (alignment spaces, trailing whitespace)', () => {
     const text = 'const a   = 1;  \nconst bb  = 2;\nconst ccc = 3;\n';
     const answer = answerWith('const a = 1;\nconst bb = 20;\nconst ccc = 3;', 'js');
-    assert.equal(edited(planEdit({ documentText: text, selection: lines(0, 2, text), answer })), 'const a   = 1;  \nconst bb = 20;\nconst ccc = 3;\n');
+    assert.equal(
+      edited(planEdit({ documentText: text, selection: lines(0, 2, text), answer })),
+      'const a   = 1;  \nconst bb = 20;\nconst ccc = 3;\n',
+    );
   });
 });
 
 describe('extractCode', () => {
   it('splits reasoning with or without the opening tag', () => {
-    assert.deepEqual(splitAnswer('<think>\nr\n</think>\n\nanswer'), { reasoning: 'r', answer: 'answer', reasoningUnclosed: false });
-    assert.deepEqual(splitAnswer('r\n</think>\nanswer'), { reasoning: 'r', answer: 'answer', reasoningUnclosed: false });
+    assert.deepEqual(splitAnswer('<think>\nr\n</think>\n\nanswer'), {
+      reasoning: 'r',
+      answer: 'answer',
+      reasoningUnclosed: false,
+    });
+    assert.deepEqual(splitAnswer('r\n</think>\nanswer'), {
+      reasoning: 'r',
+      answer: 'answer',
+      reasoningUnclosed: false,
+    });
     assert.equal(splitAnswer('<think>\nstill thinking').reasoningUnclosed, true);
   });
 
@@ -143,15 +222,23 @@ describe('extractCode', () => {
   });
 
   it('reads "Before"/"After" labels and usage examples from the prose before a block', () => {
-    const roles = listFencedBlocks('**Before:**\n```ts\na\n```\n**After:**\n```ts\nb\n```\nExample usage:\n```ts\nc\n```\nThe fixed function:\n```ts\nd\n```\n').map(
-      (block) => block.role,
-    );
+    const roles = listFencedBlocks(
+      '**Before:**\n```ts\na\n```\n**After:**\n```ts\nb\n```\nExample usage:\n```ts\nc\n```\nThe fixed function:\n```ts\nd\n```\n',
+    ).map((block) => block.role);
     assert.deepEqual(roles, ['before', 'after', 'alternative', 'after']);
   });
 
   it('recognises elision comments in several comment styles, but not code that exists', () => {
     const existing = new Set(['// ... handled above']);
-    for (const line of ['// ... existing code ...', '    # ...', '/* ... */', '// rest of the function unchanged', '…', '<!-- ... -->', '-- ...']) {
+    for (const line of [
+      '// ... existing code ...',
+      '    # ...',
+      '/* ... */',
+      '// rest of the function unchanged',
+      '…',
+      '<!-- ... -->',
+      '-- ...',
+    ]) {
       assert.equal(isElisionLine(line, new Set()), true, line);
     }
     for (const line of ['// compute the sum', 'x = f(...args)', 'print("...")', '// ... handled above']) {
@@ -171,7 +258,10 @@ describe('textModel', () => {
 
   it('detects tabs, the space unit, and ignores block-comment continuation lines', () => {
     assert.deepEqual(detectIndentStyle(['a', '\tb', '\t\tc']), { useTabs: true, unit: 0 });
-    assert.deepEqual(detectIndentStyle(['/**', ' * doc', ' */', 'f() {', '  a', '  b {', '    c', '  }', '}']), { useTabs: false, unit: 2 });
+    assert.deepEqual(detectIndentStyle(['/**', ' * doc', ' */', 'f() {', '  a', '  b {', '    c', '  }', '}']), {
+      useTabs: false,
+      unit: 2,
+    });
     assert.equal(detectIndentStyle(['a', 'b']), undefined);
   });
 });
@@ -181,7 +271,27 @@ const codeLines = fc
   .array(
     fc.record({
       step: fc.integer({ min: -2, max: 1 }),
-      words: fc.array(fc.constantFrom('let', 'x', 'y', 'call', 'value', 'if', 'return', '(', ')', '{', '}', '+', '1', 'item', 'list', 'done'), { minLength: 1, maxLength: 6 }),
+      words: fc.array(
+        fc.constantFrom(
+          'let',
+          'x',
+          'y',
+          'call',
+          'value',
+          'if',
+          'return',
+          '(',
+          ')',
+          '{',
+          '}',
+          '+',
+          '1',
+          'item',
+          'list',
+          'done',
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
       blank: fc.integer({ min: 0, max: 4 }).map((roll) => roll === 0),
     }),
     { minLength: 3, maxLength: 30 },
@@ -229,7 +339,9 @@ describe('planEdit properties', () => {
           const levels = block.map((_, offset) => specs[from + offset]?.level ?? 0);
           const minLevel = Math.min(...levels.filter((_, offset) => block[offset] !== ''));
           // A re-indented block must show its unit somewhere: an unchanged line deeper than the outermost.
-          const showsUnit = levels.some((level, offset) => block[offset] !== '' && from + offset !== target && level > minLevel);
+          const showsUnit = levels.some(
+            (level, offset) => block[offset] !== '' && from + offset !== target && level > minLevel,
+          );
           fc.pre(blockIndent !== 'spaces4' || showsUnit);
           if (blockIndent !== 'same') {
             block = block.map((line, offset) => {
@@ -240,7 +352,10 @@ describe('planEdit properties', () => {
             });
           }
           const answer = `<think>\nThe bug is on line ${target + 1}.\n\`\`\`\nnot this\n\`\`\`\n</think>\n\nHere is the fix:\n\n\`\`\`\n${block.join('\n')}\n\`\`\`\n`;
-          const selection = { start: { line: first, character: 0 }, end: { line: last, character: docLines[last]?.length ?? 0 } };
+          const selection = {
+            start: { line: first, character: 0 },
+            end: { line: last, character: docLines[last]?.length ?? 0 },
+          };
           const result = planEdit({ documentText: text, selection, answer });
           return result.kind === 'edit' && result.newDocumentText === expected;
         },
@@ -251,39 +366,67 @@ describe('planEdit properties', () => {
 
   it('restores the lines an interior elision stands for, verbatim', () => {
     fc.assert(
-      fc.property(codeLines, fc.constantFrom('  ', '\t'), fc.nat(), fc.nat(), fc.nat(), fc.nat(), (specs, unit, a, b, c, d) => {
-        const docLines = specs.map((spec) => (spec.text ? unit.repeat(spec.level) + spec.text : ''));
-        const code = docLines.map((line, index) => (line ? index : -1)).filter((index) => index >= 0);
-        fc.pre(code.length >= 4);
-        // Anchor lines before and after the elided run, and a changed line outside it.
-        const picks = [a, b, c, d].map((value) => code[value % code.length] ?? 0).sort((x, y) => x - y);
-        const [top, before, after, bottom] = picks as [number, number, number, number];
-        fc.pre(new Set(picks).size === 4 && after - before >= 2);
-        const target = a % 2 === 0 ? top : bottom;
-        const expectedLines = [...docLines];
-        expectedLines[target] = `${docLines[target]} changed_${target}`;
-        const block = [...expectedLines.slice(top, before + 1), `${unit.repeat(specs[before + 1]?.level ?? 0)}// ... existing code ...`, ...expectedLines.slice(after, bottom + 1)];
-        const answer = `<think>\nok\n</think>\n\n\`\`\`\n${block.join('\n')}\n\`\`\`\n`;
-        const text = `${docLines.join('\n')}\n`;
-        const selection = { start: { line: target, character: 0 }, end: { line: target, character: docLines[target]?.length ?? 0 } };
-        const result = planEdit({ documentText: text, selection, answer });
-        return result.kind === 'edit' && result.newDocumentText === `${expectedLines.join('\n')}\n`;
-      }),
+      fc.property(
+        codeLines,
+        fc.constantFrom('  ', '\t'),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        (specs, unit, a, b, c, d) => {
+          const docLines = specs.map((spec) => (spec.text ? unit.repeat(spec.level) + spec.text : ''));
+          const code = docLines.map((line, index) => (line ? index : -1)).filter((index) => index >= 0);
+          fc.pre(code.length >= 4);
+          // Anchor lines before and after the elided run, and a changed line outside it.
+          const picks = [a, b, c, d].map((value) => code[value % code.length] ?? 0).sort((x, y) => x - y);
+          const [top, before, after, bottom] = picks as [number, number, number, number];
+          fc.pre(new Set(picks).size === 4 && after - before >= 2);
+          const target = a % 2 === 0 ? top : bottom;
+          const expectedLines = [...docLines];
+          expectedLines[target] = `${docLines[target]} changed_${target}`;
+          const block = [
+            ...expectedLines.slice(top, before + 1),
+            `${unit.repeat(specs[before + 1]?.level ?? 0)}// ... existing code ...`,
+            ...expectedLines.slice(after, bottom + 1),
+          ];
+          const answer = `<think>\nok\n</think>\n\n\`\`\`\n${block.join('\n')}\n\`\`\`\n`;
+          const text = `${docLines.join('\n')}\n`;
+          const selection = {
+            start: { line: target, character: 0 },
+            end: { line: target, character: docLines[target]?.length ?? 0 },
+          };
+          const result = planEdit({ documentText: text, selection, answer });
+          return result.kind === 'edit' && result.newDocumentText === `${expectedLines.join('\n')}\n`;
+        },
+      ),
       { numRuns: Number(process.env.R1_PROPERTY_RUNS ?? 300) },
     );
   });
 
   it('never returns an edit whose range and text disagree with the new document', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }), fc.nat(), fc.nat(), (document, code, x, y) => {
-        const model = new TextModel(document);
-        const line = x % model.lineCount;
-        const length = model.line(line).length;
-        const selection = { start: { line, character: 0 }, end: { line, character: y % (length + 1) } };
-        const result = planEdit({ documentText: document, selection, answer: `\`\`\`\n${code.replace(/`/g, "'")}\n\`\`\`\n` });
-        if (result.kind === 'refused') return result.reason.length > 0;
-        return model.replace(result.range, result.newText) === result.newDocumentText && result.newDocumentText !== document;
-      }),
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.string({ maxLength: 200 }),
+        fc.nat(),
+        fc.nat(),
+        (document, code, x, y) => {
+          const model = new TextModel(document);
+          const line = x % model.lineCount;
+          const length = model.line(line).length;
+          const selection = { start: { line, character: 0 }, end: { line, character: y % (length + 1) } };
+          const result = planEdit({
+            documentText: document,
+            selection,
+            answer: `\`\`\`\n${code.replace(/`/g, "'")}\n\`\`\`\n`,
+          });
+          if (result.kind === 'refused') return result.reason.length > 0;
+          return (
+            model.replace(result.range, result.newText) === result.newDocumentText &&
+            result.newDocumentText !== document
+          );
+        },
+      ),
       { numRuns: Number(process.env.R1_PROPERTY_RUNS ?? 300) },
     );
   });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONTEXT_LINES, buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../../src/core/prompts';
+import {
+  CONTEXT_LINES,
+  buildAskAboutSelection,
+  buildExplainPrompt,
+  buildFixPrompt,
+  type SelectionPromptInput,
+} from '../../src/core/prompts';
 
 const lines = Array.from({ length: 30 }, (_, index) => `  const value${index} = compute(${index});`);
 const documentText = `${lines.join('\n')}\n`;
@@ -12,7 +18,13 @@ function input(overrides: Partial<SelectionPromptInput> = {}): SelectionPromptIn
     documentText,
     selection: { start: { line: 12, character: 0 }, end: { line: 14, character: lines[14]?.length ?? 0 } },
     diagnostics: [
-      { message: "Type 'string' is not assignable to type 'number'.", severity: 'error', line: 13, source: 'ts', code: '2322' },
+      {
+        message: "Type 'string' is not assignable to type 'number'.",
+        severity: 'error',
+        line: 13,
+        source: 'ts',
+        code: '2322',
+      },
       { message: 'Unexpected any.', severity: 'warning', line: 12, source: 'eslint' },
     ],
     ...overrides,
@@ -74,21 +86,33 @@ describe('buildFixPrompt', () => {
   it('asks for just the selected text when the selection is part of a line', () => {
     const line = lines[7] ?? '';
     const start = line.indexOf('compute');
-    const partial = buildFixPrompt(input({ selection: { start: { line: 7, character: start }, end: { line: 7, character: line.length - 1 } } }));
+    const partial = buildFixPrompt(
+      input({ selection: { start: { line: 7, character: start }, end: { line: 7, character: line.length - 1 } } }),
+    );
     assert.match(partial, /Selection: part of line 8/);
     const selected = partial.split('>>> SELECTED TEXT (part of line 8) <<<\n')[1] ?? '';
     assert.deepEqual(blocks(selected)[0], ['typescript', 'compute(7)']);
-    assert.match(partial, /The line holding the selection \(line 8; only the selected text is to be changed\):\n```typescript\n {2}const value7 = compute\(7\);\n```/);
+    assert.match(
+      partial,
+      /The line holding the selection \(line 8; only the selected text is to be changed\):\n```typescript\n {2}const value7 = compute\(7\);\n```/,
+    );
     assert.match(partial, /not the whole line/);
   });
 
   it('treats a selection ending at column 0 as ending on the line before', () => {
-    const prompt = buildFixPrompt(input({ selection: { start: { line: 3, character: 0 }, end: { line: 5, character: 0 } } }));
+    const prompt = buildFixPrompt(
+      input({ selection: { start: { line: 3, character: 0 }, end: { line: 5, character: 0 } } }),
+    );
     assert.match(prompt, />>> SELECTED CODE \(lines 4–5\) <<</);
   });
 
   it('clips context at the start of the file and drops blank context lines', () => {
-    const prompt = buildFixPrompt(input({ documentText: 'first();\nsecond();\n\n', selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 8 } } }));
+    const prompt = buildFixPrompt(
+      input({
+        documentText: 'first();\nsecond();\n\n',
+        selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 8 } },
+      }),
+    );
     assert.doesNotMatch(prompt, /Context before/);
     assert.match(prompt, /Context after the selection \(line 2; do not change it\):\n```typescript\nsecond\(\);\n```/);
   });
@@ -100,7 +124,13 @@ describe('buildFixPrompt', () => {
   });
 
   it('uses a longer fence when the code holds a fence', () => {
-    const prompt = buildFixPrompt(input({ languageId: 'markdown', documentText: 'Intro\n```js\nx\n```\n', selection: { start: { line: 1, character: 0 }, end: { line: 3, character: 3 } } }));
+    const prompt = buildFixPrompt(
+      input({
+        languageId: 'markdown',
+        documentText: 'Intro\n```js\nx\n```\n',
+        selection: { start: { line: 1, character: 0 }, end: { line: 3, character: 3 } },
+      }),
+    );
     assert.match(prompt, /````markdown\n```js\nx\n```\n````/);
   });
 });
@@ -128,11 +158,19 @@ describe('buildExplainPrompt', () => {
 describe('buildAskAboutSelection', () => {
   it('is the selection as a fenced block with its path, lines and language, ready for a question', () => {
     const text = buildAskAboutSelection(input());
-    assert.equal(text, `In \`src/math/compute.ts\` (lines 13–15, TypeScript):\n\n\`\`\`typescript\n${lines.slice(12, 15).join('\n')}\n\`\`\`\n\n`);
+    assert.equal(
+      text,
+      `In \`src/math/compute.ts\` (lines 13–15, TypeScript):\n\n\`\`\`typescript\n${lines.slice(12, 15).join('\n')}\n\`\`\`\n\n`,
+    );
   });
 
   it('uses the VS Code language id mapped to a fence tag', () => {
-    const text = buildAskAboutSelection(input({ languageId: 'typescriptreact', selection: { start: { line: 2, character: 0 }, end: { line: 2, character: 5 } } }));
+    const text = buildAskAboutSelection(
+      input({
+        languageId: 'typescriptreact',
+        selection: { start: { line: 2, character: 0 }, end: { line: 2, character: 5 } },
+      }),
+    );
     assert.match(text, /^In `src\/math\/compute\.ts` \(line 3, TypeScript React\):\n\n```tsx\n {2}con\n```\n\n$/);
   });
 });

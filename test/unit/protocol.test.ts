@@ -6,24 +6,48 @@ describe('parseWebviewMessage', () => {
   it('accepts well-formed messages', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi' }), { type: 'ask', text: 'hi' });
     assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
-    assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: { kind: 'openUrl', url: 'https://x', label: 'X' } }), {
-      type: 'runAction',
-      action: { kind: 'openUrl', url: 'https://x', label: 'X' },
-    });
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'runAction', action: { kind: 'openUrl', url: 'https://x', label: 'X' } }),
+      {
+        type: 'runAction',
+        action: { kind: 'openUrl', url: 'https://x', label: 'X' },
+      },
+    );
     // Every action kind the host offers must survive validation, or its button does nothing.
     for (const kind of ['setApiKey', 'retry', 'selectLocalModel', 'newChat'] as const) {
-      assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: { kind } }), { type: 'runAction', action: { kind } }, kind);
+      assert.deepEqual(
+        parseWebviewMessage({ type: 'runAction', action: { kind } }),
+        { type: 'runAction', action: { kind } },
+        kind,
+      );
     }
   });
 
   it('keeps a valid per-request model source and drops an invalid one', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'local' }), { type: 'ask', text: 'q', source: 'local' });
-    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'gpu-cluster' }), { type: 'ask', text: 'q' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'local' }), {
+      type: 'ask',
+      text: 'q',
+      source: 'local',
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'gpu-cluster' }), {
+      type: 'ask',
+      text: 'q',
+    });
   });
 
   it('rejects malformed or unknown messages', () => {
-    for (const raw of [null, 'ask', 42, {}, { type: 'ask' }, { type: 'ask', text: '   ' }, { type: 'runCommand', id: 'x' },
-      { type: 'runAction', action: { kind: 'executeCommand' } }, { type: 'runAction', action: { kind: 'openUrl' } }, { type: 'retry', turnId: 5 }]) {
+    for (const raw of [
+      null,
+      'ask',
+      42,
+      {},
+      { type: 'ask' },
+      { type: 'ask', text: '   ' },
+      { type: 'runCommand', id: 'x' },
+      { type: 'runAction', action: { kind: 'executeCommand' } },
+      { type: 'runAction', action: { kind: 'openUrl' } },
+      { type: 'retry', turnId: 5 },
+    ]) {
       assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw));
     }
   });
@@ -33,7 +57,14 @@ describe('isSafeExternalLink', () => {
   it('allows only http and https', () => {
     assert.equal(isSafeExternalLink('https://api-docs.deepseek.com'), true);
     assert.equal(isSafeExternalLink('http://localhost:8080/x'), true);
-    for (const href of ['command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D', 'javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'vscode://x', 'not a url']) {
+    for (const href of [
+      'command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,x',
+      'vscode://x',
+      'not a url',
+    ]) {
       assert.equal(isSafeExternalLink(href), false, href);
     }
   });

@@ -9,8 +9,14 @@ describe('retry policy', () => {
   it('retries 429/500/503 with backoff while nothing was shown', () => {
     for (const status of [429, 500, 503]) {
       const error = errorFromStatus(status, 'busy', server);
-      assert.equal(retryDelayMs(error, 1, false, undefined, () => 1), 1000);
-      assert.equal(retryDelayMs(error, 2, false, undefined, () => 1), 2000);
+      assert.equal(
+        retryDelayMs(error, 1, false, undefined, () => 1),
+        1000,
+      );
+      assert.equal(
+        retryDelayMs(error, 2, false, undefined, () => 1),
+        2000,
+      );
       assert.equal(retryDelayMs(error, 4, false), undefined, 'gives up after maxAttempts');
     }
   });

@@ -36,7 +36,11 @@ describe('ThinkSplitter', () => {
     for (let i = 0; i <= text.length; i++) {
       for (let j = i; j <= text.length; j++) {
         const result = split([text.slice(0, i), text.slice(i, j), text.slice(j)]);
-        assert.deepEqual({ reasoning: result.reasoning, answer: result.answer }, { reasoning: 'plan A', answer: 'answer B' }, `cut at ${i},${j}`);
+        assert.deepEqual(
+          { reasoning: result.reasoning, answer: result.answer },
+          { reasoning: 'plan A', answer: 'answer B' },
+          `cut at ${i},${j}`,
+        );
       }
     }
   });
@@ -106,17 +110,38 @@ describe('ThinkSplitter', () => {
   });
 
   it('property: any chunking of a stream gives the same reasoning/answer split', () => {
-    const word = fc.constantFrom('<think>', '</think>', '<', '/', 'think', '>', '\n', ' ', 'a', 'code', '```', '\r\n', 'é', '🙂');
+    const word = fc.constantFrom(
+      '<think>',
+      '</think>',
+      '<',
+      '/',
+      'think',
+      '>',
+      '\n',
+      ' ',
+      'a',
+      'code',
+      '```',
+      '\r\n',
+      'é',
+      '🙂',
+    );
     const text = fc.array(word, { maxLength: 40 }).map((words) => words.join(''));
     const start = fc.constantFrom<SplitterStart>('auto', 'reasoning', 'answer');
     fc.assert(
       fc.property(text, fc.array(fc.nat(), { maxLength: 12 }), start, (whole, offsets, mode) => {
         const reference = split([whole], mode);
         const chunked = split(cut(whole, offsets), mode);
-        assert.deepEqual({ reasoning: chunked.reasoning, answer: chunked.answer }, { reasoning: reference.reasoning, answer: reference.answer });
+        assert.deepEqual(
+          { reasoning: chunked.reasoning, answer: chunked.answer },
+          { reasoning: reference.reasoning, answer: reference.answer },
+        );
         // Character-by-character is the harshest chunking.
         const byChar = split([...whole], mode);
-        assert.deepEqual({ reasoning: byChar.reasoning, answer: byChar.answer }, { reasoning: reference.reasoning, answer: reference.answer });
+        assert.deepEqual(
+          { reasoning: byChar.reasoning, answer: byChar.answer },
+          { reasoning: reference.reasoning, answer: reference.answer },
+        );
       }),
       { numRuns: 500 },
     );
@@ -124,27 +149,40 @@ describe('ThinkSplitter', () => {
 
   it('marks reasoning provisional only while no tag has been seen; </think> confirms what it closes', () => {
     const splitter = new ThinkSplitter('auto');
-    assert.deepEqual(splitter.push('Maybe a thought'), [{ type: 'reasoning', text: 'Maybe a thought', provisional: true }]);
+    assert.deepEqual(splitter.push('Maybe a thought'), [
+      { type: 'reasoning', text: 'Maybe a thought', provisional: true },
+    ]);
     assert.deepEqual(splitter.push(' and more</think>Answer.'), [
       { type: 'reasoning', text: ' and more' },
       { type: 'answer', text: 'Answer.' },
     ]);
     // An opened thought (tag, or the prompt's forced <think>) is never provisional.
     assert.ok(!split(['<think>a</think>b']).chunks.some((chunk) => chunk.type === 'reasoning' && chunk.provisional));
-    assert.ok(!split(['a</think>b'], 'reasoning').chunks.some((chunk) => chunk.type === 'reasoning' && chunk.provisional));
+    assert.ok(
+      !split(['a</think>b'], 'reasoning').chunks.some((chunk) => chunk.type === 'reasoning' && chunk.provisional),
+    );
   });
 
   it('property: provisional reasoning comes only first, and only before a reclassify or a </think>', () => {
     const word = fc.constantFrom('<think>', '</think>', '<', '/', 'think', '>', '\n', ' ', 'a');
     const text = fc.array(word, { maxLength: 30 }).map((words) => words.join(''));
     fc.assert(
-      fc.property(text, fc.array(fc.nat(), { maxLength: 10 }), fc.constantFrom<SplitterStart>('auto', 'reasoning', 'answer'), (whole, offsets, mode) => {
-        const { chunks } = split(cut(whole, offsets), mode);
-        const firstSettled = chunks.findIndex((chunk) => !(chunk.type === 'reasoning' && chunk.provisional));
-        const provisionalAfter = firstSettled < 0 ? [] : chunks.slice(firstSettled).filter((chunk) => chunk.type === 'reasoning' && chunk.provisional);
-        assert.deepEqual(provisionalAfter, [], 'no provisional text after confirmed text, an answer or a reclassify');
-        if (mode !== 'auto') assert.equal(firstSettled < 0 ? chunks.length : firstSettled, 0, 'only auto mode has provisional text');
-      }),
+      fc.property(
+        text,
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.constantFrom<SplitterStart>('auto', 'reasoning', 'answer'),
+        (whole, offsets, mode) => {
+          const { chunks } = split(cut(whole, offsets), mode);
+          const firstSettled = chunks.findIndex((chunk) => !(chunk.type === 'reasoning' && chunk.provisional));
+          const provisionalAfter =
+            firstSettled < 0
+              ? []
+              : chunks.slice(firstSettled).filter((chunk) => chunk.type === 'reasoning' && chunk.provisional);
+          assert.deepEqual(provisionalAfter, [], 'no provisional text after confirmed text, an answer or a reclassify');
+          if (mode !== 'auto')
+            assert.equal(firstSettled < 0 ? chunks.length : firstSettled, 0, 'only auto mode has provisional text');
+        },
+      ),
       { numRuns: 400 },
     );
   });

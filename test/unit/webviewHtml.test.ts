@@ -35,7 +35,10 @@ describe('webview HTML', () => {
 
 describe('formatThinkingStats', () => {
   it('shows exact tokens and speed, or an estimate while streaming', () => {
-    assert.equal(formatThinkingStats({ seconds: 12, reasoningTokens: 1234, estimatedTokens: 0 }), '12 s · 1,234 tokens · 103 tok/s');
+    assert.equal(
+      formatThinkingStats({ seconds: 12, reasoningTokens: 1234, estimatedTokens: 0 }),
+      '12 s · 1,234 tokens · 103 tok/s',
+    );
     assert.equal(formatThinkingStats({ seconds: 2.4, estimatedTokens: 80 }), '2 s · ~80 tokens · 33 tok/s');
     assert.equal(formatThinkingStats({ seconds: 0.2, estimatedTokens: 0 }), '< 1 s');
   });
@@ -45,13 +48,22 @@ describe('formatThinkingHeader', () => {
   const text = (header: { title: string; detail: string }) => `${header.title} ${header.detail}`.trim();
 
   it('reads "Thought for 12 s · 1,234 tokens · 41 tok/s" once done, "Thinking… 3 s · …" while streaming', () => {
-    assert.equal(text(formatThinkingHeader({ done: true, seconds: 30, reasoningTokens: 1234, estimatedTokens: 0 })), 'Thought for 30 s · 1,234 tokens · 41 tok/s');
-    assert.equal(text(formatThinkingHeader({ done: false, seconds: 3, estimatedTokens: 40 })), 'Thinking… 3 s · ~40 tokens · 13 tok/s');
+    assert.equal(
+      text(formatThinkingHeader({ done: true, seconds: 30, reasoningTokens: 1234, estimatedTokens: 0 })),
+      'Thought for 30 s · 1,234 tokens · 41 tok/s',
+    );
+    assert.equal(
+      text(formatThinkingHeader({ done: false, seconds: 3, estimatedTokens: 40 })),
+      'Thinking… 3 s · ~40 tokens · 13 tok/s',
+    );
     assert.equal(text(formatThinkingHeader({ done: true, seconds: 0.4, estimatedTokens: 0 })), 'Thought for < 1 s');
   });
 
   it('leaves out the time and speed when the duration is unknown', () => {
-    assert.equal(text(formatThinkingHeader({ done: true, seconds: undefined, estimatedTokens: 1200 })), 'Thought · ~1,200 tokens');
+    assert.equal(
+      text(formatThinkingHeader({ done: true, seconds: undefined, estimatedTokens: 1200 })),
+      'Thought · ~1,200 tokens',
+    );
     assert.equal(text(formatThinkingHeader({ done: true, seconds: undefined, estimatedTokens: 0 })), 'Thought');
   });
 });

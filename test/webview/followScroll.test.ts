@@ -36,7 +36,8 @@ describe('FollowScroll (Chromium)', () => {
         follow,
         scroller,
         grow(lines: number) {
-          for (let i = 0; i < lines; i++) content.append(Object.assign(document.createElement('p'), { textContent: `line ${i}` }));
+          for (let i = 0; i < lines; i++)
+            content.append(Object.assign(document.createElement('p'), { textContent: `line ${i}` }));
           follow.update();
         },
         state: () => ({
@@ -53,7 +54,8 @@ describe('FollowScroll (Chromium)', () => {
   });
 
   /** Lets scroll events of the last change fire. */
-  const settle = () => t.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const settle = () =>
+    t.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
   it('follows growing content', async () => {
     await t.page.evaluate(() => probe.grow(50));
@@ -102,7 +104,11 @@ describe('FollowScroll (Chromium)', () => {
 
     await t.page.evaluate(() => (probe.scroller.scrollTop = 0));
     await settle();
-    assert.equal((await t.page.evaluate(() => probe.state())).following, false, 'a scroll to the top (keyboard, scrollbar) stops following');
+    assert.equal(
+      (await t.page.evaluate(() => probe.state())).following,
+      false,
+      'a scroll to the top (keyboard, scrollbar) stops following',
+    );
     await t.page.evaluate(() => probe.follow.resume());
     await settle();
     const resumed = await t.page.evaluate(() => probe.state());

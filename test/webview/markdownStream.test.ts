@@ -69,14 +69,14 @@ describe('StreamingMarkdown (Chromium)', () => {
     const results = await t.page.evaluate((source) => {
       // Deterministic pseudo-random chunk sizes (1..40 chars) and frame timing.
       let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
       const outcomes: { same: boolean; streamed: string; expected: string }[] = [];
       const expected = r1.oneShotHtml(source);
       for (let run = 0; run < 30; run++) {
         // Every third run freezes one group per frame, so chunks outrun the renderer.
         const m = r1.mount(run % 3 === 2 ? { frameBudgetMs: 0 } : {});
         const single = run === 0; // one character per chunk
-        for (let at = 0; at < source.length; ) {
+        for (let at = 0; at < source.length;) {
           const size = single ? 1 : 1 + Math.floor(random() * 40);
           m.md.append(source.slice(at, at + size));
           at += size;
@@ -95,7 +95,18 @@ describe('StreamingMarkdown (Chromium)', () => {
     }
     // The document really exercises the block kinds (so equality above means something).
     const expected = results[0]!.expected;
-    for (const fragment of ['<h1>', '<ul>', '<ol>', '<blockquote>', '<table>', '<h2>', 'language-ts', 'language-python', 'md-align-right', 'data-href="https://example.com/ref"']) {
+    for (const fragment of [
+      '<h1>',
+      '<ul>',
+      '<ol>',
+      '<blockquote>',
+      '<table>',
+      '<h2>',
+      'language-ts',
+      'language-python',
+      'md-align-right',
+      'data-href="https://example.com/ref"',
+    ]) {
       assert.ok(expected.includes(fragment), `fixture renders ${fragment}`);
     }
   });
@@ -182,7 +193,11 @@ describe('StreamingMarkdown (Chromium)', () => {
       lists: 0,
       highlighted: false,
     });
-    assert.deepEqual(result.finished, { state: 'closed', highlighted: true, buttons: ['copy-code', 'apply-code', 'insert-code'] });
+    assert.deepEqual(result.finished, {
+      state: 'closed',
+      highlighted: true,
+      buttons: ['copy-code', 'apply-code', 'insert-code'],
+    });
   });
 
   it('keeps frozen blocks as the same DOM nodes, never mutated, while the stream goes on', async () => {
@@ -230,7 +245,11 @@ describe('StreamingMarkdown (Chromium)', () => {
     assert.ok(result.allConnected);
     assert.ok(result.sameOrder);
     assert.equal(result.chunks, 2, '41 frozen blocks fill more than one chunk');
-    assert.equal(result.chunkVisibility, 'auto', 'off-screen chunks are skipped (the constructed stylesheet applies under the CSP)');
+    assert.equal(
+      result.chunkVisibility,
+      'auto',
+      'off-screen chunks are skipped (the constructed stylesheet applies under the CSP)',
+    );
     assert.equal(result.touched, 0, 'no mutation inside or on a frozen block');
     assert.equal(result.tailBefore, '', 'a closed fence followed by a blank line leaves an empty tail');
     assert.equal(result.tailAfter, 'Paragraph 39 with emphasis and code.', 'only the last block stays in the tail');
@@ -262,7 +281,11 @@ describe('StreamingMarkdown (Chromium)', () => {
     });
     assert.equal(result.first.busy, 'true');
     assert.equal(result.first.pending, 1);
-    for (let i = 0; i < 6; i++) assert.ok(result.first.text.includes(`Paragraph ${i}`) && result.first.text.includes(`const v${i} = ${i};`), `block ${i} visible after one frame`);
+    for (let i = 0; i < 6; i++)
+      assert.ok(
+        result.first.text.includes(`Paragraph ${i}`) && result.first.text.includes(`const v${i} = ${i};`),
+        `block ${i} visible after one frame`,
+      );
     assert.ok(result.first.text.trim().endsWith('Last words'), result.first.text);
     assert.ok(result.first.highlightedBlocks < 6, 'not everything was frozen in the first frame');
     assert.ok(result.first.tailBlocks > 0, 'the rest is shown from the tail');
@@ -307,7 +330,10 @@ describe('StreamingMarkdown (Chromium)', () => {
       for (const chunk of ['1. alpha\n', '\n', '2. beta\n', '\n', '   still beta\n', '\n', '3. gamma\n\n', 'Done.']) {
         m.md.append(chunk);
         m.frames.drain();
-        states.push({ lists: m.container.querySelectorAll('ol').length, items: m.container.querySelectorAll('ol > li').length });
+        states.push({
+          lists: m.container.querySelectorAll('ol').length,
+          items: m.container.querySelectorAll('ol > li').length,
+        });
       }
       return { states, html: r1.flatHtml(m.container), expected: r1.oneShotHtml(m.md.text) };
     });
@@ -382,7 +408,10 @@ describe('StreamingMarkdown (Chromium)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const elements = [...m.container.querySelectorAll('*')];
       return {
-        links: [...m.container.querySelectorAll('a')].map((a) => ({ dataHref: a.getAttribute('data-href'), text: a.textContent })),
+        links: [...m.container.querySelectorAll('a')].map((a) => ({
+          dataHref: a.getAttribute('data-href'),
+          text: a.textContent,
+        })),
         tags: [...new Set(elements.map((el) => el.tagName.toLowerCase()))].sort(),
         attributes: [...new Set(elements.flatMap((el) => [...el.attributes].map((a) => a.name)))].sort(),
         text: m.container.textContent,
@@ -399,10 +428,19 @@ describe('StreamingMarkdown (Chromium)', () => {
       { dataHref: 'https://evil.example/bg', text: 'https://evil.example/bg' },
     ]);
     assert.equal(result.pwned, null);
-    for (const tag of ['img', 'script', 'iframe', 'style', 'svg', 'form', 'input']) assert.ok(!result.tags.includes(tag), `no <${tag}>`);
-    for (const attribute of ['href', 'src', 'style', 'onerror', 'onclick']) assert.ok(!result.attributes.includes(attribute), `no ${attribute}=`);
+    for (const tag of ['img', 'script', 'iframe', 'style', 'svg', 'form', 'input'])
+      assert.ok(!result.tags.includes(tag), `no <${tag}>`);
+    for (const attribute of ['href', 'src', 'style', 'onerror', 'onclick'])
+      assert.ok(!result.attributes.includes(attribute), `no ${attribute}=`);
     // Refused links stay visible as text, so nothing the model wrote silently disappears.
-    for (const literal of ['[js](javascript:alert(1))', '[cmd](command:workbench.action.reloadWindow)', '<img src=x onerror="window.__pwned=1">', '<script>', '![inline](data:image/png;base64,AAAA)', '[ref][r]']) {
+    for (const literal of [
+      '[js](javascript:alert(1))',
+      '[cmd](command:workbench.action.reloadWindow)',
+      '<img src=x onerror="window.__pwned=1">',
+      '<script>',
+      '![inline](data:image/png;base64,AAAA)',
+      '[ref][r]',
+    ]) {
       assert.ok(result.text!.includes(literal), `shows ${literal} as text`);
     }
     assert.deepEqual(t.blockedRequests, [], 'no request left the page');
@@ -429,7 +467,11 @@ describe('StreamingMarkdown (Chromium)', () => {
         m.frames.run();
       }
       m.frames.drain();
-      return { text: m.md.text, paragraphs: [...m.container.querySelectorAll('p')].map((p) => p.textContent), code: m.container.querySelector('code')?.textContent };
+      return {
+        text: m.md.text,
+        paragraphs: [...m.container.querySelectorAll('p')].map((p) => p.textContent),
+        code: m.container.querySelector('code')?.textContent,
+      };
     });
     assert.equal(result.text, 'para one\n\npara two\n```\ncode\n```\n');
     assert.deepEqual(result.paragraphs, ['para one', 'para two']);
@@ -453,7 +495,9 @@ describe('StreamingMarkdown (Chromium)', () => {
       const first = m.container.firstElementChild;
       m.md.setText(long + '\n\nMore.');
       m.frames.drain();
-      const extendedKeeps = m.container.firstElementChild === first && [...m.container.querySelectorAll('p')].at(-1)!.textContent === 'More.';
+      const extendedKeeps =
+        m.container.firstElementChild === first &&
+        [...m.container.querySelectorAll('p')].at(-1)!.textContent === 'More.';
       m.md.setText('Different text.');
       m.frames.drain();
       return {
@@ -471,7 +515,10 @@ describe('StreamingMarkdown (Chromium)', () => {
     assert.ok(result.length > 60_000, `long enough: ${result.length}`);
     assert.equal(result.busyBefore, 'true');
     assert.ok(result.frames > 1, `a long restore is spread over frames (took ${result.frames})`);
-    assert.ok(result.afterOneFrame > 0 && result.afterOneFrame < 100, `the first frame shows a part (${result.afterOneFrame} of 100 sections)`);
+    assert.ok(
+      result.afterOneFrame > 0 && result.afterOneFrame < 100,
+      `the first frame shows a part (${result.afterOneFrame} of 100 sections)`,
+    );
     assert.ok(result.restored, 'restored DOM equals a one-shot render');
     assert.ok(result.extendedKeeps, 'extending keeps the frozen nodes');
     assert.equal(result.replaced, '<p>Different text.</p>\n');

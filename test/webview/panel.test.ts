@@ -4,7 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
 import type { HostMessage, TurnView, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, ORIGIN, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import {
+  bundleForBrowser,
+  launchChromium,
+  openPage,
+  ORIGIN,
+  readRepoFile,
+  VSCODE_STUB,
+  type TestPage,
+} from './harness';
 
 const ANSWER = [
   'Use [the docs](https://example.com/docs) and this:',
@@ -27,7 +35,16 @@ const ANSWER = [
 ].join('\n');
 
 function turn(id: string, patch: Partial<TurnView> = {}): TurnView {
-  return { id, question: 'How?', reasoning: '', answer: '', status: 'streaming', modelLabel: 'Test · r1', startedAt: 1_000, ...patch };
+  return {
+    id,
+    question: 'How?',
+    reasoning: '',
+    answer: '',
+    status: 'streaming',
+    modelLabel: 'Test · r1',
+    startedAt: 1_000,
+    ...patch,
+  };
 }
 
 describe('panel rendering (Chromium, src/webview/main.ts)', () => {
@@ -44,7 +61,11 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     t.page.waitForFunction(
       () =>
         new Promise<boolean>((resolve) =>
-          setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(!document.querySelector('[aria-busy]')))), 0),
+          setTimeout(
+            () =>
+              requestAnimationFrame(() => requestAnimationFrame(() => resolve(!document.querySelector('[aria-busy]')))),
+            0,
+          ),
         ),
     );
   const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
@@ -66,7 +87,8 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
     await send({ type: 'turnStarted', turn: turn('t1') });
     const reasoning = 'Okay, the user wants **three** constants.\n\nLet me write `one` first.\n\n';
-    for (const piece of reasoning.match(/.{1,7}/gs)!) await send({ type: 'delta', turnId: 't1', reasoning: piece, answer: '', at: 2_000 });
+    for (const piece of reasoning.match(/.{1,7}/gs)!)
+      await send({ type: 'delta', turnId: 't1', reasoning: piece, answer: '', at: 2_000 });
     await idle();
     const during = await t.page.evaluate(() => ({
       open: document.querySelector<HTMLDetailsElement>('[data-testid="thinking"]')!.open,
@@ -75,9 +97,14 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     }));
     assert.deepEqual(during, { open: true, strong: 'three', paragraphs: 2 });
 
-    for (const piece of ANSWER.match(/.{1,5}/gs)!) await send({ type: 'delta', turnId: 't1', reasoning: '', answer: piece, at: 3_000 });
+    for (const piece of ANSWER.match(/.{1,5}/gs)!)
+      await send({ type: 'delta', turnId: 't1', reasoning: '', answer: piece, at: 3_000 });
     await idle();
-    assert.equal(await t.page.evaluate(() => document.querySelector<HTMLDetailsElement>('[data-testid="thinking"]')!.open), false, 'folded');
+    assert.equal(
+      await t.page.evaluate(() => document.querySelector<HTMLDetailsElement>('[data-testid="thinking"]')!.open),
+      false,
+      'folded',
+    );
 
     await send({ type: 'turnEnded', turnId: 't1', status: 'done', at: 4_000 });
     await idle();
@@ -122,7 +149,9 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       type: 'state',
       conversation: {
         busy: false,
-        turns: [turn('r1', { reasoning: 'Old thoughts.', answer, status: 'done', endedAt: 5_000, reasoningEndedAt: 4_000 })],
+        turns: [
+          turn('r1', { reasoning: 'Old thoughts.', answer, status: 'done', endedAt: 5_000, reasoningEndedAt: 4_000 }),
+        ],
       },
     });
     await idle();
@@ -133,13 +162,25 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       block: document.querySelector('[data-testid="answer"] .code-block')?.getAttribute('data-state'),
       highlighted: !!document.querySelector('[data-testid="answer"] code.hljs'),
     }));
-    assert.deepEqual(restored, { turns: 1, thinking: 'Old thoughts.', paragraph: 'Restored answer.', block: 'closed', highlighted: true });
+    assert.deepEqual(restored, {
+      turns: 1,
+      thinking: 'Old thoughts.',
+      paragraph: 'Restored answer.',
+      block: 'closed',
+      highlighted: true,
+    });
   });
 
   const isOpen = (page: Page, turnId: string) =>
-    page.evaluate((id) => document.querySelector<HTMLDetailsElement>(`[data-turn-id="${id}"] [data-testid="thinking"]`)!.open, turnId);
+    page.evaluate(
+      (id) => document.querySelector<HTMLDetailsElement>(`[data-turn-id="${id}"] [data-testid="thinking"]`)!.open,
+      turnId,
+    );
   const header = (turnId: string) =>
-    t.page.evaluate((id) => document.querySelector(`[data-turn-id="${id}"] [data-testid="thinking-header"]`)!.textContent, turnId);
+    t.page.evaluate(
+      (id) => document.querySelector(`[data-turn-id="${id}"] [data-testid="thinking-header"]`)!.textContent,
+      turnId,
+    );
 
   it('times the thought from its first delta: "Thinking… 6 s" live, then "Thought for 12 s · 492 tokens · 41 tok/s"', async () => {
     // Requested at 1 s, a 20 s model load, then 12 s of thinking.
@@ -149,7 +190,11 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await idle();
     assert.equal(await header('h1'), 'Thinking… 6 s · ~12 tokens · 2 tok/s');
     await send({ type: 'delta', turnId: 'h1', reasoning: '', answer: 'Answer.', at: 33_000 });
-    await send({ type: 'usage', turnId: 'h1', usage: { promptTokens: 10, completionTokens: 500, reasoningTokens: 492 } });
+    await send({
+      type: 'usage',
+      turnId: 'h1',
+      usage: { promptTokens: 10, completionTokens: 500, reasoningTokens: 492 },
+    });
     await send({ type: 'turnEnded', turnId: 'h1', status: 'done', at: 34_000 });
     await idle();
     assert.equal(await header('h1'), 'Thought for 12 s · 492 tokens · 41 tok/s');
@@ -159,7 +204,15 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       conversation: {
         busy: false,
         turns: [
-          turn('h2', { reasoning: 'x'.repeat(400), answer: 'A.', status: 'done', startedAt: 1_000, reasoningStartedAt: 21_000, reasoningEndedAt: 41_000, endedAt: 42_000 }),
+          turn('h2', {
+            reasoning: 'x'.repeat(400),
+            answer: 'A.',
+            status: 'done',
+            startedAt: 1_000,
+            reasoningStartedAt: 21_000,
+            reasoningEndedAt: 41_000,
+            endedAt: 42_000,
+          }),
         ],
       },
     });
@@ -178,7 +231,11 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await idle();
     const clipboard = () => t.page.evaluate(() => navigator.clipboard.readText());
     const expectCopied = async (text: string, what: string) => {
-      await t.page.waitForFunction((expected) => navigator.clipboard.readText().then((value) => value === expected), text, { timeout: 2_000 }).catch(() => undefined);
+      await t.page
+        .waitForFunction((expected) => navigator.clipboard.readText().then((value) => value === expected), text, {
+          timeout: 2_000,
+        })
+        .catch(() => undefined);
       assert.equal(await clipboard(), text, what);
       await t.page.evaluate(() => navigator.clipboard.writeText('sentinel'));
     };
@@ -212,13 +269,25 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await t.page.keyboard.press('Enter');
     await expectCopied(answer, 'answer, by Enter');
     assert.equal(await isOpen(t.page, 'c1'), false);
-    const saved = await t.page.evaluate(() => (window as unknown as { __state?: { thinkingChoices?: [string, boolean][] } }).__state);
-    assert.deepEqual(saved?.thinkingChoices?.filter(([id]) => id === 'c1') ?? [], [], 'copying is not taken for opening or closing');
+    const saved = await t.page.evaluate(
+      () => (window as unknown as { __state?: { thinkingChoices?: [string, boolean][] } }).__state,
+    );
+    assert.deepEqual(
+      saved?.thinkingChoices?.filter(([id]) => id === 'c1') ?? [],
+      [],
+      'copying is not taken for opening or closing',
+    );
     assert.deepEqual(await posted(), [], 'copying sends nothing to the host');
   });
 
   it('r1Coder.chat.collapseThinking off keeps the thought open when the answer begins; on again folds untouched ones', async () => {
-    await send({ type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: false });
+    await send({
+      type: 'modelSources',
+      defaultSource: 'cloud',
+      cloudLabel: 'DeepSeek',
+      localLabel: 'no model',
+      collapseThinking: false,
+    });
     await send({ type: 'turnStarted', turn: turn('k1') });
     await send({ type: 'delta', turnId: 'k1', reasoning: 'Thinking hard.', answer: '', at: 2_000 });
     await idle();
@@ -227,15 +296,32 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await send({ type: 'turnEnded', turnId: 'k1', status: 'done', at: 4_000 });
     await idle();
     assert.equal(await isOpen(t.page, 'k1'), true, 'still open after the answer began');
-    await send({ type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: true });
+    await send({
+      type: 'modelSources',
+      defaultSource: 'cloud',
+      cloudLabel: 'DeepSeek',
+      localLabel: 'no model',
+      collapseThinking: true,
+    });
     await idle();
     assert.equal(await isOpen(t.page, 'k1'), false, 'the setting turned on folds a thought the user never touched');
   });
 
   it('remembers the user’s own open/closed choice per turn across a reload (vscode.setState); untouched turns follow the setting', async () => {
-    const done = (id: string) => turn(id, { reasoning: `Thoughts of ${id}.`, answer: `Answer of ${id}.`, status: 'done', endedAt: 5_000, reasoningEndedAt: 4_000 });
+    const done = (id: string) =>
+      turn(id, {
+        reasoning: `Thoughts of ${id}.`,
+        answer: `Answer of ${id}.`,
+        status: 'done',
+        endedAt: 5_000,
+        reasoningEndedAt: 4_000,
+      });
     const open = async (initScript: string) =>
-      openPage(browser, { script: await bundleForBrowser('src/webview/main.ts'), styles: [readRepoFile('media/webview.css')], initScript });
+      openPage(browser, {
+        script: await bundleForBrowser('src/webview/main.ts'),
+        styles: [readRepoFile('media/webview.css')],
+        initScript,
+      });
     const first = await open(VSCODE_STUB);
     const second = await (async () => {
       const sendTo = (page: Page, ...messages: HostMessage[]) =>
@@ -243,35 +329,74 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
           for (const message of list) window.postMessage(message, '*');
         }, messages);
       const states = (page: Page) => Promise.all(['A', 'C', 'D'].map((id) => isOpen(page, id)));
-      const settle = (page: Page) => page.evaluate(() => new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve), 0)));
+      const settle = (page: Page) =>
+        page.evaluate(() => new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve), 0)));
 
       await sendTo(first.page, { type: 'state', conversation: { busy: false, turns: [done('A'), done('C')] } });
-      await sendTo(first.page, { type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: true });
+      await sendTo(first.page, {
+        type: 'modelSources',
+        defaultSource: 'cloud',
+        cloudLabel: 'DeepSeek',
+        localLabel: 'no model',
+        collapseThinking: true,
+      });
       await settle(first.page);
       await first.page.click('[data-turn-id="A"] [data-testid="thinking"] > summary');
       // D: the user folds the thought while it streams.
-      await sendTo(first.page, { type: 'turnStarted', turn: turn('D') }, { type: 'delta', turnId: 'D', reasoning: 'Streaming thoughts.', answer: '', at: 2_000 });
+      await sendTo(
+        first.page,
+        { type: 'turnStarted', turn: turn('D') },
+        { type: 'delta', turnId: 'D', reasoning: 'Streaming thoughts.', answer: '', at: 2_000 },
+      );
       await settle(first.page);
       assert.equal(await isOpen(first.page, 'D'), true);
       await first.page.focus('[data-turn-id="D"] [data-testid="thinking"] > summary');
       await first.page.keyboard.press('Enter');
-      await sendTo(first.page, { type: 'delta', turnId: 'D', reasoning: '', answer: 'D answered.', at: 3_000 }, { type: 'turnEnded', turnId: 'D', status: 'done', at: 4_000 });
+      await sendTo(
+        first.page,
+        { type: 'delta', turnId: 'D', reasoning: '', answer: 'D answered.', at: 3_000 },
+        { type: 'turnEnded', turnId: 'D', status: 'done', at: 4_000 },
+      );
       await first.page.fill('[data-testid="prompt-input"]', 'half a question');
       await settle(first.page);
       assert.deepEqual(await states(first.page), [true, false, false], 'A opened by the user, C and D folded');
       const saved = await first.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
-      assert.deepEqual(saved, { draft: 'half a question', collapseThinking: true, thinkingChoices: [['A', true], ['D', false]] });
+      assert.deepEqual(saved, {
+        draft: 'half a question',
+        collapseThinking: true,
+        thinkingChoices: [
+          ['A', true],
+          ['D', false],
+        ],
+      });
       assert.deepEqual(first.errors, []);
 
       // The reloaded panel: the saved state, then the host's state and settings, now with the setting off.
       const second = await open(`${VSCODE_STUB}\nwindow.__state = ${JSON.stringify(saved)};`);
-      await sendTo(second.page, { type: 'state', conversation: { busy: false, turns: [done('A'), done('C'), done('D')] } });
+      await sendTo(second.page, {
+        type: 'state',
+        conversation: { busy: false, turns: [done('A'), done('C'), done('D')] },
+      });
       await settle(second.page);
-      assert.deepEqual(await states(second.page), [true, false, false], 'before the settings arrive, the saved setting applies');
+      assert.deepEqual(
+        await states(second.page),
+        [true, false, false],
+        'before the settings arrive, the saved setting applies',
+      );
       assert.equal(await second.page.inputValue('[data-testid="prompt-input"]'), 'half a question');
-      await sendTo(second.page, { type: 'modelSources', defaultSource: 'cloud', cloudLabel: 'DeepSeek', localLabel: 'no model', collapseThinking: false });
+      await sendTo(second.page, {
+        type: 'modelSources',
+        defaultSource: 'cloud',
+        cloudLabel: 'DeepSeek',
+        localLabel: 'no model',
+        collapseThinking: false,
+      });
       await settle(second.page);
-      assert.deepEqual(await states(second.page), [true, true, false], 'A stays open, D stays closed, untouched C follows the setting (off)');
+      assert.deepEqual(
+        await states(second.page),
+        [true, true, false],
+        'A stays open, D stays closed, untouched C follows the setting (off)',
+      );
       assert.deepEqual(second.errors, []);
       assert.deepEqual(second.blockedRequests, []);
       return second;

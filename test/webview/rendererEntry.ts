@@ -40,7 +40,10 @@ export interface Mounted {
   renders: number;
 }
 
-function mount(options: Omit<StreamingMarkdownOptions, 'scheduler' | 'onRender'> = {}, parent: HTMLElement = document.body): Mounted {
+function mount(
+  options: Omit<StreamingMarkdownOptions, 'scheduler' | 'onRender'> = {},
+  parent: HTMLElement = document.body,
+): Mounted {
   const container = document.createElement('div');
   container.className = 'markdown';
   parent.append(container);
@@ -49,7 +52,11 @@ function mount(options: Omit<StreamingMarkdownOptions, 'scheduler' | 'onRender'>
     container,
     frames,
     renders: 0,
-    md: new StreamingMarkdown(container, { ...options, scheduler: frames.scheduler, onRender: () => mounted.renders++ }),
+    md: new StreamingMarkdown(container, {
+      ...options,
+      scheduler: frames.scheduler,
+      onRender: () => mounted.renders++,
+    }),
   };
   return mounted;
 }
@@ -72,6 +79,15 @@ function oneShotHtml(source: string, highlight = true): string {
   return div.innerHTML;
 }
 
-const api = { StreamingMarkdown, FollowScroll, ManualFrames, mount, flatHtml, oneShotHtml, listCodeBlocks, renderMarkdownToHtml };
+const api = {
+  StreamingMarkdown,
+  FollowScroll,
+  ManualFrames,
+  mount,
+  flatHtml,
+  oneShotHtml,
+  listCodeBlocks,
+  renderMarkdownToHtml,
+};
 export type RendererApi = typeof api;
 (window as unknown as { r1: RendererApi }).r1 = api;

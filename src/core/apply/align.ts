@@ -112,7 +112,12 @@ export function alignBlock(input: AlignInput): Alignment {
     // would move or drop blank lines around the fix.
     if (!docLine || !blockLine || docLine.key === 0 || blockLine.key === 0) return undefined;
     if (docLine.key === blockLine.key) {
-      if (blockLine.trivial && input.trivialDelta !== undefined && docLine.level - blockLine.level !== input.trivialDelta) return undefined;
+      if (
+        blockLine.trivial &&
+        input.trivialDelta !== undefined &&
+        docLine.level - blockLine.level !== input.trivialDelta
+      )
+        return undefined;
       return EXACT;
     }
     if (blockLine.trivial || docLine.trivial) return undefined;
@@ -226,7 +231,7 @@ function sortedDice(a: readonly number[], b: readonly number[], atLeast: number)
   const total = a.length + b.length;
   if (total === 0 || (2 * Math.min(a.length, b.length)) / total < atLeast) return 0;
   let shared = 0;
-  for (let x = 0, y = 0; x < a.length && y < b.length; ) {
+  for (let x = 0, y = 0; x < a.length && y < b.length;) {
     const left = a[x] ?? 0;
     const right = b[y] ?? 0;
     if (left === right) {

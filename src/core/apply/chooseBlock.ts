@@ -16,7 +16,8 @@ export interface BlockContext {
   readonly languageId?: string;
 }
 
-export type BlockChoice = { readonly kind: 'chosen'; readonly block: FencedBlock } | { readonly kind: 'refused'; readonly reason: string };
+export type BlockChoice =
+  { readonly kind: 'chosen'; readonly block: FencedBlock } | { readonly kind: 'refused'; readonly reason: string };
 
 export function chooseFixBlock(blocks: readonly FencedBlock[], context: BlockContext): BlockChoice {
   const nonEmpty = blocks.filter((block) => block.code.trim() !== '');
@@ -74,7 +75,11 @@ export function chooseFixBlock(blocks: readonly FencedBlock[], context: BlockCon
 }
 
 /** Whether a block is about the selected code: shares most of its words, or is built from this file's. */
-function isRelated(block: FencedBlock, selectedTokens: ReadonlySet<string>, documentTokens: ReadonlySet<string>): boolean {
+function isRelated(
+  block: FencedBlock,
+  selectedTokens: ReadonlySet<string>,
+  documentTokens: ReadonlySet<string>,
+): boolean {
   const tokens = wordTokens(block.code);
   if (tokens.length === 0) return false;
   const ofSelection = selectedTokens.size ? coverage(selectedTokens, new Set(tokens)) : 0;

@@ -42,8 +42,7 @@ export function listFencedBlocks(answer: string): FencedBlock[] {
     const [open, next] = block.lines;
     const opener = FENCE.exec((sourceLines[open] ?? '').trimStart())?.[1] ?? '```';
     const last = (sourceLines[next - 1] ?? '').trim();
-    const closed =
-      next - 1 > open && last.length >= opener.length && [...last].every((char) => char === opener[0]);
+    const closed = next - 1 > open && last.length >= opener.length && [...last].every((char) => char === opener[0]);
     const atEnd = sourceLines.slice(next).every((line) => line.trim() === '');
     const previousEnd = index > 0 ? (blocks[index - 1]?.lines[1] ?? 0) : 0;
     const lead = sourceLines.slice(previousEnd, open);
@@ -51,12 +50,16 @@ export function listFencedBlocks(answer: string): FencedBlock[] {
   });
 }
 
-const BEFORE_START = /^(before|original|old|wrong|incorrect|buggy|broken|current|existing|problematic|bad|don'?t|avoid)\b/;
-const AFTER_START = /^(after|fixed|corrected|correct|updated|revised|new|solution|final|modified|improved|good|do\b|use\b|change it to|replace (it|this|that)? ?with)/;
-const ALTERNATIVE = /\b(alternative(ly)?|another (way|option|approach)|or you could|you could also|optionally|for example|example usage|usage|to test|test it|testing|run it|install)\b/;
+const BEFORE_START =
+  /^(before|original|old|wrong|incorrect|buggy|broken|current|existing|problematic|bad|don'?t|avoid)\b/;
+const AFTER_START =
+  /^(after|fixed|corrected|correct|updated|revised|new|solution|final|modified|improved|good|do\b|use\b|change it to|replace (it|this|that)? ?with)/;
+const ALTERNATIVE =
+  /\b(alternative(ly)?|another (way|option|approach)|or you could|you could also|optionally|for example|example usage|usage|to test|test it|testing|run it|install)\b/;
 const AFTER_ANYWHERE =
   /\b(fixed|corrected|correct(ed)? (version|code|implementation)|updated|revised|the fix|fix(ed)? (version|code)|solution|should be|change (it|this|that|the line)? ?to|replace (it|this|that|the line|them)? ?with|becomes|final (code|version|answer))\b/;
-const BEFORE_ANYWHERE = /\b(original|buggy|incorrect|wrong|broken|the (bug|problem|issue|error) is|problematic|currently|instead of|current code|old code)\b/;
+const BEFORE_ANYWHERE =
+  /\b(original|buggy|incorrect|wrong|broken|the (bug|problem|issue|error) is|problematic|currently|instead of|current code|old code)\b/;
 
 /** Decides from the last lines of prose before a block (and a leading comment in it) what it is. */
 function classifyRole(lead: readonly string[], code: string): BlockRole {
@@ -92,7 +95,24 @@ function normalizeProse(text: string): string {
 }
 
 /** Block languages that are never the source of a fix unless the document is one of them. */
-const NON_SOURCE = new Set(['sh', 'bash', 'shell', 'zsh', 'console', 'powershell', 'ps1', 'cmd', 'bat', 'text', 'txt', 'plaintext', 'output', 'log', 'diff', 'patch']);
+const NON_SOURCE = new Set([
+  'sh',
+  'bash',
+  'shell',
+  'zsh',
+  'console',
+  'powershell',
+  'ps1',
+  'cmd',
+  'bat',
+  'text',
+  'txt',
+  'plaintext',
+  'output',
+  'log',
+  'diff',
+  'patch',
+]);
 
 const LANGUAGE_FAMILIES: Record<string, string> = {
   ts: 'js',

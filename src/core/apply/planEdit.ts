@@ -72,7 +72,8 @@ export function unfinishedAnswerReason(ending: AnswerEnding): string | undefined
   const cause = ending.error ? ` (${ending.error.message.replace(/[.\s]+$/, '')})` : '';
   switch (ending.status) {
     case 'done':
-      if (ending.error) return `The answer ended with an error${cause}, so its code may be incomplete. Nothing was changed.`;
+      if (ending.error)
+        return `The answer ended with an error${cause}, so its code may be incomplete. Nothing was changed.`;
       if (ending.finishReason === undefined) {
         return 'The answer ended without the model signalling that it had finished, so its code may be incomplete. Nothing was changed.';
       }
@@ -95,7 +96,9 @@ export function planEdit(input: PlanEditInput): PlanEditResult {
   if (input.finishReason === 'aborted') return refuse(STOPPED);
   const parts = splitAnswer(input.answer);
   if (parts.reasoningUnclosed) {
-    return refuse('The output ended inside the reasoning (no </think>): it looks truncated and has no answer to apply.');
+    return refuse(
+      'The output ended inside the reasoning (no </think>): it looks truncated and has no answer to apply.',
+    );
   }
   const blocks = listFencedBlocks(parts.answer);
   const lastBlock = blocks[blocks.length - 1];
@@ -116,7 +119,8 @@ export function planEdit(input: PlanEditInput): PlanEditResult {
 
   const startLine = selection.start.line;
   // A selection ending at column 0 of a later line does not include that line.
-  const endLine = selection.end.character === 0 && selection.end.line > startLine ? selection.end.line - 1 : selection.end.line;
+  const endLine =
+    selection.end.character === 0 && selection.end.line > startLine ? selection.end.line - 1 : selection.end.line;
   const selectedLines = model.lines.slice(startLine, endLine + 1);
   const choice = chooseFixBlock(blocks, {
     selectedLines,
@@ -139,21 +143,36 @@ export function planEdit(input: PlanEditInput): PlanEditResult {
 }
 
 /** Makes sure the range still holds what was selected; otherwise finds it, uniquely, or refuses. */
-function anchorSelection(model: TextModel, selection: Range0, original: string | undefined): { kind: 'ok'; range: Range0 } | Refusal {
-  const ordered = model.contains(selection.start) && model.contains(selection.end) && model.offsetAt(selection.start) <= model.offsetAt(selection.end);
+function anchorSelection(
+  model: TextModel,
+  selection: Range0,
+  original: string | undefined,
+): { kind: 'ok'; range: Range0 } | Refusal {
+  const ordered =
+    model.contains(selection.start) &&
+    model.contains(selection.end) &&
+    model.offsetAt(selection.start) <= model.offsetAt(selection.end);
   if (original === undefined) {
-    return ordered ? { kind: 'ok', range: selection } : refuse('The selection is outside the document: it changed since the fix was requested.');
+    return ordered
+      ? { kind: 'ok', range: selection }
+      : refuse('The selection is outside the document: it changed since the fix was requested.');
   }
   if (ordered && model.getText(selection) === original) return { kind: 'ok', range: selection };
   // The selected text as the document spells line endings now.
   const needle = original.replace(/\r?\n/g, model.eol);
   if (needle.trim() === '') {
-    return refuse('The document changed since the fix was requested, and an empty selection cannot be found again. Nothing was changed.');
+    return refuse(
+      'The document changed since the fix was requested, and an empty selection cannot be found again. Nothing was changed.',
+    );
   }
   const found: number[] = [];
-  for (let at = model.text.indexOf(needle); at >= 0 && found.length < 2; at = model.text.indexOf(needle, at + 1)) found.push(at);
+  for (let at = model.text.indexOf(needle); at >= 0 && found.length < 2; at = model.text.indexOf(needle, at + 1))
+    found.push(at);
   if (found.length === 1 && found[0] !== undefined) {
-    return { kind: 'ok', range: { start: model.positionAt(found[0]), end: model.positionAt(found[0] + needle.length) } };
+    return {
+      kind: 'ok',
+      range: { start: model.positionAt(found[0]), end: model.positionAt(found[0] + needle.length) },
+    };
   }
   return refuse(
     found.length === 0
@@ -212,13 +231,20 @@ interface Placement {
 }
 
 /** Decides between replacing whole lines (found by content) and replacing just the selected span. */
-function placeBlock(model: TextModel, selection: Range0, startLine: number, endLine: number, block: PreparedBlock): Placement | Refusal {
+function placeBlock(
+  model: TextModel,
+  selection: Range0,
+  startLine: number,
+  endLine: number,
+  block: PreparedBlock,
+): Placement | Refusal {
   const firstLine = model.line(startLine);
   const prefix = firstLine.slice(0, selection.start.character);
   const endsAtLineStart = endLine < selection.end.line;
   const suffix = endsAtLineStart ? '' : model.line(endLine).slice(selection.end.character);
   const empty = model.offsetAt(selection.start) === model.offsetAt(selection.end);
-  if (empty || (prefix.trim() === '' && suffix.trim() === '')) return placeLines(model, startLine, endLine, block, selection);
+  if (empty || (prefix.trim() === '' && suffix.trim() === ''))
+    return placeLines(model, startLine, endLine, block, selection);
 
   const code = block.lines.filter((line, index) => !block.elision[index] && !isBlank(line));
   const hasElision = block.elision.some(Boolean);
@@ -231,7 +257,9 @@ function placeBlock(model: TextModel, selection: Range0, startLine: number, endL
   const startsLikeLine =
     !prefixBlank &&
     (squash(code[0] ?? '').startsWith(squash(prefix)) ||
-      (blockFirstWord !== undefined && blockFirstWord === wordTokens(prefix)[0] && !selectedWords.includes(blockFirstWord)));
+      (blockFirstWord !== undefined &&
+        blockFirstWord === wordTokens(prefix)[0] &&
+        !selectedWords.includes(blockFirstWord)));
   // It restates the end of the line when it repeats the text after the selection, or when keeping
   // that text would unbalance the brackets of a block that restates the start (`…)` after `f(…)`).
   const original = model.lines.slice(startLine, endLine + 1).join('\n');
@@ -239,8 +267,11 @@ function placeBlock(model: TextModel, selection: Range0, startLine: number, endL
   const endsLikeLine =
     suffixBlank ||
     squash(code[code.length - 1] ?? '').endsWith(squash(suffix)) ||
-    (startsLikeLine && bracketBalance(blockText) === bracketBalance(original) && bracketBalance(blockText + suffix) !== bracketBalance(original));
-  if (hasElision || (code.length > 1 && (prefixBlank || startsLikeLine) && endsLikeLine)) return placeLines(model, startLine, endLine, block, selection);
+    (startsLikeLine &&
+      bracketBalance(blockText) === bracketBalance(original) &&
+      bracketBalance(blockText + suffix) !== bracketBalance(original));
+  if (hasElision || (code.length > 1 && (prefixBlank || startsLikeLine) && endsLikeLine))
+    return placeLines(model, startLine, endLine, block, selection);
   if (code.length > 1) {
     // The block may be the enclosing statement or function: then it pairs with lines around.
     const lines = placeLines(model, startLine, endLine, block, selection);
@@ -311,13 +342,26 @@ function placeLines(
 ): (Placement & { readonly grew: boolean }) | Refusal {
   const lines = normalizeFirstLine(model, startLine, selection, block);
   const doc = model.lines;
-  const base = { doc, block: lines, elision: block.elision, mustStart: startLine, mustEnd: endLine, docStyle: block.docStyle, blockStyle: block.style };
+  const base = {
+    doc,
+    block: lines,
+    elision: block.elision,
+    mustStart: startLine,
+    mustEnd: endLine,
+    docStyle: block.docStyle,
+    blockStyle: block.style,
+  };
   const rough = alignBlock(base);
   const style = resolveBlockStyle(rough, doc, lines, block);
   // Second pass: `}` and friends pair only at the indentation the unchanged lines agree on.
   const delta = modalDelta(rough, doc, lines, block.docStyle, style);
   const alignment = keepOuterBlankLines(
-    extendBySimilarity(delta === undefined ? rough : alignBlock({ ...base, blockStyle: style, trivialDelta: delta }), doc, lines, block.elision),
+    extendBySimilarity(
+      delta === undefined ? rough : alignBlock({ ...base, blockStyle: style, trivialDelta: delta }),
+      doc,
+      lines,
+      block.elision,
+    ),
     doc,
   );
 
@@ -327,7 +371,9 @@ function placeLines(
   if (partial) return refuse(partial);
 
   const regionLevels = outermostLevels(alignment, doc, block.docStyle);
-  const blockLevels = lines.filter((line, index) => !block.elision[index] && !isBlank(line)).map((line) => measureIndent(line, style).levels);
+  const blockLevels = lines
+    .filter((line, index) => !block.elision[index] && !isBlank(line))
+    .map((line) => measureIndent(line, style).levels);
   // The block's outermost lines sit where the region's outermost lines sit; relative nesting is kept.
   const shift = regionLevels.length ? Math.min(...regionLevels) - Math.min(...blockLevels) : 0;
 
@@ -346,7 +392,11 @@ function placeLines(
     const level = measureIndent(line, style);
     const target = { levels: level.levels + shift, extra: level.extra };
     // An unchanged line at its old indentation is kept byte for byte (alignment, trailing spaces).
-    if (original !== undefined && alignment.kinds[index] === 'exact' && sameIndent(measureIndent(original, block.docStyle), target)) {
+    if (
+      original !== undefined &&
+      alignment.kinds[index] === 'exact' &&
+      sameIndent(measureIndent(original, block.docStyle), target)
+    ) {
       out.push(original);
       return;
     }
@@ -356,12 +406,20 @@ function placeLines(
     start: { line: alignment.start, character: 0 },
     end: { line: alignment.end, character: model.line(alignment.end).length },
   };
-  return { kind: 'ok', range, newText: out.join(model.eol), grew: alignment.start < startLine || alignment.end > endLine };
+  return {
+    kind: 'ok',
+    range,
+    newText: out.join(model.eol),
+    grew: alignment.start < startLine || alignment.end > endLine,
+  };
 }
 
 /** Blank lines at the edges of the selection that the block (trimmed of blank lines) does not cover stay. */
 function keepOuterBlankLines(alignment: Alignment, doc: readonly string[]): Alignment {
-  const used = new Set([...alignment.pairs.filter((pair): pair is number => pair !== undefined), ...alignment.absorbed.flat()]);
+  const used = new Set([
+    ...alignment.pairs.filter((pair): pair is number => pair !== undefined),
+    ...alignment.absorbed.flat(),
+  ]);
   let { start, end } = alignment;
   while (start < end && isBlank(doc[start] ?? '') && !used.has(start)) start++;
   while (end > start && isBlank(doc[end] ?? '') && !used.has(end)) end--;
@@ -383,7 +441,12 @@ function outermostLevels(alignment: Alignment, doc: readonly string[], docStyle:
  * pairs with is in the document's style, whatever unit its own steps suggest; a block too short to
  * show its unit gets it from the lines it shares with the document.
  */
-function resolveBlockStyle(alignment: Alignment, doc: readonly string[], lines: readonly string[], block: PreparedBlock): IndentStyle {
+function resolveBlockStyle(
+  alignment: Alignment,
+  doc: readonly string[],
+  lines: readonly string[],
+  block: PreparedBlock,
+): IndentStyle {
   if (keptIndentation(alignment, doc, lines)) return block.docStyle;
   if (block.unitKnown || block.style.useTabs) return block.style;
   const regionMin = Math.min(...outermostLevels(alignment, doc, block.docStyle));
@@ -395,8 +458,16 @@ function resolveBlockStyle(alignment: Alignment, doc: readonly string[], lines: 
  * document: a line one level deeper than the region's outermost line sits `unit` spaces deeper in
  * the block too.
  */
-function unitFromPairs(alignment: Alignment, doc: readonly string[], lines: readonly string[], block: PreparedBlock, regionMin: number): number | undefined {
-  const widths = lines.filter((line, index) => !block.elision[index] && !isBlank(line)).map((line) => leadingWhitespace(line).length);
+function unitFromPairs(
+  alignment: Alignment,
+  doc: readonly string[],
+  lines: readonly string[],
+  block: PreparedBlock,
+  regionMin: number,
+): number | undefined {
+  const widths = lines
+    .filter((line, index) => !block.elision[index] && !isBlank(line))
+    .map((line) => leadingWhitespace(line).length);
   const blockMin = Math.min(...widths);
   const votes = new Map<number, number>();
   lines.forEach((line, index) => {
@@ -424,11 +495,26 @@ function unitFromPairs(alignment: Alignment, doc: readonly string[], lines: read
  * The original lines an elision stands for, minus blank lines at its edges that the block already
  * writes itself (a blank line before or after the elision comment).
  */
-function expandElision(absorbed: readonly number[], index: number, lines: readonly string[], doc: readonly string[]): string[] {
+function expandElision(
+  absorbed: readonly number[],
+  index: number,
+  lines: readonly string[],
+  doc: readonly string[],
+): string[] {
   let first = 0;
   let last = absorbed.length;
-  for (let j = index - 1; j >= 0 && isBlank(lines[j] ?? '') && first < last && isBlank(doc[absorbed[first] ?? -1] ?? ''); j--) first++;
-  for (let j = index + 1; j < lines.length && isBlank(lines[j] ?? '') && last > first && isBlank(doc[absorbed[last - 1] ?? -1] ?? ''); j++) last--;
+  for (
+    let j = index - 1;
+    j >= 0 && isBlank(lines[j] ?? '') && first < last && isBlank(doc[absorbed[first] ?? -1] ?? '');
+    j--
+  )
+    first++;
+  for (
+    let j = index + 1;
+    j < lines.length && isBlank(lines[j] ?? '') && last > first && isBlank(doc[absorbed[last - 1] ?? -1] ?? '');
+    j++
+  )
+    last--;
   return absorbed.slice(first, last).map((d) => doc[d] ?? '');
 }
 
@@ -458,7 +544,8 @@ function normalizeFirstLine(model: TextModel, startLine: number, selection: Rang
   const lines = [...block.lines];
   const first = lines[0] ?? '';
   const docIndent = measureIndent(model.line(startLine), block.docStyle).levels;
-  if (selection.start.character === 0 || docIndent === 0 || leadingWhitespace(first) !== '' || block.elision[0]) return lines;
+  if (selection.start.character === 0 || docIndent === 0 || leadingWhitespace(first) !== '' || block.elision[0])
+    return lines;
   const others = lines.slice(1).filter((line, index) => !block.elision[index + 1] && !isBlank(line));
   if (others.length === 0) return lines;
   const minOthers = Math.min(...others.map((line) => measureIndent(line, block.style).levels));
@@ -468,7 +555,13 @@ function normalizeFirstLine(model: TextModel, startLine: number, selection: Rang
 }
 
 /** The indentation shift most exactly-paired, meaningful lines agree on. */
-function modalDelta(alignment: Alignment, doc: readonly string[], lines: readonly string[], docStyle: IndentStyle, style: IndentStyle): number | undefined {
+function modalDelta(
+  alignment: Alignment,
+  doc: readonly string[],
+  lines: readonly string[],
+  docStyle: IndentStyle,
+  style: IndentStyle,
+): number | undefined {
   const counts = new Map<number, number>();
   lines.forEach((line, index) => {
     const paired = alignment.pairs[index];
@@ -494,7 +587,12 @@ const EXTEND_THRESHOLD = 0.75;
  * parameter, pairs with the very similar line just outside the region instead of being inserted
  * next to it.
  */
-function extendBySimilarity(alignment: Alignment, doc: readonly string[], lines: readonly string[], elision: readonly boolean[]): Alignment {
+function extendBySimilarity(
+  alignment: Alignment,
+  doc: readonly string[],
+  lines: readonly string[],
+  elision: readonly boolean[],
+): Alignment {
   const pairs = [...alignment.pairs];
   const kinds = [...alignment.kinds];
   let { start, end } = alignment;
@@ -564,7 +662,11 @@ function checkElisions(
     if (hasAfter && absorbed.some((d) => couldPair(d, after))) {
       return `The answer's code elides part of the original (${label}), and the line after it ("${(lines[after] ?? '').trim()}") occurs more than once there, so the elided lines are ambiguous.`;
     }
-    if (hasBefore && !anchoredEarlier(alignment, lines, block.elision, before) && absorbed.some((d) => couldPair(d, before))) {
+    if (
+      hasBefore &&
+      !anchoredEarlier(alignment, lines, block.elision, before) &&
+      absorbed.some((d) => couldPair(d, before))
+    ) {
       return `The answer's code elides part of the original (${label}), and the line before it ("${(lines[before] ?? '').trim()}") occurs more than once there, so the elided lines are ambiguous.`;
     }
   }
@@ -572,7 +674,12 @@ function checkElisions(
 }
 
 /** Whether the segment that ends at `index` has another meaningful paired line fixing its place. */
-function anchoredEarlier(alignment: Alignment, lines: readonly string[], elision: readonly boolean[], index: number): boolean {
+function anchoredEarlier(
+  alignment: Alignment,
+  lines: readonly string[],
+  elision: readonly boolean[],
+  index: number,
+): boolean {
   for (let j = index - 1; j >= 0 && !elision[j]; j--) {
     const line = lines[j] ?? '';
     if (alignment.pairs[j] !== undefined && !isBlank(line) && !isTrivialLine(line)) return true;
@@ -586,13 +693,21 @@ const PARTIAL_LINES = 3;
  * A block that starts (or ends) with an unchanged line from deep inside the selection is a snippet
  * of it: applying it would delete the selected lines before (or after) that line.
  */
-function checkPartial(alignment: Alignment, doc: readonly string[], lines: readonly string[], elision: readonly boolean[]): string | undefined {
+function checkPartial(
+  alignment: Alignment,
+  doc: readonly string[],
+  lines: readonly string[],
+  elision: readonly boolean[],
+): string | undefined {
   const meaningful = lines.map((line, index) => !elision[index] && !isBlank(line));
   const first = meaningful.indexOf(true);
   const last = meaningful.lastIndexOf(true);
   const dropped = (from: number, to: number) => {
     let count = 0;
-    const kept = new Set([...alignment.pairs.filter((pair): pair is number => pair !== undefined), ...alignment.absorbed.flat()]);
+    const kept = new Set([
+      ...alignment.pairs.filter((pair): pair is number => pair !== undefined),
+      ...alignment.absorbed.flat(),
+    ]);
     for (let d = from; d < to; d++) if (!kept.has(d) && !isBlank(doc[d] ?? '')) count++;
     return count;
   };

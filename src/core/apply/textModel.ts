@@ -56,7 +56,12 @@ export class TextModel {
 
   /** Whether the position lies inside the document. */
   contains(position: Position0): boolean {
-    return position.line >= 0 && position.line < this.lines.length && position.character >= 0 && position.character <= this.line(position.line).length;
+    return (
+      position.line >= 0 &&
+      position.line < this.lines.length &&
+      position.character >= 0 &&
+      position.character <= this.line(position.line).length
+    );
   }
 
   offsetAt(position: Position0): number {

@@ -23,7 +23,13 @@ import {
   type ServerInfo,
 } from '../../core/errors';
 import type { ChatProvider, ChatRequest } from '../../core/provider';
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, sleep as abortableSleep, type RetryPolicy } from '../../core/retry';
+import {
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  retryDelayMs,
+  sleep as abortableSleep,
+  type RetryPolicy,
+} from '../../core/retry';
 import { ThinkSplitter, type SplitChunk } from '../../core/thinkSplitter';
 
 export type ReasoningEffort = 'auto' | 'low' | 'medium' | 'high' | 'max';
@@ -181,7 +187,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   /** One HTTP request. Yields text as it arrives; returns how it ended (the caller yields finish/error). */
-  private async *attempt(sdk: Sdk, request: ChatRequest, state: StreamState): AsyncGenerator<StreamChunk, AttemptOutcome> {
+  private async *attempt(
+    sdk: Sdk,
+    request: ChatRequest,
+    state: StreamState,
+  ): AsyncGenerator<StreamChunk, AttemptOutcome> {
     const { signal } = request;
     if (signal.aborted) return { type: 'aborted' };
     const controller = new AbortController();
@@ -193,7 +203,10 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       controller.abort();
     });
     const body: BodyWatch = { sawDone: false };
-    const client = this.client(sdk, watchedFetch(() => watchdog.touch(), body));
+    const client = this.client(
+      sdk,
+      watchedFetch(() => watchdog.touch(), body),
+    );
     const splitter = new ThinkSplitter('auto');
     let parsedChunks = 0;
     let finishReason: FinishReason | undefined;
@@ -247,7 +260,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         }
       }
       if (signal.aborted) return { type: 'aborted' };
-      if (stalled) return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
+      if (stalled)
+        return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
       // A clean end, but not a complete answer: an error keeps it from looking done (or being applied).
       if (stoppedBy) return yield* this.fail(splitter, state, stoppedByServerError(this.server, stoppedBy));
       if (finishReason === undefined && !body.sawDone) {
@@ -261,7 +275,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       return { type: 'finished', reason: finishReason ?? 'other', usage };
     } catch (cause) {
       if (signal.aborted) return { type: 'aborted' };
-      if (stalled) return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
+      if (stalled)
+        return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
       return yield* this.fail(splitter, state, this.mapError(sdk, cause, iterator !== undefined));
     } finally {
       watchdog.disarm();
@@ -326,8 +341,10 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   /** Server texts are scrubbed here, before messages truncate them: a key cut in half would escape redact(). */
   private mapError(sdk: Sdk, cause: unknown, responseStarted: boolean): R1Error {
     const describeScrubbed = (value: unknown) => this.redactText(describe(value));
-    if (cause instanceof sdk.APIConnectionTimeoutError) return stalledError(this.server, seconds(this.inactivityTimeoutMs));
-    if (cause instanceof sdk.APIConnectionError) return networkError(this.server, describeScrubbed(cause.cause ?? cause));
+    if (cause instanceof sdk.APIConnectionTimeoutError)
+      return stalledError(this.server, seconds(this.inactivityTimeoutMs));
+    if (cause instanceof sdk.APIConnectionError)
+      return networkError(this.server, describeScrubbed(cause.cause ?? cause));
     if (cause instanceof sdk.APIError) {
       const raw = errorDetail(cause.error);
       const detail = raw === undefined ? undefined : this.redactText(raw);
@@ -475,7 +492,9 @@ function retryReason(error: R1Error, server: ServerInfo): string {
     case 'overloaded':
       return `${server.name} is overloaded.`;
     case 'server':
-      return error.status ? `${server.name} had a server error (HTTP ${error.status}).` : `${server.name} reported an error.`;
+      return error.status
+        ? `${server.name} had a server error (HTTP ${error.status}).`
+        : `${server.name} reported an error.`;
     case 'network':
       return `Could not reach ${server.name}.`;
     case 'streamCut':

@@ -26,7 +26,10 @@ export class LocalModelError extends Error {
 const PICK_ANOTHER = 'Choose a GGUF model file with "R1: Select Local Model" or set r1Coder.local.modelPath.';
 
 /** Reads and validates the file's header and tensor table; throws LocalModelError when unusable. */
-export async function readModelFile(lib: NodeLlamaCpp, path: string): Promise<{ info: GgufFileInfo; sizeBytes: number }> {
+export async function readModelFile(
+  lib: NodeLlamaCpp,
+  path: string,
+): Promise<{ info: GgufFileInfo; sizeBytes: number }> {
   let sizeBytes: number;
   try {
     const stats = await stat(path);
@@ -90,12 +93,18 @@ export async function estimateWeights(lib: NodeLlamaCpp, info: GgufFileInfo, lla
 }
 
 /** Refuses a model that cannot fit in RAM plus VRAM (llama.cpp would thrash or be killed). */
-export async function checkFitsInMemory(lib: NodeLlamaCpp, path: string, info: GgufFileInfo, llama: Llama): Promise<void> {
+export async function checkFitsInMemory(
+  lib: NodeLlamaCpp,
+  path: string,
+  info: GgufFileInfo,
+  llama: Llama,
+): Promise<void> {
   const { cpuRam } = await estimateWeights(lib, info, llama, 0);
   const vram = llama.gpu ? (await llama.getVramState()).total : 0;
   const ram = totalmem();
   if (cpuRam > ram + vram) {
-    const where = vram > 0 ? `${formatBytes(ram)} of RAM and ${formatBytes(vram)} of GPU memory` : `${formatBytes(ram)} of RAM`;
+    const where =
+      vram > 0 ? `${formatBytes(ram)} of RAM and ${formatBytes(vram)} of GPU memory` : `${formatBytes(ram)} of RAM`;
     throw new LocalModelError(
       'memory',
       `"${path}" needs about ${formatBytes(cpuRam)} of memory for its weights, but this machine has ${where}. Choose a smaller model or quantization (for example a 7B or 1.5B Q4_K_M).`,

@@ -81,7 +81,8 @@ export const LOCAL_DEFAULTS = {
   topK: 40,
 } as const;
 
-type WorkerEvent = WorkerToHost | { readonly type: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null };
+type WorkerEvent =
+  WorkerToHost | { readonly type: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null };
 
 /** One worker process and what it printed recently (for crash messages). */
 class WorkerHandle {
@@ -246,7 +247,10 @@ export class LocalProvider implements ChatProvider {
     if (!modelPath) {
       yield {
         type: 'error',
-        error: error('modelFile', 'No local model is selected. Choose a GGUF file (e.g. DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf) with "R1: Select Local Model" or set r1Coder.local.modelPath.'),
+        error: error(
+          'modelFile',
+          'No local model is selected. Choose a GGUF file (e.g. DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf) with "R1: Select Local Model" or set r1Coder.local.modelPath.',
+        ),
       };
       return;
     }
@@ -317,7 +321,12 @@ export class LocalProvider implements ChatProvider {
           case 'loaded':
             modelLoaded = true;
             loadShown = false;
-            options.onLoadProgress?.({ modelPath: event.info.modelPath, phase: 'ready', progress: 1, info: event.info });
+            options.onLoadProgress?.({
+              modelPath: event.info.modelPath,
+              phase: 'ready',
+              progress: 1,
+              info: event.info,
+            });
             break;
           case 'start':
             splitter = new ThinkSplitter(event.thinkingForced ? 'reasoning' : 'auto');
@@ -420,7 +429,10 @@ export class LocalProvider implements ChatProvider {
     const workerPath = this.options.workerPath ?? join(__dirname, 'localWorker.js');
     if (!existsSync(workerPath)) {
       return {
-        error: error('unknown', `The local inference worker is missing (${workerPath}). Reinstall R1 Coder, or run "npm run build" in a development checkout.`),
+        error: error(
+          'unknown',
+          `The local inference worker is missing (${workerPath}). Reinstall R1 Coder, or run "npm run build" in a development checkout.`,
+        ),
         announced: false,
       };
     }
@@ -442,9 +454,16 @@ export class LocalProvider implements ChatProvider {
         serialization: 'json',
       });
     } catch (cause) {
-      return { error: error('workerCrashed', `Could not start the local inference process (${String(cause)}).`), announced: true };
+      return {
+        error: error('workerCrashed', `Could not start the local inference process (${String(cause)}).`),
+        announced: true,
+      };
     }
-    const handle = new WorkerHandle(child, (this.options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers) === 0, this.options.onLog);
+    const handle = new WorkerHandle(
+      child,
+      (this.options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers) === 0,
+      this.options.onLog,
+    );
     handle.subscribe((event) => {
       if (event.type === 'exit' && this.worker === handle) this.worker = undefined;
     });

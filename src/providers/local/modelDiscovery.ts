@@ -51,7 +51,8 @@ export function ollamaModelRoots(options: DiscoveryOptions = {}): string[] {
   const home = options.homeDir ?? homedir();
   const roots = [env.OLLAMA_MODELS?.trim(), join(home, '.ollama', 'models')];
   // Ollama's Linux installer runs it as a service user whose store is here.
-  if (!options.homeDir && (options.platform ?? osPlatform()) === 'linux') roots.push('/usr/share/ollama/.ollama/models');
+  if (!options.homeDir && (options.platform ?? osPlatform()) === 'linux')
+    roots.push('/usr/share/ollama/.ollama/models');
   return unique(roots.filter((root): root is string => !!root).map((root) => resolve(root)));
 }
 
@@ -112,15 +113,20 @@ export async function findOllamaModels(modelsRoot: string): Promise<ModelCandida
 }
 
 function ollamaName(registry: string, namespace: string, model: string, tag: string): string {
-  if (registry === 'registry.ollama.ai') return namespace === 'library' ? `${model}:${tag}` : `${namespace}/${model}:${tag}`;
+  if (registry === 'registry.ollama.ai')
+    return namespace === 'library' ? `${model}:${tag}` : `${namespace}/${model}:${tag}`;
   return `${registry}/${namespace}/${model}:${tag}`;
 }
 
 async function modelLayerDigest(manifestPath: string): Promise<string | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { layers?: { mediaType?: unknown; digest?: unknown }[] };
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      layers?: { mediaType?: unknown; digest?: unknown }[];
+    };
     const layer = manifest.layers?.find((entry) => entry.mediaType === OLLAMA_MODEL_LAYER);
-    return typeof layer?.digest === 'string' && /^sha256[:-][0-9a-f]{64}$/i.test(layer.digest) ? layer.digest : undefined;
+    return typeof layer?.digest === 'string' && /^sha256[:-][0-9a-f]{64}$/i.test(layer.digest)
+      ? layer.digest
+      : undefined;
   } catch {
     return undefined; // not JSON, unreadable: not a model we can offer
   }
@@ -222,14 +228,23 @@ export async function describeModelFile(path: string): Promise<ModelDescription>
       logWarnings: false,
       spliceSplitFiles: false,
       // The vocabulary is most of the header and says nothing we show.
-      ignoreKeys: ['tokenizer.ggml.tokens', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges', 'tokenizer.ggml.scores'],
+      ignoreKeys: [
+        'tokenizer.ggml.tokens',
+        'tokenizer.ggml.token_type',
+        'tokenizer.ggml.merges',
+        'tokenizer.ggml.scores',
+      ],
     });
   } catch (error) {
     return { ok: false, sizeBytes, problem: `damaged GGUF header (${firstLine(error)})` };
   }
   const dataEnd = declaredDataEnd(info);
   if (dataEnd > sizeBytes) {
-    return { ok: false, sizeBytes, problem: `truncated: ${formatSize(sizeBytes)} of ${formatSize(dataEnd)} (an unfinished download?)` };
+    return {
+      ok: false,
+      sizeBytes,
+      problem: `truncated: ${formatSize(sizeBytes)} of ${formatSize(dataEnd)} (an unfinished download?)`,
+    };
   }
 
   const general = info.metadata.general as { name?: unknown; architecture?: unknown; file_type?: unknown } | undefined;
@@ -256,7 +271,8 @@ export async function describeModelFile(path: string): Promise<ModelDescription>
 function parameterCountOf(info: GgufFileInfo): number | undefined {
   if (!info.tensorInfo?.length) return undefined;
   let total = 0;
-  for (const tensor of info.tensorInfo) total += tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
+  for (const tensor of info.tensorInfo)
+    total += tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
   return total;
 }
 
@@ -267,7 +283,9 @@ function kvBytesPerTokenOf(arch: Record<string, unknown>): number | undefined {
   const heads = positive(attention.head_count);
   // Some architectures list KV heads per layer; the largest sizes the cache.
   const kvRaw = attention.head_count_kv;
-  const kvHeads = Array.isArray(kvRaw) ? Math.max(...kvRaw.map(Number).filter(Number.isFinite)) : (positive(kvRaw) ?? heads);
+  const kvHeads = Array.isArray(kvRaw)
+    ? Math.max(...kvRaw.map(Number).filter(Number.isFinite))
+    : (positive(kvRaw) ?? heads);
   const embedding = positive(arch.embedding_length);
   const keySize = positive(attention.key_length) ?? (embedding && heads ? embedding / heads : undefined);
   const valueSize = positive(attention.value_length) ?? keySize;
@@ -283,7 +301,11 @@ function quantizationFromName(path: string): string | undefined {
 export const ESTIMATE_CONTEXT_TOKENS = 4096;
 
 /** Weights + KV cache for the context + compute buffers (llama.cpp's are ~0.3 GB plus a few % of the weights). */
-export function estimateMemoryBytes(weightsBytes: number, kvBytesPerToken: number, contextTokens = ESTIMATE_CONTEXT_TOKENS): number {
+export function estimateMemoryBytes(
+  weightsBytes: number,
+  kvBytesPerToken: number,
+  contextTokens = ESTIMATE_CONTEXT_TOKENS,
+): number {
   return Math.round(weightsBytes * 1.05 + kvBytesPerToken * contextTokens + 0.3e9);
 }
 
@@ -315,8 +337,12 @@ export function assessFit(memoryBytes: number, machine: MachineMemory): ModelFit
   if (vram > 0 && memoryBytes <= vram) return { kind: 'gpu', text: 'fits in GPU memory' };
   if (memoryBytes <= ram) return { kind: 'ram', text: 'fits in RAM' };
   if (vram > 0 && memoryBytes <= ram + vram) return { kind: 'gpuAndRam', text: 'fits in RAM + GPU memory' };
-  if (memoryBytes <= machine.ramBytes + machine.vramBytes) return { kind: 'tight', text: 'tight fit: little memory left for anything else' };
-  const has = machine.vramBytes > 0 ? `${formatSize(machine.ramBytes)} RAM + ${formatSize(machine.vramBytes)} GPU` : `${formatSize(machine.ramBytes)} RAM`;
+  if (memoryBytes <= machine.ramBytes + machine.vramBytes)
+    return { kind: 'tight', text: 'tight fit: little memory left for anything else' };
+  const has =
+    machine.vramBytes > 0
+      ? `${formatSize(machine.ramBytes)} RAM + ${formatSize(machine.vramBytes)} GPU`
+      : `${formatSize(machine.ramBytes)} RAM`;
   return { kind: 'tooBig', text: `too big for this machine (needs ~${formatSize(memoryBytes)}, has ${has})` };
 }
 
@@ -360,7 +386,10 @@ export function formatParameterCount(count: number): string {
 
 async function listDirs(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   } catch {
     return [];
   }
@@ -368,7 +397,10 @@ async function listDirs(dir: string): Promise<string[]> {
 
 async function listFiles(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name)
+      .sort();
   } catch {
     return [];
   }

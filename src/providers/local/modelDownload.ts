@@ -165,7 +165,10 @@ async function download(request: DownloadRequest, path: string): Promise<Downloa
 async function probe(request: DownloadRequest): Promise<{ totalBytes: number }> {
   const controller = new AbortController();
   const timeoutMs = request.probeTimeoutMs ?? 30_000;
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)),
+    timeoutMs,
+  );
   const onAbort = () => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -184,14 +187,22 @@ async function probe(request: DownloadRequest): Promise<{ totalBytes: number }> 
     request.signal?.throwIfAborted();
     if (error instanceof ModelDownloadError) throw error;
     const reason = controller.signal.aborted ? errorText(controller.signal.reason) : causeText(error);
-    throw new ModelDownloadError('network', `Could not reach ${hostOf(request.url)} (${reason}). Check your connection, then try again; the download resumes where it stopped.`);
+    throw new ModelDownloadError(
+      'network',
+      `Could not reach ${hostOf(request.url)} (${reason}). Check your connection, then try again; the download resumes where it stopped.`,
+    );
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
   }
 }
 
-async function checkExpectedSize(request: DownloadRequest, actual: number, path: string, verb: 'offers' | 'sent'): Promise<void> {
+async function checkExpectedSize(
+  request: DownloadRequest,
+  actual: number,
+  path: string,
+  verb: 'offers' | 'sent',
+): Promise<void> {
   const expected = request.expectedSizeBytes;
   if (expected === undefined) return;
   const tolerance = request.sizeTolerance ?? 0;
@@ -206,7 +217,12 @@ async function checkExpectedSize(request: DownloadRequest, actual: number, path:
   );
 }
 
-async function verify(request: DownloadRequest, path: string, totalBytes: number, progress: ProgressReporter): Promise<void> {
+async function verify(
+  request: DownloadRequest,
+  path: string,
+  totalBytes: number,
+  progress: ProgressReporter,
+): Promise<void> {
   const size = await fileSize(path);
   if (size === undefined) throw new ModelDownloadError('disk', `The download finished but ${path} is missing.`);
   progress.report('verifying', 0, size);
@@ -239,7 +255,11 @@ async function verify(request: DownloadRequest, path: string, totalBytes: number
   progress.report('verifying', size, size);
 }
 
-export async function sha256File(path: string, onProgress?: (hashedBytes: number) => void, signal?: AbortSignal): Promise<string> {
+export async function sha256File(
+  path: string,
+  onProgress?: (hashedBytes: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
   const hash = createHash('sha256');
   let hashed = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22, signal })) {
@@ -294,7 +314,14 @@ export class ProgressReporter {
   report(phase: DownloadProgress['phase'], bytes: number, totalBytes: number): void {
     if (!this.listener) return;
     if (phase !== 'downloading') {
-      this.listener({ phase, downloadedBytes: bytes, totalBytes, bytesPerSecond: 0, secondsLeft: undefined, resumedFromBytes: this.resumedFrom });
+      this.listener({
+        phase,
+        downloadedBytes: bytes,
+        totalBytes,
+        bytesPerSecond: 0,
+        secondsLeft: undefined,
+        resumedFromBytes: this.resumedFrom,
+      });
       return;
     }
     this.total = totalBytes;
@@ -312,7 +339,14 @@ export class ProgressReporter {
     let secondsLeft: number | undefined;
     if (totalBytes > 0 && remaining === 0) secondsLeft = 0;
     else if (totalBytes > 0 && bytesPerSecond > 0) secondsLeft = remaining / bytesPerSecond;
-    this.listener({ phase, downloadedBytes: this.downloaded, totalBytes, bytesPerSecond, secondsLeft, resumedFromBytes: this.resumedFrom });
+    this.listener({
+      phase,
+      downloadedBytes: this.downloaded,
+      totalBytes,
+      bytesPerSecond,
+      secondsLeft,
+      resumedFromBytes: this.resumedFrom,
+    });
   }
 }
 
@@ -320,13 +354,18 @@ export class ProgressReporter {
 export function formatDownloadProgress(progress: DownloadProgress): string {
   if (progress.phase === 'connecting') return 'Connecting…';
   if (progress.phase === 'verifying') {
-    return progress.totalBytes > 0 ? `Verifying… ${Math.floor((progress.downloadedBytes / progress.totalBytes) * 100)}%` : 'Verifying…';
+    return progress.totalBytes > 0
+      ? `Verifying… ${Math.floor((progress.downloadedBytes / progress.totalBytes) * 100)}%`
+      : 'Verifying…';
   }
   const parts = [
-    progress.totalBytes > 0 ? `${formatSize(progress.downloadedBytes)} of ${formatSize(progress.totalBytes)}` : formatSize(progress.downloadedBytes),
+    progress.totalBytes > 0
+      ? `${formatSize(progress.downloadedBytes)} of ${formatSize(progress.totalBytes)}`
+      : formatSize(progress.downloadedBytes),
   ];
   if (progress.bytesPerSecond > 0) parts.push(`${formatSize(progress.bytesPerSecond)}/s`);
-  if (progress.secondsLeft !== undefined && progress.totalBytes > progress.downloadedBytes) parts.push(`${formatDuration(progress.secondsLeft)} left`);
+  if (progress.secondsLeft !== undefined && progress.totalBytes > progress.downloadedBytes)
+    parts.push(`${formatDuration(progress.secondsLeft)} left`);
   return parts.join(' · ');
 }
 
@@ -343,15 +382,23 @@ export function formatDuration(seconds: number): string {
 
 function toDownloadError(error: unknown, request: DownloadRequest): Error {
   if (error instanceof ModelDownloadError) return error;
-  if (request.signal?.aborted) return request.signal.reason instanceof Error ? request.signal.reason : new Error(String(request.signal.reason));
+  if (request.signal?.aborted)
+    return request.signal.reason instanceof Error ? request.signal.reason : new Error(String(request.signal.reason));
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number') return httpError(status, request.url);
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new ModelDownloadError('disk', `The disk is full: ${request.fileName} needs more space in ${request.dirPath}.`);
+  if (code === 'ENOSPC')
+    return new ModelDownloadError(
+      'disk',
+      `The disk is full: ${request.fileName} needs more space in ${request.dirPath}.`,
+    );
   if (code && /^E[A-Z]+$/.test(code) && !/^E(CONN|NOTFOUND|AI_|TIMEDOUT|HOSTUNREACH|NETUNREACH)/.test(code)) {
     return new ModelDownloadError('disk', `Cannot write ${request.fileName} in ${request.dirPath} (${code}).`);
   }
-  return new ModelDownloadError('network', `Downloading ${request.fileName} from ${hostOf(request.url)} failed (${causeText(error)}). Try again; the download resumes where it stopped.`);
+  return new ModelDownloadError(
+    'network',
+    `Downloading ${request.fileName} from ${hostOf(request.url)} failed (${causeText(error)}). Try again; the download resumes where it stopped.`,
+  );
 }
 
 function httpError(status: number, url: string): ModelDownloadError {

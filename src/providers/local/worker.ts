@@ -8,7 +8,16 @@
  * ThinkSplitter.
  */
 
-import type { ChatHistoryItem, ChatWrapper, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  Llama,
+  LlamaChat,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  Token,
+} from 'node-llama-cpp';
 import type { ChatMessage } from '../../core/provider';
 import { physicalCoreCount } from './cpuCores';
 import { checkFitsInMemory, checkNotTruncated, inspectModelFile, LocalModelError, readModelFile } from './ggufInspect';
@@ -73,7 +82,12 @@ async function getLlamaOnce(settings: ModelSettings): Promise<Llama> {
 }
 
 function sameSettings(a: ModelSettings, b: ModelSettings): boolean {
-  return a.modelPath === b.modelPath && a.threads === b.threads && a.gpuLayers === b.gpuLayers && a.contextSizeCap === b.contextSizeCap;
+  return (
+    a.modelPath === b.modelPath &&
+    a.threads === b.threads &&
+    a.gpuLayers === b.gpuLayers &&
+    a.contextSizeCap === b.contextSizeCap
+  );
 }
 
 /** The warm model for these settings, loading it (and unloading another) when needed. */
@@ -192,7 +206,8 @@ function forcedThoughtWrapper(nlc: NodeLlamaCpp) {
   const wrapper = new nlc.DeepSeekChatWrapper();
   const settings = wrapper.settings;
   const thought = settings.segments?.thought;
-  if (!thought || typeof thought.prefix !== 'object' || !nlc.isLlamaText(thought.prefix) || !thought.suffix) return undefined;
+  if (!thought || typeof thought.prefix !== 'object' || !nlc.isLlamaText(thought.prefix) || !thought.suffix)
+    return undefined;
   const open = nlc.LlamaText([thought.prefix, '\n']);
   const close = nlc.LlamaText(thought.suffix);
   const forced: ChatWrapper['settings'] = {
@@ -242,7 +257,12 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
 async function generate(request: GenerateRequest, signal: AbortSignal): Promise<void> {
   const { id, sampling } = request;
   const stopped = (): void => {
-    send({ type: 'done', id, reason: 'aborted', usage: { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0 } });
+    send({
+      type: 'done',
+      id,
+      reason: 'aborted',
+      usage: { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0 },
+    });
   };
   // Stopped while it waited behind another request: load nothing for it.
   if (signal.aborted) return stopped();
@@ -316,13 +336,24 @@ async function generate(request: GenerateRequest, signal: AbortSignal): Promise<
     type: 'done',
     id,
     reason,
-    usage: { promptTokens: prompt.length, evaluatedPromptTokens: prompt.length - cached, completionTokens, reasoningTokens },
+    usage: {
+      promptTokens: prompt.length,
+      evaluatedPromptTokens: prompt.length - cached,
+      completionTokens,
+      reasoningTokens,
+    },
   });
 }
 
 function renderPrompt(current: Loaded, history: ChatHistoryItem[]): Token[] {
   const rendered = current.thinkingForced
-    ? [...history.slice(0, -1), { type: 'model' as const, response: [{ type: 'segment' as const, segmentType: 'thought' as const, text: '', ended: false }] }]
+    ? [
+        ...history.slice(0, -1),
+        {
+          type: 'model' as const,
+          response: [{ type: 'segment' as const, segmentType: 'thought' as const, text: '', ended: false }],
+        },
+      ]
     : history;
   const { contextText } = current.chat.chatWrapper.generateContextState({ chatHistory: rendered });
   return contextText.tokenize(current.model.tokenizer);
@@ -409,7 +440,12 @@ function onMessage(message: unknown): void {
       enqueue(async () => {
         try {
           const nlc = await lib();
-          const llama = await getLlamaOnce({ modelPath: message.modelPath, threads: 0, gpuLayers: 'auto', contextSizeCap: 0 });
+          const llama = await getLlamaOnce({
+            modelPath: message.modelPath,
+            threads: 0,
+            gpuLayers: 'auto',
+            contextSizeCap: 0,
+          });
           send({ type: 'inspected', id: message.id, result: await inspectModelFile(nlc, message.modelPath, llama) });
         } catch (error) {
           send({ type: 'failed', id: message.id, error: toWorkerError(error) });
