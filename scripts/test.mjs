@@ -1,6 +1,7 @@
 // `npm test`: every check in order, stopping at the first failing stage.
 //   node scripts/test.mjs             all stages
-//   node scripts/test.mjs unit|host|e2e   one stage (host and e2e first run setup and build, which they need)
+//   node scripts/test.mjs unit|webview|local|host|e2e   one stage (webview, host and e2e first run setup;
+//                                      host and e2e also build)
 // Prints per-stage results and, last, exactly `N passed, N failed` (test totals; a failed stage
 // that runs no tests, such as lint, counts as one failure). CI reads that line.
 import { spawn } from 'node:child_process';
@@ -68,36 +69,51 @@ function tapCounts(path) {
   return { passed: count('pass'), failed: count('fail') + count('cancelled') };
 }
 
+/** Runs node:test over `files`, reading the counts from its TAP output. */
+async function nodeTests(name, files) {
+  if (files.length === 0)
+    return { code: 1, tail: '', counts: { passed: 0, failed: 1 }, note: `no ${name} test files found` };
+  const tap = join(artifacts, `${name}.tap`);
+  rmSync(tap, { force: true });
+  const result = await exec('node', [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  return { ...result, counts: tapCounts(tap) };
+}
+
 const stages = {
   setup: () => exec('node', ['scripts/setup-test-env.mjs']),
   lint: () => exec('npx', ['eslint', '.']),
+  // One formatter for the whole tree: unformatted code fails the run (`npm run format` fixes it).
+  format: () => exec('npx', ['prettier', '--check', '.']),
   typecheck: () => exec('npx', ['tsc', '-p', '.', '--noEmit']),
   build: () => exec('node', ['scripts/build.mjs']),
-  async unit() {
-    const files = [...testFiles('test/unit'), ...testFiles('test/webview')];
-    if (files.length === 0)
-      return { code: 1, tail: '', counts: { passed: 0, failed: 1 }, note: 'no unit test files found' };
-    const tap = join(artifacts, 'unit.tap');
-    rmSync(tap, { force: true });
-    const result = await exec('node', [
-      '--import',
-      'tsx',
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...files,
-    ]);
-    return { ...result, counts: tapCounts(tap) };
-  },
+  // The fast inner loop: plain Node, no browser, no model runtime.
+  unit: () => nodeTests('unit', testFiles('test/unit')),
+  // The real panel bundle in headless Chromium.
+  webview: () => nodeTests('webview', testFiles('test/webview')),
+  // Real node-llama-cpp on synthesized GGUF files.
+  local: () => nodeTests('local', testFiles('test/local')),
   host: () => exec('node', ['--import', 'tsx', 'test/harness/runHostTests.ts']),
   e2e: () => exec('node', ['--import', 'tsx', 'test/e2e/chatE2e.ts']),
 };
 
-const ALL = ['setup', 'lint', 'typecheck', 'build', 'unit', 'host', 'e2e'];
-const ONE = { unit: ['unit'], host: ['setup', 'build', 'host'], e2e: ['setup', 'build', 'e2e'] };
-const TEST_STAGES = new Set(['unit', 'host', 'e2e']);
+const ALL = ['setup', 'lint', 'format', 'typecheck', 'build', 'unit', 'webview', 'local', 'host', 'e2e'];
+const ONE = {
+  unit: ['unit'],
+  webview: ['setup', 'webview'],
+  local: ['local'],
+  host: ['setup', 'build', 'host'],
+  e2e: ['setup', 'build', 'e2e'],
+};
+const TEST_STAGES = new Set(['unit', 'webview', 'local', 'host', 'e2e']);
 
 async function main() {
   const requested = process.argv[2];

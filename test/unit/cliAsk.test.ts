@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runAsk } from '../../src/cli/ask';
-import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { buildLocalWorker, buildNodeBundle } from '../support/localWorkerBundle';
 
 const cliEntry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function ask(args: string[], env: Record<string, string> = { DEEPSEEK_API_KEY: 'sk-cli-test' }) {
   let stdout = '';
@@ -176,35 +170,5 @@ describe('r1-coder ask', () => {
     assert.equal((await ask(['--reasoning-effort', 'extreme', 'q'])).code, 1);
     assert.equal((await ask(['--bogus', 'q'])).code, 1);
     assert.equal((await ask(['--local', 'm.gguf', '--gpu-layers', 'some', 'q'])).code, 1);
-  });
-});
-
-describe('r1-coder ask --local (the built CLI and worker, the script model)', () => {
-  let dir: string;
-  let cli: string;
-  let model: string;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'r1-cli-local-'));
-    model = join(dir, 'script.gguf');
-    writeScriptModel(model);
-    // As scripts/build.mjs lays out dist/: cli.js finds localWorker.js beside it.
-    const out = join(root, 'out', 'test', 'cli');
-    cli = join(out, 'cli.js');
-    await buildLocalWorker(join(out, 'localWorker.js'));
-    await buildNodeBundle(join('src', 'cli', 'main.ts'), cli);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('streams the script model’s exact reasoning to stderr and answer to stdout', async () => {
-    const expected = expectedSplit(DEFAULT_SCRIPT);
-    // CPU only and one thread, as in the LocalProvider tests (shared 2-core machines).
-    const result = await runCli(
-      ['ask', '--local', model, '--threads', '1', '--gpu-layers', '0', 'Why is the sum wrong?'],
-      {},
-      [cli],
-    );
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `${expected.answer}\n`);
-    assert.equal(result.stderr, `${expected.reasoning}\n`);
   });
 });
