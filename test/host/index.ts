@@ -35,7 +35,9 @@ class LineReporter extends Mocha.reporters.Base {
 }
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, reporter: LineReporter });
+  // R1_HOST_GREP (a test-title pattern) runs a subset while working on one feature; unset in npm test.
+  const grep = process.env.R1_HOST_GREP;
+  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, reporter: LineReporter, ...(grep ? { grep } : {}) });
   // Installs suite()/test()/setup()… as globals, as the mocha CLI does before loading each file.
   mocha.suite.emit('pre-require', globalThis, 'out/test/host/index.js', mocha);
   // require, not import: imports would run before the globals exist. esbuild still bundles these.
