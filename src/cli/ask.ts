@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { assertNever, type StreamChunk } from '../core/chunks';
+import { assertNever, type StreamChunk, type Usage } from '../core/chunks';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
@@ -90,30 +90,78 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
   return streamToConsole(provider, question, values.json, io);
 }
 
-/** Shared by cloud and local asks: prints one provider stream. */
+/** Where one stream's pieces go: stdout/stderr text, or JSON lines (the README's contract). */
+interface ConsoleOutput {
+  reasoning(text: string): void;
+  answer(text: string): void;
+  usage(usage: Usage): void;
+  retry(chunk: Extract<StreamChunk, { type: 'retry' }>): void;
+  error(message: string, kind: string, status?: number): void;
+  end(): void;
+}
+
+/** Text mode: the thought on stderr as it arrives, the answer on stdout, each ending its line. */
+function textOutput(io: AskIo): ConsoleOutput {
+  let reasoningOpen = false;
+  let answerEndsWithNewline = true;
+  const closeReasoning = () => {
+    if (reasoningOpen) io.stderr('\n');
+    reasoningOpen = false;
+  };
+  return {
+    reasoning(text) {
+      io.stderr(text);
+      reasoningOpen = true;
+    },
+    answer(text) {
+      closeReasoning();
+      io.stdout(text);
+      answerEndsWithNewline = text.endsWith('\n');
+    },
+    usage: () => undefined,
+    retry: (chunk) => io.stderr(`[${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s]\n`),
+    error(message, kind) {
+      io.stderr(kind === 'length' ? '\n[incomplete: the answer hit the token limit]\n' : `\nr1-coder: ${message}\n`);
+      reasoningOpen = false;
+    },
+    end() {
+      closeReasoning(); // a thought with no answer after it still ends its line
+      if (!answerEndsWithNewline) io.stdout('\n');
+    },
+  };
+}
+
+/** JSON mode: one object per line on stdout (every type is documented in the README). */
+function jsonOutput(io: AskIo): ConsoleOutput {
+  const line = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
+  return {
+    reasoning: (text) => line({ type: 'reasoning', text }),
+    answer: (text) => line({ type: 'answer', text }),
+    usage: (usage) => line({ type: 'usage', ...usage }),
+    retry: (chunk) => line({ type: 'retry', attempt: chunk.attempt, delayMs: chunk.delayMs, reason: chunk.reason }),
+    error: (message, kind, status) => line({ type: 'error', message, kind, status }),
+    end: () => undefined,
+  };
+}
+
+/**
+ * Shared by cloud and local asks: prints one provider stream. Both modes hold provisional reasoning
+ * (text before any think tag) until it is known to be a thought: a model that never thinks streams
+ * its whole answer that way, and it must reach the consumer as the answer, never as reasoning.
+ * Confirmed reasoning (a reasoning field, <think>, the forced local <think>) streams live.
+ */
 export async function streamToConsole(
   provider: ChatProvider,
   question: string,
   json: boolean,
   io: AskIo,
 ): Promise<number> {
+  const out = json ? jsonOutput(io) : textOutput(io);
   let exitCode = 0;
-  let answerEndsWithNewline = true;
-  let reasoningOpen = false;
-  // Text mode holds provisional reasoning (no think tag seen yet) until it is confirmed: a model
-  // that never thinks streams its whole answer that way, and that answer belongs on stdout, not
-  // stderr. Confirmed reasoning (a reasoning field, <think>, or the forced local <think>) streams live.
-  let heldReasoning = '';
-  const line = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
-  const answer = (text: string) => {
-    io.stdout(text);
-    answerEndsWithNewline = text.endsWith('\n');
-  };
-  const releaseReasoning = () => {
-    if (!heldReasoning) return;
-    io.stderr(heldReasoning);
-    heldReasoning = '';
-    reasoningOpen = true;
+  let held = '';
+  const confirmHeld = () => {
+    if (held) out.reasoning(held);
+    held = '';
   };
   const chunks: AsyncIterable<StreamChunk> = provider.stream({
     messages: buildMessages([], question),
@@ -122,66 +170,46 @@ export async function streamToConsole(
   for await (const chunk of chunks) {
     switch (chunk.type) {
       case 'reasoning':
-        if (json) line({ type: 'reasoning', text: chunk.text });
-        else if (chunk.provisional) heldReasoning += chunk.text;
+        if (chunk.provisional) held += chunk.text;
         else {
-          releaseReasoning();
-          io.stderr(chunk.text);
-          reasoningOpen = true;
+          confirmHeld();
+          out.reasoning(chunk.text);
         }
         break;
       case 'answer':
-        if (json) line({ type: 'answer', text: chunk.text });
-        else {
-          releaseReasoning();
-          if (reasoningOpen) {
-            io.stderr('\n');
-            reasoningOpen = false;
-          }
-          answer(chunk.text);
-        }
+        confirmHeld();
+        out.answer(chunk.text);
         break;
       case 'reclassify':
         // Only a model that never thinks triggers this: what was held as reasoning is the answer.
-        if (json) line({ type: 'reclassify' });
-        else if (heldReasoning) {
-          answer(heldReasoning);
-          heldReasoning = '';
-        }
+        if (held) out.answer(held);
+        held = '';
         break;
       case 'usage':
-        if (json) line({ type: 'usage', ...chunk.usage });
+        out.usage(chunk.usage);
         break;
       case 'retry':
-        if (json) line({ type: 'retry', attempt: chunk.attempt, delayMs: chunk.delayMs, reason: chunk.reason });
-        else io.stderr(`[${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s]\n`);
+        out.retry(chunk);
         break;
       case 'finish':
-        if (!json) releaseReasoning();
+        confirmHeld();
         if (chunk.reason === 'aborted') exitCode = 130;
         if (chunk.reason === 'length') {
-          if (json)
-            line({ type: 'error', message: 'The answer hit the token limit and is incomplete.', kind: 'length' });
-          else io.stderr('\n[incomplete: the answer hit the token limit]\n');
-          reasoningOpen = false;
+          out.error('The answer hit the token limit and is incomplete.', 'length');
           exitCode = 2;
         }
         break;
       case 'error':
-        if (!json) releaseReasoning();
-        if (json)
-          line({ type: 'error', message: chunk.error.message, kind: chunk.error.kind, status: chunk.error.status });
-        else io.stderr(`\nr1-coder: ${chunk.error.message}\n`);
-        reasoningOpen = false;
+        confirmHeld();
+        out.error(chunk.error.message, chunk.error.kind, chunk.error.status);
         exitCode = 2;
         break;
       default:
         assertNever(chunk, 'chunk');
     }
   }
-  if (!json) releaseReasoning(); // a stream that ended with neither finish nor error
-  if (reasoningOpen) io.stderr('\n'); // a thought with no answer after it still ends its line
-  if (!json && !answerEndsWithNewline) io.stdout('\n');
+  confirmHeld(); // a stream that ended with neither finish nor error
+  out.end();
   await provider.dispose?.();
   return exitCode;
 }

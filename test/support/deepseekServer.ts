@@ -77,6 +77,13 @@ export interface StreamScenario {
   readonly errorAfter?: { readonly after: number; readonly message: string; readonly code?: number | string };
   /** Leave out `data: [DONE]`. */
   readonly omitDone?: boolean;
+  /** SSE line ending: '\n' (default) or '\r\n' (some proxies and servers); the SSE spec allows both. */
+  readonly lineEnding?: '\n' | '\r\n';
+  /**
+   * Send each frame in writes of this many bytes (a pause between them), so multi-byte UTF-8
+   * characters and SSE lines arrive split across network reads.
+   */
+  readonly writeBytes?: number;
 }
 
 export interface ErrorScenario {
@@ -302,7 +309,7 @@ function delay(ms: number): Promise<void> {
  * Writes and waits until the bytes are handed to the OS (so a later socket.destroy() cannot
  * discard them); false when the client has gone.
  */
-function write(response: ServerResponse, text: string): Promise<boolean> {
+function write(response: ServerResponse, text: string | Buffer): Promise<boolean> {
   if (response.destroyed || response.writableEnded) return Promise.resolve(false);
   return new Promise((resolve) => {
     let settled = false;
@@ -316,6 +323,18 @@ function write(response: ServerResponse, text: string): Promise<boolean> {
     response.once('close', onClose);
     response.write(text, (error) => done(!error));
   });
+}
+
+/** One SSE frame with the scenario's line ending, whole or in `writeBytes`-sized writes. */
+async function writeFrame(response: ServerResponse, frame: string, scenario: StreamScenario): Promise<boolean> {
+  // JSON.stringify escapes newlines inside strings, so every raw \n here is an SSE line break.
+  const bytes = Buffer.from(scenario.lineEnding === '\r\n' ? frame.replaceAll('\n', '\r\n') : frame, 'utf8');
+  const size = scenario.writeBytes ?? bytes.length;
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    if (offset > 0) await delay(2);
+    if (!(await write(response, bytes.subarray(offset, offset + size)))) return false;
+  }
+  return true;
 }
 
 function closed(response: ServerResponse): Promise<void> {
@@ -354,7 +373,7 @@ async function serveStream(
     }
     if (index === frames.length) break;
     if (scenario.delayMs) await delay(scenario.delayMs);
-    if (!(await write(response, frames[index] ?? ''))) return;
+    if (!(await writeFrame(response, frames[index] ?? '', scenario))) return;
   }
   response.end();
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runAsk } from '../../src/cli/ask';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
+import { startDeepSeekServer, type DeepSeekServer, type StreamScenario } from '../support/deepseekServer';
 
 const cliEntry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -98,18 +98,74 @@ describe('r1-coder ask', () => {
     },
   );
 
-  it('--json still reports a non-thinking answer as reasoning followed by reclassify', async () => {
-    server.enqueue({ style: 'none', answer: 'Plain.' });
-    const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
-    const types = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { type: string }).type);
-    assert.deepEqual(
-      types.filter((type) => type !== 'usage'),
-      ['reasoning', 'reclassify'],
-    );
-  });
+  // The README's --json contract, for every way a server can deliver (or not deliver) a thought:
+  // reasoning lines carry only the thought, answer lines only the answer, and nothing else is needed
+  // to tell them apart (no provisional text, no reclassify line).
+  const thought = 'Check the bound: i < n skips the last één — wait, ✓ i <= n.';
+  const reply = 'Use `i <= n` — naïve loops 🐛 stop one short.';
+  const contractCases: ReadonlyArray<{ name: string; scenario: StreamScenario; reasoning: string; answer: string }> = [
+    { name: 'reasoning_content', scenario: { reasoning: thought, answer: reply }, reasoning: thought, answer: reply },
+    {
+      name: 'reasoning field',
+      scenario: { style: 'reasoning', reasoning: thought, answer: reply },
+      reasoning: thought,
+      answer: reply,
+    },
+    {
+      name: 'inline tags',
+      scenario: { style: 'inline', reasoning: thought, answer: reply },
+      reasoning: thought,
+      answer: reply,
+    },
+    {
+      name: 'missing open tag',
+      scenario: { style: 'inlineNoOpen', reasoning: thought, answer: reply },
+      reasoning: thought,
+      answer: reply,
+    },
+    { name: 'no tags', scenario: { style: 'none', answer: reply }, reasoning: '', answer: reply },
+    {
+      name: 'empty think',
+      scenario: { style: 'inline', deltas: [{ content: '<think>\n\n</think>\n\n' }, { content: reply }] },
+      reasoning: '',
+      answer: reply,
+    },
+    {
+      name: 'CRLF SSE',
+      scenario: { reasoning: thought, answer: reply, lineEnding: '\r\n' },
+      reasoning: thought,
+      answer: reply,
+    },
+    {
+      name: 'multi-byte characters split across writes',
+      scenario: { style: 'inline', reasoning: thought, answer: reply, writeBytes: 7 },
+      reasoning: thought,
+      answer: reply,
+    },
+  ];
+  for (const { name, scenario, reasoning, answer } of contractCases) {
+    it(`--json contract (${name}): reasoning lines hold the thought, answer lines the answer`, async () => {
+      server.enqueue(scenario);
+      const result = await ask(['--json', '--base-url', server.baseUrl, 'q']);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const text = (type: string) =>
+        lines
+          .filter((line) => line.type === type)
+          .map((line) => line.text)
+          .join('');
+      assert.equal(text('reasoning').trim(), reasoning);
+      assert.equal(text('answer').trim(), answer);
+      for (const line of lines) {
+        assert.ok(['reasoning', 'answer', 'usage'].includes(line.type as string), JSON.stringify(line));
+        assert.equal(line.provisional, undefined);
+      }
+      assert.equal(result.stderr, '');
+    });
+  }
 
   it('--json prints one object per line: reasoning, answer, usage', async () => {
     server.enqueue({

@@ -119,6 +119,30 @@ describe('deepseekServer wire format', () => {
     assert.equal(inline.map((delta) => delta.content ?? '').join(''), 'Hmm.\n</think>\n\nYes.');
   });
 
+  it('sends CRLF line endings, and frames in small writes that split multi-byte characters', async (t) => {
+    const server = await serve(t);
+    server.enqueue({ reasoning: 'é✓', answer: '🐛', lineEnding: '\r\n', writeBytes: 5 });
+    const response = await post(`${server.baseUrl}/chat/completions`, REQUEST);
+    const reads: Uint8Array[] = [];
+    const reader = response.body!.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) reads.push(read.value);
+    const text = Buffer.concat(reads).toString('utf8');
+    assert.ok(text.includes('\r\n\r\n') && !/[^\r]\n/.test(text), 'every line ends with CRLF');
+    assert.equal(parseSse(text.replaceAll('\r\n', '\n')).data.at(-1), '[DONE]');
+    // Many more reads than frames, and at least one read ends inside a UTF-8 sequence.
+    assert.ok(reads.length > 20, `${reads.length} reads`);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const splitInside = reads.some((read) => {
+      try {
+        decoder.decode(read);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.ok(splitInside, 'a multi-byte character was split across reads');
+  });
+
   it('sends keep-alive comments before the first event when queued', async (t) => {
     const server = await serve(t);
     server.enqueue({ keepAlives: { count: 3, intervalMs: 5 } });
