@@ -8,7 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { languageIdForPath } from '../core/apply/extractCode';
-import { planEdit, type Range0 } from '../core/apply/planEdit';
+import { planEdit } from '../core/apply/planEdit';
+import { BOM, parseSelectionArg, SELECTION_ARG_ERROR } from './selectionArg';
 
 export interface ApplyIo {
   readonly stdout: (text: string) => void;
@@ -23,8 +24,6 @@ const USAGE = `Usage: r1-coder apply --file F --selection L:C-L:C --answer A.md 
   --language ID        the VS Code language id (default: from the file extension)
 Exit status: 0 printed the new file, 2 refused (reason on stderr), 1 usage or I/O error.
 `;
-
-const BOM = '\uFEFF';
 
 export async function runApplyCommand(args: readonly string[], io: ApplyIo): Promise<number> {
   let values;
@@ -54,11 +53,9 @@ export async function runApplyCommand(args: readonly string[], io: ApplyIo): Pro
     io.stderr(`r1-coder apply: --file, --selection and --answer are required\n\n${USAGE}`);
     return 1;
   }
-  const selection = parseSelection(values.selection);
+  const selection = parseSelectionArg(values.selection);
   if (!selection) {
-    io.stderr(
-      `r1-coder apply: --selection must look like 12:0-14:5 (0-based line:character), got "${values.selection}"\n`,
-    );
+    io.stderr(`r1-coder apply: ${SELECTION_ARG_ERROR}, got "${values.selection}"\n`);
     return 1;
   }
   let documentText: string;
@@ -69,7 +66,6 @@ export async function runApplyCommand(args: readonly string[], io: ApplyIo): Pro
     io.stderr(`r1-coder apply: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  // Editors hide a byte-order mark and count characters after it; keep it, but out of the way.
   const bom = documentText.startsWith(BOM) ? BOM : '';
   const plan = planEdit({
     documentText: documentText.slice(bom.length),
@@ -84,16 +80,4 @@ export async function runApplyCommand(args: readonly string[], io: ApplyIo): Pro
   }
   io.stdout(bom + plan.newDocumentText);
   return 0;
-}
-
-function parseSelection(text: string): Range0 | undefined {
-  const match = /^(\d+):(\d+)-(\d+):(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const [startLine, startCharacter, endLine, endCharacter] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } };
 }

@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { assertNever, type StreamChunk, type Usage } from '../core/chunks';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
-import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
-import { LocalProvider } from '../providers/local/localProvider';
+import { MODEL_OPTIONS, providerFromOptions } from './modelOptions';
 
 export interface AskIo {
   readonly stdout: (text: string) => void;
@@ -12,9 +11,6 @@ export interface AskIo {
   readonly signal: AbortSignal;
 }
 
-const EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
-type Effort = (typeof EFFORTS)[number];
-
 /** Exit codes: 0 answered, 1 usage error, 2 the model/server failed, 130 interrupted. */
 export async function runAsk(args: readonly string[], io: AskIo): Promise<number> {
   let parsed;
@@ -22,17 +18,7 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: {
-        'base-url': { type: 'string', default: 'https://api.deepseek.com' },
-        model: { type: 'string', default: 'deepseek-v4-flash' },
-        'reasoning-effort': { type: 'string', default: 'auto' },
-        'api-key-env': { type: 'string', default: 'DEEPSEEK_API_KEY' },
-        json: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '120' },
-        local: { type: 'string' },
-        threads: { type: 'string', default: '0' },
-        'gpu-layers': { type: 'string', default: 'auto' },
-      },
+      options: { ...MODEL_OPTIONS, json: { type: 'boolean', default: false } },
     });
   } catch (error) {
     io.stderr(`r1-coder ask: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -44,50 +30,16 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     io.stderr('r1-coder ask: a question is required, e.g. r1-coder ask "Why does this loop never end?"\n');
     return 1;
   }
-  const effort = values['reasoning-effort'] as Effort;
-  if (!EFFORTS.includes(effort)) {
-    io.stderr(`r1-coder ask: --reasoning-effort must be one of ${EFFORTS.join(', ')}\n`);
+  const chosen = providerFromOptions(values, io.env, io.stderr);
+  if ('usageError' in chosen) {
+    io.stderr(`r1-coder ask: ${chosen.usageError}\n`);
     return 1;
   }
-  const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    io.stderr('r1-coder ask: --timeout must be a positive number of seconds\n');
-    return 1;
+  try {
+    return await streamToConsole(chosen.provider, question, values.json, io);
+  } finally {
+    await chosen.provider.dispose?.();
   }
-  if (values.local !== undefined) {
-    const threads = Number(values.threads);
-    if (!Number.isInteger(threads) || threads < 0) {
-      io.stderr('r1-coder ask: --threads must be a whole number (0 = physical cores)\n');
-      return 1;
-    }
-    const gpuLayers = values['gpu-layers'] === 'auto' ? 'auto' : Number(values['gpu-layers']);
-    if (gpuLayers !== 'auto' && (!Number.isInteger(gpuLayers) || gpuLayers < 0)) {
-      io.stderr('r1-coder ask: --gpu-layers must be auto or a whole number (0 = CPU only)\n');
-      return 1;
-    }
-    // Same provider as the extension: a worker process (dist/localWorker.js beside this CLI).
-    const local = new LocalProvider({
-      modelPath: values.local,
-      threads,
-      gpuLayers,
-      idleMinutes: 0,
-      onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`),
-    });
-    try {
-      return await streamToConsole(local, question, values.json, io);
-    } finally {
-      local.dispose();
-    }
-  }
-  const keyVariable = values['api-key-env'];
-  const provider = new OpenAiCompatibleProvider({
-    baseUrl: values['base-url'],
-    apiKey: io.env[keyVariable],
-    model: values.model,
-    reasoningEffort: effort,
-    inactivityTimeoutMs: timeoutSeconds * 1000,
-  });
-  return streamToConsole(provider, question, values.json, io);
 }
 
 /** Where one stream's pieces go: stdout/stderr text, or JSON lines (the README's contract). */
@@ -210,6 +162,5 @@ export async function streamToConsole(
   }
   confirmHeld(); // a stream that ended with neither finish nor error
   out.end();
-  await provider.dispose?.();
   return exitCode;
 }

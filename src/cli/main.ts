@@ -2,26 +2,23 @@
  * r1-coder: the headless CLI on the same core as the extension.
  *   r1-coder ask [--base-url URL] [--model M] [--json] [--api-key-env NAME] "question"
  * streams reasoning to stderr and the answer to stdout; with --json it prints one JSON object per
- * line ({"type":"reasoning"|"answer"|"usage"|"error",…}). Exits non-zero on error.
+ * line ({"type":"reasoning"|"answer"|"usage"|"retry"|"error",…}). Exits non-zero on error.
  */
 
 import { runAsk } from './ask';
+import { MODEL_OPTIONS_HELP } from './modelOptions';
 
 const HELP = `Usage:
   r1-coder ask [options] "question"     stream reasoning (stderr) and answer (stdout)
+  r1-coder fix --file F --selection L:C-L:C [--samples N] [options]
+                                        Fix ×N: the fix most samples agree on (prints the new file)
   r1-coder apply --file F --selection L:C-L:C --answer A.md
                                         apply a model's fix to a file (prints the new file)
 
 ask options:
-  --base-url URL          OpenAI-compatible server (default https://api.deepseek.com)
-  --model NAME            model name (default deepseek-v4-flash)
-  --reasoning-effort E    auto | low | medium | high | max (default auto)
-  --api-key-env NAME      environment variable holding the API key (default DEEPSEEK_API_KEY)
   --json                  one JSON object per line on stdout
-  --timeout SECONDS       inactivity timeout (default 120)
-  --local PATH.gguf       answer with a local GGUF model instead (node-llama-cpp, no server)
-  --threads N             CPU threads for --local (default 0 = physical cores)
-  --gpu-layers N|auto     layers --local offloads to the GPU (default auto; 0 = CPU only)
+model options (ask, fix):
+${MODEL_OPTIONS_HELP}
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -31,15 +28,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     stderr: (text: string) => process.stderr.write(text),
   };
   switch (command) {
-    case 'ask': {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        return await runAsk(rest, { ...io, env: process.env, signal: controller.signal });
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+    case 'ask':
+      return interruptible((signal) => runAsk(rest, { ...io, env: process.env, signal }));
+    case 'fix': {
+      const { runFixCommand } = await import('./fix');
+      return interruptible((signal) => runFixCommand(rest, { ...io, env: process.env, signal, cwd: process.cwd() }));
     }
     case 'apply': {
       const { runApplyCommand } = await import('./apply');
@@ -54,6 +47,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     default:
       io.stderr(`r1-coder: unknown command "${command}"\n\n${HELP}`);
       return 1;
+  }
+}
+
+/** Ctrl+C stops the request (what arrived is kept); the command decides its exit code (130). */
+async function interruptible(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 

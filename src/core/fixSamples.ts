@@ -1,0 +1,94 @@
+/**
+ * Fix ×N: the same Fix prompt sampled N times, each answer planned against the document on its own,
+ * then grouped by the edit it makes (consensus.ts). Each sample is an ordinary chat turn (its own
+ * ChatSession), so its status, finish reason and errors mean exactly what they mean in the panel.
+ * Pure orchestration: the provider and the document text come from the caller.
+ */
+
+import { groupSamples, type Consensus, type SampleOutcome } from './apply/consensus';
+import { planEdit, unfinishedAnswerReason, type Range0 } from './apply/planEdit';
+import { ChatSession, type SessionEvent, type TurnView } from './chatSession';
+import type { ChatProvider } from './provider';
+
+export interface FixSamplesInput {
+  readonly provider: ChatProvider;
+  /** The Fix prompt (buildFixPrompt), sent as the one user message of every sample. */
+  readonly prompt: string;
+  readonly count: number;
+  /** Samples streaming at once; the rest wait for a free slot. */
+  readonly concurrency: number;
+  readonly signal: AbortSignal;
+  /** What each sample is planned against. */
+  readonly documentText: string;
+  readonly selection: Range0;
+  readonly languageId?: string;
+  /** Every sample's transcript events, tagged with its index (for live per-sample views). */
+  readonly onEvent?: (sample: number, event: SessionEvent) => void;
+}
+
+export interface FixSample {
+  readonly index: number;
+  readonly turn: TurnView;
+  readonly outcome: SampleOutcome;
+}
+
+export interface FixSamplesResult {
+  readonly samples: readonly FixSample[];
+  readonly consensus: Consensus;
+}
+
+export async function runFixSamples(input: FixSamplesInput): Promise<FixSamplesResult> {
+  const count = Math.max(1, Math.floor(input.count));
+  const sessions = Array.from(
+    { length: count },
+    (_, index) => new ChatSession({ onEvent: (event) => input.onEvent?.(index, event) }),
+  );
+  // Stop stops every sample: running ones end as stopped, waiting ones never start.
+  const stopAll = () => void Promise.all(sessions.map((session) => session.stop()));
+  input.signal.addEventListener('abort', stopAll, { once: true });
+  const samples: FixSample[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const session = sessions[index]!;
+      const turn = input.signal.aborted ? stoppedTurn(index) : await session.ask(input.prompt, input.provider);
+      samples[index] = { index, turn, outcome: planSample(turn, input) };
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(count, Math.max(1, input.concurrency)) }, worker));
+  } finally {
+    input.signal.removeEventListener('abort', stopAll);
+  }
+  return { samples, consensus: groupSamples(samples.map((sample) => sample.outcome)) };
+}
+
+function planSample(turn: TurnView, input: FixSamplesInput): SampleOutcome {
+  const unfinished = unfinishedAnswerReason(turn);
+  if (unfinished) return { kind: 'refused', reason: unfinished };
+  const plan = planEdit({
+    documentText: input.documentText,
+    selection: input.selection,
+    answer: turn.answer,
+    finishReason: turn.finishReason,
+    languageId: input.languageId,
+  });
+  return plan.kind === 'edit'
+    ? { kind: 'edit', newDocumentText: plan.newDocumentText }
+    : { kind: 'refused', reason: plan.reason };
+}
+
+/** A sample that never started because Stop came first. */
+function stoppedTurn(index: number): TurnView {
+  return {
+    id: `sample-${index}`,
+    question: '',
+    reasoning: '',
+    answer: '',
+    status: 'stopped',
+    modelLabel: '',
+    startedAt: Date.now(),
+    finishReason: 'aborted',
+  };
+}
