@@ -9,6 +9,8 @@ export interface CodeBlock {
   readonly index: number;
   /** The info string's first word, e.g. "ts"; empty when untagged. */
   readonly language: string;
+  /** The whole info string, e.g. "ts title=src/app.ts". */
+  readonly info: string;
   readonly code: string;
   /** 0-based line range of the fence in the markdown source (end exclusive). */
   readonly lines: readonly [number, number];
@@ -24,6 +26,7 @@ export function listCodeBlocks(markdown: string): CodeBlock[] {
     blocks.push({
       index: blocks.length,
       language: token.info.trim().split(/\s+/)[0] ?? '',
+      info: token.info.trim(),
       code: token.content,
       lines: [token.map[0], token.map[1]],
     });
