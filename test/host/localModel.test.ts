@@ -7,13 +7,17 @@
  * CPU only and one thread, set as a user would: the test machines have 2 shared cores and no GPU.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TurnView } from '../../src/core/chatSession';
 import type { R1CoderTestApi } from '../../src/host/extension';
+import { COMMAND_IDS } from '../../src/host/commandIds';
 import { shortModelName } from '../../src/host/modelNames';
+import { CATALOG_URL_BASE_ENV, MODEL_CATALOG } from '../../src/providers/local/modelCatalog';
 import type { EditProposalView } from '../../src/shared/protocol';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptModel';
@@ -281,5 +285,84 @@ suite('Local model in the extension host (synthesized GGUF files)', () => {
       await waitUntil('the undo', () => document.getText() === BEFORE, 5_000).catch(() => undefined);
       assert.equal(document.getText(), BEFORE, 'one undo restores the file byte for byte');
     });
+  });
+});
+
+/** A loopback server for catalog downloads: serves `body` under any path, with Range support. */
+async function serveFile(body: Buffer): Promise<{ baseUrl: string; paths: string[]; server: Server }> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (!range) {
+      res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' }).end(body);
+      return;
+    }
+    const start = Number(range[1]);
+    const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
+    res
+      .writeHead(206, {
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${body.length}`,
+        'accept-ranges': 'bytes',
+      })
+      .end(body.subarray(start, end + 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/models`, paths, server };
+}
+
+suite('Local model commands with scripted arguments (test surface, ExtensionMode.Test)', () => {
+  let dir: string;
+
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    await activateExtension();
+    dir = mkdtempSync(join(tmpdir(), 'r1-host-local-commands-'));
+  });
+
+  suiteTeardown(async () => {
+    await setSetting('local.modelPath', undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Select Local Model <path> sets the model without a picker', async function () {
+    this.timeout(30_000);
+    const path = join(dir, `${MODEL_NAME}.gguf`);
+    writeScriptModel(path);
+    const set = await vscode.commands.executeCommand<string | undefined>(COMMAND_IDS.selectLocalModel, path);
+    assert.equal(set, path);
+    assert.equal(vscode.workspace.getConfiguration('r1Coder.local').get('modelPath'), path);
+  });
+
+  test('Download Local Model <id> with the catalog redirected: fetched from the loopback server, then set', async function () {
+    this.timeout(120_000);
+    const source = join(dir, 'served.gguf');
+    writeScriptModel(source);
+    const model = MODEL_CATALOG.find((entry) => entry.id === 'r1-distill-qwen-1.5b');
+    assert.ok(model);
+    const served = await serveFile(readFileSync(source));
+    process.env[CATALOG_URL_BASE_ENV] = served.baseUrl;
+    let downloaded: string | undefined;
+    try {
+      downloaded = await vscode.commands.executeCommand<string | undefined>(COMMAND_IDS.downloadLocalModel, model.id);
+    } finally {
+      delete process.env[CATALOG_URL_BASE_ENV];
+      served.server.closeAllConnections();
+      served.server.close();
+    }
+    try {
+      assert.ok(downloaded, 'the download resolved to a path');
+      assert.ok(downloaded.endsWith(model.fileName), downloaded);
+      // The redirect also switched the size check off: the catalog says ~1.9 GB, the server sent a few KB.
+      assert.deepEqual(readFileSync(downloaded), readFileSync(source));
+      assert.ok(
+        served.paths.every((path) => path === `/models/${model.fileName}`),
+        JSON.stringify(served.paths),
+      );
+      assert.equal(vscode.workspace.getConfiguration('r1Coder.local').get('modelPath'), downloaded);
+    } finally {
+      if (downloaded) rmSync(downloaded, { force: true });
+    }
   });
 });

@@ -10,18 +10,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import {
-  assessFit,
   describeDetail,
   describeModelFile,
-  estimateMemoryBytes,
   findGgufFiles,
   findModelCandidates,
-  formatParameterCount,
-  formatSize,
   lmStudioModelRoots,
   ollamaModelRoots,
   type ModelDescription,
 } from '../../src/providers/local/modelDiscovery';
+import { estimateMemoryBytes } from '../../src/providers/local/modelFit';
+import { formatParameterCount, formatSize } from '../../src/providers/local/sizeText';
 import { GgmlType, u32, writeGguf, type GgufMetadata } from '../gguf/ggufWriter';
 
 const Q4_K_M = 15; // llama_ftype MOSTLY_Q4_K_M
@@ -253,24 +251,9 @@ describe('describeModelFile', () => {
   });
 });
 
-describe('memory fit and the detail line', () => {
+describe('the detail line', () => {
   const laptop = { ramBytes: 16e9, vramBytes: 0 };
   const gamingPc = { ramBytes: 32e9, vramBytes: 12e9 };
-
-  it('places a model on the GPU, in RAM, across both, tight, or nowhere', () => {
-    assert.equal(assessFit(5.4e9, laptop).kind, 'ram');
-    assert.equal(assessFit(13e9, laptop).kind, 'tight');
-    const tooBig = assessFit(22e9, laptop);
-    assert.equal(tooBig.kind, 'tooBig');
-    assert.equal(tooBig.text, 'too big for this machine (needs ~22.0 GB, has 16.0 GB RAM)');
-    assert.equal(assessFit(5.4e9, gamingPc).kind, 'gpu');
-    assert.equal(assessFit(22e9, gamingPc).kind, 'ram');
-    assert.equal(assessFit(30e9, gamingPc).kind, 'gpuAndRam');
-    assert.equal(
-      assessFit(50e9, gamingPc).text,
-      'too big for this machine (needs ~50.0 GB, has 32.0 GB RAM + 12.0 GB GPU)',
-    );
-  });
 
   it('reads "4.7 GB · Q4_K_M · 7.6B params · fits in RAM" for R1-Distill-Qwen-7B on a 16 GB laptop', () => {
     // Ollama's deepseek-r1:7b blob: 4,683,075,271 bytes, 28 layers × 4 KV heads × 128.

@@ -5,12 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { catalogDownloadRequest, type CatalogModel } from '../../src/providers/local/modelCatalog';
 import {
   downloadModel,
   formatDownloadProgress,
@@ -485,6 +486,73 @@ describe('downloadModel (node-llama-cpp downloader, loopback server)', () => {
       'ranged chunk requests',
     );
     for (const request of ours) assert.equal(request.headers.authorization, undefined);
+  });
+
+  describe('catalog entries with a sha256', () => {
+    /** A catalog entry of the test's own, served by the loopback server (no override involved). */
+    const entry = (fileName: string, body: Buffer, checksum: string): CatalogModel => ({
+      id: `test-${fileName}`,
+      label: 'Test model',
+      family: 'Qwen',
+      parameters: '0B',
+      parameterCount: 1,
+      quantization: 'F32',
+      fileName,
+      url: `${server.baseUrl}/catalog/${fileName}`,
+      sizeBytes: body.length,
+      sha256: checksum,
+      kvBytesPerToken: 0,
+      note: 'test entry',
+    });
+
+    it('the right checksum passes and the file stays', { timeout: 15_000 }, async (t) => {
+      const dir = tempDir(t);
+      server.files.set('/catalog/right.gguf', { body: small });
+      const request = catalogDownloadRequest(entry('right.gguf', small, sha256(small).toUpperCase()), {
+        dirPath: dir,
+        allowOverride: false,
+      });
+      assert.equal(request.sha256, sha256(small).toUpperCase(), 'the entry’s checksum goes into the request');
+      const result = await downloadModel(request);
+      assert.equal(sha256(readFileSync(result.path)), sha256(small));
+      assert.deepEqual(readdirSync(dir), ['right.gguf']);
+    });
+
+    it('a wrong checksum is refused: the file is deleted and the message says what to do', async (t) => {
+      const dir = tempDir(t);
+      server.files.set('/catalog/wrong.gguf', { body: small });
+      const published = sha256(Buffer.from('the file the catalog describes'));
+      await assert.rejects(
+        downloadModel(
+          catalogDownloadRequest(entry('wrong.gguf', small, published), { dirPath: dir, allowOverride: false }),
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof ModelDownloadError);
+          assert.equal(error.kind, 'checksum');
+          assert.equal(
+            error.message,
+            `wrong.gguf from ${new URL(server.baseUrl).host} is not the published file: its SHA-256 is ${sha256(small)}, not ${published} (damaged on the way, or changed on the server). The file was deleted; download it again, and if it fails the same way the download link is out of date.`,
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(readdirSync(dir), [], 'neither the file nor a partial download is left');
+    });
+
+    it('a damaged file already in place is checked too, and deleted', { timeout: 15_000 }, async (t) => {
+      const dir = tempDir(t);
+      server.files.set('/catalog/damaged.gguf', { body: small });
+      const damaged = Buffer.from(small);
+      damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 0xff;
+      writeFileSync(join(dir, 'damaged.gguf'), damaged);
+      await assert.rejects(
+        downloadModel(
+          catalogDownloadRequest(entry('damaged.gguf', small, sha256(small)), { dirPath: dir, allowOverride: false }),
+        ),
+        (error: unknown) => error instanceof ModelDownloadError && error.kind === 'checksum',
+      );
+      assert.deepEqual(readdirSync(dir), []);
+    });
   });
 });
 

@@ -1,13 +1,14 @@
 /**
- * The curated R1-Distill GGUF downloads offered by "R1: Download Local Model". Data only: the
- * download code takes URLs from here, so tests point them at a loopback server instead
- * (R1_CODER_MODEL_CATALOG_URL_BASE).
+ * The curated R1-Distill GGUF downloads offered by "R1: Download Local Model", and the download
+ * request each entry makes. In the extension-host tests (and only there) the URLs can be pointed at
+ * a loopback server (R1_CODER_MODEL_CATALOG_URL_BASE); the caller says whether that is allowed.
  *
  * Sizes are the approximate download sizes Hugging Face lists (decimal GB), not exact byte counts,
  * so a download is checked against them with a tolerance; the exact check is against the size the
- * server announces. No sha256 is listed: we have not verified one, and an invented checksum would
- * fail every download.
+ * server announces. A `sha256`, where an entry has one, is checked after the download.
  */
+
+import type { DownloadRequest } from './modelDownload';
 
 export interface CatalogModel {
   readonly id: string;
@@ -22,8 +23,14 @@ export interface CatalogModel {
   readonly url: string;
   /** Approximate download size in bytes (Hugging Face's listing, rounded). */
   readonly sizeBytes: number;
-  /** Exact SHA-256 of the file, only where verified; undefined otherwise. */
+  /**
+   * Lower-case hex SHA-256 of the file, checked after every download of it (a mismatch deletes the
+   * file). Only a checksum taken from the published file belongs here: a guessed one fails every
+   * download.
+   */
   readonly sha256?: string;
+  /** The id of the entry this one is an alternative to: listed, never the recommended one. */
+  readonly alternativeTo?: string;
   /** KV-cache bytes per context token at f16: layers × KV heads × head size × 2 (K and V) × 2 bytes. */
   readonly kvBytesPerToken: number;
   /** One line on who it is for. */
@@ -39,6 +46,11 @@ export const CATALOG_URL_BASE_ENV = 'R1_CODER_MODEL_CATALOG_URL_BASE';
 const hf = (repo: string, file: string) => `https://huggingface.co/${repo}/resolve/main/${file}`;
 const kv = (layers: number, kvHeads: number, headSize = 128) => layers * kvHeads * headSize * 2 * 2;
 
+/**
+ * No entry has a sha256 yet: Hugging Face publishes each file's SHA-256 (its LFS oid), but none has
+ * been copied from there and checked against a download, so the downloads are checked by size and
+ * GGUF header only. Add `sha256` to an entry once it is verified.
+ */
 export const MODEL_CATALOG: readonly CatalogModel[] = [
   {
     id: 'r1-distill-qwen-1.5b',
@@ -78,6 +90,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     url: hf('bartowski/DeepSeek-R1-Distill-Llama-8B-GGUF', 'DeepSeek-R1-Distill-Llama-8B-Q4_K_M.gguf'),
     sizeBytes: 4.92e9,
     kvBytesPerToken: kv(32, 8),
+    // DeepSeek's own evaluation puts the Qwen 7B ahead of it on math, so size alone is no reason to prefer it.
+    alternativeTo: 'r1-distill-qwen-7b',
     note: 'Llama-based alternative to the 7B',
   },
   {
@@ -121,8 +135,40 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
   },
 ];
 
-/** The URL to download a catalog model from, honouring the test override. */
-export function catalogDownloadUrl(model: CatalogModel, env: NodeJS.ProcessEnv = process.env): string {
-  const base = env[CATALOG_URL_BASE_ENV]?.trim();
+export interface CatalogSourceOptions {
+  /** Whether R1_CODER_MODEL_CATALOG_URL_BASE may redirect the download: true only for test surface. */
+  readonly allowOverride: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The loopback base URL the tests set, when they may: undefined in normal use. */
+function overrideBase(options: CatalogSourceOptions): string | undefined {
+  if (!options.allowOverride) return undefined;
+  return (options.env ?? process.env)[CATALOG_URL_BASE_ENV]?.trim() || undefined;
+}
+
+/** The URL to download a catalog model from: its Hugging Face URL, or the test server's when allowed. */
+export function catalogDownloadUrl(model: CatalogModel, options: CatalogSourceOptions): string {
+  const base = overrideBase(options);
   return base ? `${base.replace(/\/+$/, '')}/${encodeURIComponent(model.fileName)}` : model.url;
+}
+
+/**
+ * What downloading a catalog model asks of downloadModel: its URL, file name, approximate size and
+ * checksum. A redirected download skips the size check (the catalog sizes describe the real files,
+ * not what a test server sends) but keeps the checksum.
+ */
+export function catalogDownloadRequest(
+  model: CatalogModel,
+  options: CatalogSourceOptions & { readonly dirPath: string },
+): Pick<DownloadRequest, 'url' | 'fileName' | 'dirPath' | 'expectedSizeBytes' | 'sizeTolerance' | 'sha256'> {
+  const redirected = overrideBase(options) !== undefined;
+  return {
+    url: catalogDownloadUrl(model, options),
+    fileName: model.fileName,
+    dirPath: options.dirPath,
+    expectedSizeBytes: redirected ? undefined : model.sizeBytes,
+    sizeTolerance: CATALOG_SIZE_TOLERANCE,
+    sha256: model.sha256,
+  };
 }

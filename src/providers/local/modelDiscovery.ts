@@ -6,19 +6,18 @@
  */
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { homedir, platform as osPlatform, totalmem } from 'node:os';
+import { homedir, platform as osPlatform } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp';
 import { declaredDataEnd, readMagic } from './ggufInspect';
-import type { GgufInspection } from './workerProtocol';
+import { assessFit, estimateMemoryBytes, type MachineMemory } from './modelFit';
+import { formatParameterCount, formatSize } from './sizeText';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
-let libPromise: Promise<NodeLlamaCpp> | undefined;
-/** node-llama-cpp is ESM and about a second to import; load it only when a file is described. */
+/** node-llama-cpp is ESM and about a second to import; load it only when a file is described (Node caches it). */
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
-  libPromise ??= import('node-llama-cpp');
-  return libPromise;
+  return import('node-llama-cpp');
 }
 
 export type ModelSource = 'recent' | 'downloaded' | 'ollama' | 'lmStudio';
@@ -297,60 +296,6 @@ function quantizationFromName(path: string): string | undefined {
   return /(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]+?)|BF16|F16|F32)(?=\.gguf$|[-.])/i.exec(basename(path))?.[1]?.toUpperCase();
 }
 
-/** Context size the estimate assumes; R1 Coder's own cap is larger but shrinks to fit memory. */
-export const ESTIMATE_CONTEXT_TOKENS = 4096;
-
-/** Weights + KV cache for the context + compute buffers (llama.cpp's are ~0.3 GB plus a few % of the weights). */
-export function estimateMemoryBytes(
-  weightsBytes: number,
-  kvBytesPerToken: number,
-  contextTokens = ESTIMATE_CONTEXT_TOKENS,
-): number {
-  return Math.round(weightsBytes * 1.05 + kvBytesPerToken * contextTokens + 0.3e9);
-}
-
-export interface MachineMemory {
-  readonly ramBytes: number;
-  /** Total GPU memory; 0 when there is no GPU or it is not known. */
-  readonly vramBytes: number;
-}
-
-export function thisMachine(vramBytes = 0): MachineMemory {
-  return { ramBytes: totalmem(), vramBytes };
-}
-
-export type FitKind = 'gpu' | 'ram' | 'gpuAndRam' | 'tight' | 'tooBig';
-
-export interface ModelFit {
-  readonly kind: FitKind;
-  /** "fits in RAM", "too big for this machine (16 GB RAM)"… */
-  readonly text: string;
-}
-
-/** The OS, VS Code and the rest need some RAM; a model that takes more than this share will swap. */
-const RAM_SHARE = 0.75;
-const VRAM_SHARE = 0.9;
-
-export function assessFit(memoryBytes: number, machine: MachineMemory): ModelFit {
-  const ram = machine.ramBytes * RAM_SHARE;
-  const vram = machine.vramBytes * VRAM_SHARE;
-  if (vram > 0 && memoryBytes <= vram) return { kind: 'gpu', text: 'fits in GPU memory' };
-  if (memoryBytes <= ram) return { kind: 'ram', text: 'fits in RAM' };
-  if (vram > 0 && memoryBytes <= ram + vram) return { kind: 'gpuAndRam', text: 'fits in RAM + GPU memory' };
-  if (memoryBytes <= machine.ramBytes + machine.vramBytes)
-    return { kind: 'tight', text: 'tight fit: little memory left for anything else' };
-  const has =
-    machine.vramBytes > 0
-      ? `${formatSize(machine.ramBytes)} RAM + ${formatSize(machine.vramBytes)} GPU`
-      : `${formatSize(machine.ramBytes)} RAM`;
-  return { kind: 'tooBig', text: `too big for this machine (needs ~${formatSize(memoryBytes)}, has ${has})` };
-}
-
-/** The machine's memory as the inference worker measured it (node-llama-cpp sees the GPU; we do not). */
-export function machineFromInspection(inspection: GgufInspection): MachineMemory {
-  return { ramBytes: inspection.totalRamBytes, vramBytes: inspection.totalVramBytes };
-}
-
 /** "4.7 GB · Q4_K_M · 7.6B params · fits in RAM", or "12 KB · not a GGUF model file". */
 export function describeDetail(description: ModelDescription, machine: MachineMemory): string {
   if (!description.ok) {
@@ -366,22 +311,6 @@ export function describeDetail(description: ModelDescription, machine: MachineMe
   ]
     .filter(Boolean)
     .join(' · ');
-}
-
-/** Decimal units, the way Hugging Face and Ollama list model sizes ("4.7 GB" for 4,683,075,271 bytes). */
-export function formatSize(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;
-  return `${bytes} bytes`;
-}
-
-/** 7_615_616_512 → "7.6B", 494_032_768 → "494M". */
-export function formatParameterCount(count: number): string {
-  if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
-  if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
-  if (count >= 1e3) return `${Math.round(count / 1e3)}K`;
-  return String(count);
 }
 
 async function listDirs(dir: string): Promise<string[]> {

@@ -18,7 +18,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelDownloader } from 'node-llama-cpp';
-import { describeModelFile, formatSize, loadNodeLlamaCpp } from './modelDiscovery';
+import { describeModelFile, loadNodeLlamaCpp } from './modelDiscovery';
+import { formatSize } from './sizeText';
 
 export interface DownloadRequest {
   readonly url: string;
@@ -240,7 +241,7 @@ async function verify(
       await removeDownload(path);
       throw new ModelDownloadError(
         'checksum',
-        `${request.fileName} does not match its published SHA-256 (expected ${request.sha256.toLowerCase()}, got ${actual}). The file was deleted; download it again.`,
+        `${request.fileName} from ${hostOf(request.url)} is not the published file: its SHA-256 is ${actual}, not ${request.sha256.toLowerCase()} (damaged on the way, or changed on the server). The file was deleted; download it again, and if it fails the same way the download link is out of date.`,
       );
     }
   }

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { describeDetail, describeModelFile, type ModelDescription } from '../providers/local/modelDiscovery';
+import { assessFit } from '../providers/local/modelFit';
+import type { MachineMemoryProbe } from './machineMemory';
+import { readMode } from './settings';
+
+/** globalState: paths picked before, most recent first. */
+const RECENT_KEY = 'r1Coder.local.recentModels';
+const MAX_RECENT = 10;
+
+/** Where "R1: Download Local Model" puts its files. */
+export function modelsDir(context: vscode.ExtensionContext): string {
+  return join(context.globalStorageUri.fsPath, 'models');
+}
+
+export function recentModels(context: vscode.ExtensionContext): string[] {
+  const stored = context.globalState.get<unknown>(RECENT_KEY);
+  return Array.isArray(stored) ? stored.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+/** Sets r1Coder.local.modelPath and puts the file first among the recent picks. */
+export async function setLocalModel(context: vscode.ExtensionContext, path: string): Promise<void> {
+  await vscode.workspace.getConfiguration('r1Coder.local').update('modelPath', path, vscode.ConfigurationTarget.Global);
+  await context.globalState.update(
+    RECENT_KEY,
+    [path, ...recentModels(context).filter((entry) => entry !== path)].slice(0, MAX_RECENT),
+  );
+}
+
+/** Checks the file, makes it the local model, and (interactively) warns when too big and offers local mode. */
+export async function useModelFile(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  memory: MachineMemoryProbe,
+  path: string,
+  options: { readonly interactive: boolean; readonly label?: string; readonly description?: ModelDescription },
+): Promise<string | undefined> {
+  const label = options.label ?? path.split(/[\\/]/).pop() ?? path;
+  const description = options.description ?? (await describeModelFile(path));
+  if (!description.ok) {
+    log.warn(`Not using ${path}: ${description.problem}`);
+    void vscode.window.showErrorMessage(`R1 Coder: ${label} cannot be used as a local model: ${description.problem}.`);
+    return undefined;
+  }
+  await setLocalModel(context, path);
+  const machine = memory.current();
+  log.info(`Local model set to ${path} (${describeDetail(description, machine)})`);
+  if (!options.interactive) return path;
+  const fit = assessFit(description.memoryBytes, machine);
+  if (fit.kind === 'tooBig') {
+    void vscode.window.showWarningMessage(
+      `R1 Coder: ${label} is selected, but it is probably ${fit.text}; it may fail to load or run very slowly.`,
+    );
+  }
+  offerLocalMode(`${label} is now the local model.`);
+  return path;
+}
+
+export function offerLocalMode(message: string): void {
+  if (readMode() === 'local') {
+    void vscode.window.showInformationMessage(`R1 Coder: ${message}`);
+    return;
+  }
+  void vscode.window
+    .showInformationMessage(`R1 Coder: ${message} Answer with it instead of the cloud?`, 'Use Local Model')
+    .then(async (choice) => {
+      if (choice)
+        await vscode.workspace.getConfiguration('r1Coder').update('mode', 'local', vscode.ConfigurationTarget.Global);
+    });
+}
