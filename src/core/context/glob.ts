@@ -40,7 +40,7 @@ export function normalizePath(path: string): string {
 
 export function globToRegExp(pattern: string): RegExp {
   let glob = normalizePath(pattern.trim());
-  if (!glob.includes('/')) glob = `**/${glob}`;
+  if (!glob.includes('/') && glob !== '**') glob = `**/${glob}`;
   const alternatives = expandBraces(glob).map(alternativeToRegExp);
   return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }
@@ -88,8 +88,8 @@ function alternativeToRegExp(glob: string): string {
     const last = index === segments.length - 1;
     if (segment === '**') {
       // `**/` matches zero or more whole segments; a final `/**` anything below (and the folder itself).
-      if (last) out += index === 0 ? '.*' : '(?:/.*)?';
-      else out += index === 0 ? '(?:[^/]*/)*' : '/(?:[^/]*/)*';
+      if (last) out += index === 0 || segments[index - 1] === '**' ? '.*' : '(?:/.*)?';
+      else out += index === 0 || segments[index - 1] === '**' ? '(?:[^/]*/)*' : '/(?:[^/]*/)*';
       continue;
     }
     if (index > 0 && segments[index - 1] !== '**') out += '/';

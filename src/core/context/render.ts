@@ -103,7 +103,7 @@ export function renderSection(source: SectionSource, ranges?: KeptRanges): Rende
     for (let index = first; index <= last; index++) {
       let line = source.lines[index] ?? '';
       if (!whole && line.length > LONG_LINE_CHARS) {
-        line = `${line.slice(0, LONG_LINE_CHARS)} … [${line.length - LONG_LINE_CHARS} more characters left out]`;
+        line = `${line.slice(0, LONG_LINE_CHARS)} … [${(line.length - LONG_LINE_CHARS).toLocaleString('en-US')} more characters left out]`;
         clippedLines++;
       }
       body.push(source.numbered ? `${String(index + source.firstNumber).padStart(width)}| ${line}` : line);
