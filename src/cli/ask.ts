@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
 import { assertNever, type StreamChunk } from '../core/chunks';
+import { DEFAULT_CLOUD_CONTEXT_TOKENS, localContextBudget } from '../core/context/defaults';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
-import { LocalProvider } from '../providers/local/localProvider';
+import { LOCAL_DEFAULTS, LocalProvider } from '../providers/local/localProvider';
+import { prepareFileContext } from './contextFiles';
 
 export interface AskIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal: AbortSignal;
+  /** Where --file paths resolve from (the stand-in for the workspace root); default process.cwd(). */
+  readonly cwd?: string;
 }
 
 const EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
@@ -32,6 +36,8 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
         local: { type: 'string' },
         threads: { type: 'string', default: '0' },
         'gpu-layers': { type: 'string', default: 'auto' },
+        file: { type: 'string', multiple: true },
+        'context-tokens': { type: 'string' },
       },
     });
   } catch (error) {
@@ -54,6 +60,32 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     io.stderr('r1-coder ask: --timeout must be a positive number of seconds\n');
     return 1;
   }
+  const contextTokens =
+    values['context-tokens'] === undefined
+      ? values.local !== undefined
+        ? localContextBudget(LOCAL_DEFAULTS.contextSizeCap)
+        : DEFAULT_CLOUD_CONTEXT_TOKENS
+      : Number(values['context-tokens']);
+  if (!Number.isInteger(contextTokens) || contextTokens <= 0) {
+    io.stderr('r1-coder ask: --context-tokens must be a whole number of tokens above 0\n');
+    return 1;
+  }
+  let message = question;
+  if (values.file?.length) {
+    const context = prepareFileContext({
+      paths: values.file,
+      question,
+      cwd: io.cwd ?? process.cwd(),
+      budgetTokens: contextTokens,
+    });
+    if (!context.ok) {
+      io.stderr(`r1-coder ask: ${context.error}\n`);
+      return 1;
+    }
+    for (const notice of context.notices) io.stderr(`r1-coder ask: ${notice}\n`);
+    if (values.json) io.stdout(`${JSON.stringify(context.jsonLine)}\n`);
+    message = context.message;
+  }
   if (values.local !== undefined) {
     const threads = Number(values.threads);
     if (!Number.isInteger(threads) || threads < 0) {
@@ -74,7 +106,7 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
       onLog: (line) => io.env.R1_CODER_DEBUG && io.stderr(`[local] ${line}\n`),
     });
     try {
-      return await streamToConsole(local, question, values.json, io);
+      return await streamToConsole(local, message, values.json, io);
     } finally {
       local.dispose();
     }
@@ -87,7 +119,7 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     reasoningEffort: effort,
     inactivityTimeoutMs: timeoutSeconds * 1000,
   });
-  return streamToConsole(provider, question, values.json, io);
+  return streamToConsole(provider, message, values.json, io);
 }
 
 /** Shared by cloud and local asks: prints one provider stream. */
