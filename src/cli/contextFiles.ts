@@ -12,7 +12,7 @@ import { DEFAULT_CONTEXT_EXCLUDE } from '../core/context/defaults';
 import { compileGlobs } from '../core/context/glob';
 import { decodeText, excludedReason, sizeReason } from '../core/context/screen';
 import { estimateTokens } from '../core/context/tokens';
-import type { ContextBuildResult, ContextItem, ContextRefusal } from '../core/context/types';
+import type { ContextBuildResult, ContextItem, ContextRefusal, TokenCounter } from '../core/context/types';
 
 export interface FileContextRequest {
   readonly paths: readonly string[];
@@ -20,6 +20,8 @@ export interface FileContextRequest {
   readonly cwd: string;
   readonly budgetTokens: number;
   readonly exclude?: readonly string[];
+  /** Default: the cloud estimate (the command line has no tokenizer of the local model at hand). */
+  readonly countTokens?: TokenCounter;
 }
 
 export type FileContext =
@@ -99,7 +101,7 @@ export function prepareFileContext(request: FileContextRequest): FileContext {
     question: request.question,
     items,
     budgetTokens: request.budgetTokens,
-    countTokens: estimateTokens,
+    countTokens: request.countTokens ?? estimateTokens,
     exclude: request.exclude ?? DEFAULT_CONTEXT_EXCLUDE,
     refused,
   });

@@ -57,6 +57,7 @@ export function buildContextMessage(input: ContextBuildInput): ContextBuildResul
   const parts: Part[] = [];
   const repeats = new Map<number, 'earlierTurn' | 'thisTurn'>();
   const noteTokens = new Map<number, number>();
+  const hashes = new Map<number, string>();
 
   input.items.forEach((item, index) => {
     if (item.path !== undefined) {
@@ -68,6 +69,7 @@ export function buildContextMessage(input: ContextBuildInput): ContextBuildResul
     }
     if ((item.kind === 'activeFile' || item.kind === 'file') && item.path !== undefined) {
       const file = { path: item.path, hash: contentHash(item.text) };
+      hashes.set(index, file.hash);
       const key = carriedKey(file);
       if (thisTurn.has(key)) {
         repeats.set(index, 'thisTurn');
@@ -144,7 +146,7 @@ export function buildContextMessage(input: ContextBuildInput): ContextBuildResul
       ...(section.leftOut ? { leftOut: section.leftOut } : {}),
     });
     if (!section.trimmed && (item.kind === 'activeFile' || item.kind === 'file') && item.path !== undefined)
-      carried.push({ path: item.path, hash: contentHash(item.text) });
+      carried.push({ path: item.path, hash: hashes.get(index) ?? contentHash(item.text) });
   });
   return { message, tokens, items: reports, refused, carried, overBudget: tokens > budgetTokens };
 }
