@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { assertNever, type StreamChunk, type Usage } from '../core/chunks';
+import { DEFAULT_CLOUD_CONTEXT_TOKENS, localContextBudget } from '../core/context/defaults';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
+import { LOCAL_DEFAULTS } from '../providers/local/localProvider';
+import { prepareFileContext } from './contextFiles';
 import { MODEL_OPTIONS, providerFromOptions } from './modelOptions';
 
 export interface AskIo {
@@ -9,6 +12,8 @@ export interface AskIo {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal: AbortSignal;
+  /** Where --file paths resolve from (the stand-in for the workspace root); default process.cwd(). */
+  readonly cwd?: string;
 }
 
 /** Exit codes: 0 answered, 1 usage error, 2 the model/server failed, 130 interrupted. */
@@ -18,7 +23,12 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { ...MODEL_OPTIONS, json: { type: 'boolean', default: false } },
+      options: {
+        ...MODEL_OPTIONS,
+        json: { type: 'boolean', default: false },
+        file: { type: 'string', multiple: true },
+        'context-tokens': { type: 'string' },
+      },
     });
   } catch (error) {
     io.stderr(`r1-coder ask: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -30,13 +40,39 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     io.stderr('r1-coder ask: a question is required, e.g. r1-coder ask "Why does this loop never end?"\n');
     return 1;
   }
+  const contextTokens =
+    values['context-tokens'] === undefined
+      ? values.local !== undefined
+        ? localContextBudget(LOCAL_DEFAULTS.contextSizeCap)
+        : DEFAULT_CLOUD_CONTEXT_TOKENS
+      : Number(values['context-tokens']);
+  if (!Number.isInteger(contextTokens) || contextTokens <= 0) {
+    io.stderr('r1-coder ask: --context-tokens must be a whole number of tokens above 0\n');
+    return 1;
+  }
+  let message = question;
+  if (values.file?.length) {
+    const context = prepareFileContext({
+      paths: values.file,
+      question,
+      cwd: io.cwd ?? process.cwd(),
+      budgetTokens: contextTokens,
+    });
+    if (!context.ok) {
+      io.stderr(`r1-coder ask: ${context.error}\n`);
+      return 1;
+    }
+    for (const notice of context.notices) io.stderr(`r1-coder ask: ${notice}\n`);
+    if (values.json) io.stdout(`${JSON.stringify(context.jsonLine)}\n`);
+    message = context.message;
+  }
   const chosen = providerFromOptions(values, io.env, io.stderr);
   if ('usageError' in chosen) {
     io.stderr(`r1-coder ask: ${chosen.usageError}\n`);
     return 1;
   }
   try {
-    return await streamToConsole(chosen.provider, question, values.json, io);
+    return await streamToConsole(chosen.provider, message, values.json, io);
   } finally {
     await chosen.provider.dispose?.();
   }

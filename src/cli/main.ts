@@ -1,10 +1,12 @@
 /**
  * r1-coder: the headless CLI on the same core as the extension.
- *   r1-coder ask [--base-url URL] [--model M] [--json] [--api-key-env NAME] "question"
+ *   r1-coder ask [--base-url URL] [--model M] [--json] [--api-key-env NAME] [--file PATH …] "question"
  * streams reasoning to stderr and the answer to stdout; with --json it prints one JSON object per
  * line ({"type":"reasoning"|"answer"|"usage"|"retry"|"error",…}). Exits non-zero on error.
  */
 
+import { DEFAULT_CLOUD_CONTEXT_TOKENS, MAX_ATTACHMENT_BYTES } from '../core/context/defaults';
+import { formatBytes } from '../core/context/screen';
 import { runAsk } from './ask';
 import { MODEL_OPTIONS_HELP } from './modelOptions';
 
@@ -17,6 +19,12 @@ const HELP = `Usage:
 
 ask options:
   --json                  one JSON object per line on stdout
+  --file PATH             attach a file (repeatable; relative to the current directory). Files that
+                          may hold secrets (.env, keys, credentials…), binary files and files over
+                          ${formatBytes(MAX_ATTACHMENT_BYTES)} are refused on stderr and not sent; the question still goes
+  --context-tokens N      token budget of the question with its files (default ${DEFAULT_CLOUD_CONTEXT_TOKENS}; with --local
+                          half the model's context); larger files are trimmed from the middle,
+                          reported on stderr (with --json, first a {"type":"context",…} line)
 model options (ask, fix):
 ${MODEL_OPTIONS_HELP}
 `;

@@ -172,7 +172,7 @@ function diagnosticsSection(diagnostics: readonly PromptDiagnostic[]): string {
 }
 
 /** A fence longer than any backtick run inside, so code with ``` stays one block. */
-function fenced(code: string, tag: string): string {
+export function fenced(code: string, tag: string): string {
   const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${tag}\n${code}\n${fence}`;
@@ -186,7 +186,7 @@ const FENCE_TAGS: Record<string, string> = {
   jsonc: 'json',
 };
 
-function fenceTag(languageId: string): string {
+export function fenceTag(languageId: string): string {
   return FENCE_TAGS[languageId] ?? languageId;
 }
 
@@ -210,7 +210,7 @@ const LANGUAGE_NAMES: Record<string, string> = {
   plaintext: 'Plain text',
 };
 
-function languageName(languageId: string): string {
+export function languageName(languageId: string): string {
   return LANGUAGE_NAMES[languageId] ?? languageId;
 }
 
