@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { assertNever, type StreamChunk } from '../core/chunks';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
+import { CLOUD_DEFAULTS, REASONING_EFFORTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
 import { LocalProvider } from '../providers/local/localProvider';
 
@@ -12,9 +13,6 @@ export interface AskIo {
   readonly signal: AbortSignal;
 }
 
-const EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
-type Effort = (typeof EFFORTS)[number];
-
 /** Exit codes: 0 answered, 1 usage error, 2 the model/server failed, 130 interrupted. */
 export async function runAsk(args: readonly string[], io: AskIo): Promise<number> {
   let parsed;
@@ -23,12 +21,12 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
       args: [...args],
       allowPositionals: true,
       options: {
-        'base-url': { type: 'string', default: 'https://api.deepseek.com' },
-        model: { type: 'string', default: 'deepseek-v4-flash' },
-        'reasoning-effort': { type: 'string', default: 'auto' },
+        'base-url': { type: 'string', default: CLOUD_DEFAULTS.baseUrl },
+        model: { type: 'string', default: CLOUD_DEFAULTS.model },
+        'reasoning-effort': { type: 'string', default: CLOUD_DEFAULTS.reasoningEffort },
         'api-key-env': { type: 'string', default: 'DEEPSEEK_API_KEY' },
         json: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '120' },
+        timeout: { type: 'string', default: String(CLOUD_DEFAULTS.inactivityTimeoutSeconds) },
         local: { type: 'string' },
         threads: { type: 'string', default: '0' },
         'gpu-layers': { type: 'string', default: 'auto' },
@@ -44,9 +42,9 @@ export async function runAsk(args: readonly string[], io: AskIo): Promise<number
     io.stderr('r1-coder ask: a question is required, e.g. r1-coder ask "Why does this loop never end?"\n');
     return 1;
   }
-  const effort = values['reasoning-effort'] as Effort;
-  if (!EFFORTS.includes(effort)) {
-    io.stderr(`r1-coder ask: --reasoning-effort must be one of ${EFFORTS.join(', ')}\n`);
+  const effort = values['reasoning-effort'] as ReasoningEffort;
+  if (!REASONING_EFFORTS.includes(effort)) {
+    io.stderr(`r1-coder ask: --reasoning-effort must be one of ${REASONING_EFFORTS.join(', ')}\n`);
     return 1;
   }
   const timeoutSeconds = Number(values.timeout);

@@ -5,6 +5,7 @@
  * line ({"type":"reasoning"|"answer"|"usage"|"error",…}). Exits non-zero on error.
  */
 
+import { CLOUD_DEFAULTS, REASONING_EFFORTS } from '../providers/cloud/cloudServer';
 import { runAsk } from './ask';
 
 const HELP = `Usage:
@@ -13,12 +14,12 @@ const HELP = `Usage:
                                         apply a model's fix to a file (prints the new file)
 
 ask options:
-  --base-url URL          OpenAI-compatible server (default https://api.deepseek.com)
-  --model NAME            model name (default deepseek-v4-flash)
-  --reasoning-effort E    auto | low | medium | high | max (default auto)
+  --base-url URL          OpenAI-compatible server (default ${CLOUD_DEFAULTS.baseUrl})
+  --model NAME            model name (default ${CLOUD_DEFAULTS.model})
+  --reasoning-effort E    ${REASONING_EFFORTS.join(' | ')} (default ${CLOUD_DEFAULTS.reasoningEffort})
   --api-key-env NAME      environment variable holding the API key (default DEEPSEEK_API_KEY)
   --json                  one JSON object per line on stdout
-  --timeout SECONDS       inactivity timeout (default 120)
+  --timeout SECONDS       inactivity timeout (default ${CLOUD_DEFAULTS.inactivityTimeoutSeconds})
   --local PATH.gguf       answer with a local GGUF model instead (node-llama-cpp, no server)
   --threads N             CPU threads for --local (default 0 = physical cores)
   --gpu-layers N|auto     layers --local offloads to the GPU (default auto; 0 = CPU only)
