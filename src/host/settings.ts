@@ -17,7 +17,7 @@ export function readCloudSettings(): CloudSettings {
     model: (config.get<string>('model') || CLOUD_DEFAULTS.model).trim(),
     reasoningEffort: config.get<ReasoningEffort>('reasoningEffort') ?? CLOUD_DEFAULTS.reasoningEffort,
     inactivityTimeoutSeconds: Math.max(
-      5,
+      CLOUD_DEFAULTS.minInactivityTimeoutSeconds,
       config.get<number>('inactivityTimeoutSeconds') ?? CLOUD_DEFAULTS.inactivityTimeoutSeconds,
     ),
   };

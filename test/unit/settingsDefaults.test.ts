@@ -32,6 +32,7 @@ describe('setting defaults in package.json', () => {
     assert.equal(setting('r1Coder.cloud.reasoningEffort').default, CLOUD_DEFAULTS.reasoningEffort);
     assert.deepEqual(setting('r1Coder.cloud.reasoningEffort').enum, [...REASONING_EFFORTS]);
     assert.equal(setting('r1Coder.cloud.inactivityTimeoutSeconds').default, CLOUD_DEFAULTS.inactivityTimeoutSeconds);
+    assert.equal(setting('r1Coder.cloud.inactivityTimeoutSeconds').minimum, CLOUD_DEFAULTS.minInactivityTimeoutSeconds);
   });
 
   it('match the local defaults', () => {

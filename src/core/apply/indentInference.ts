@@ -159,7 +159,7 @@ export function modalDelta(
   return mostVoted(votes);
 }
 
-/** The value most votes went to (the first to reach that count on a tie); undefined with no votes. */
+/** The value most votes went to (on a tie, the one voted for first); undefined with no votes. */
 export function mostVoted<T>(votes: Iterable<T>): T | undefined {
   const counts = new Map<T, number>();
   for (const vote of votes) counts.set(vote, (counts.get(vote) ?? 0) + 1);

@@ -18,11 +18,14 @@ export const CLOUD_DEFAULTS = {
   reasoningEffort: 'auto',
   /** Stop when the server sends no bytes at all (keep-alives count) for this long. */
   inactivityTimeoutSeconds: 120,
+  /** The shortest inactivity timeout r1Coder.cloud.inactivityTimeoutSeconds accepts. */
+  minInactivityTimeoutSeconds: 5,
 } as const satisfies {
   baseUrl: string;
   model: string;
   reasoningEffort: ReasoningEffort;
   inactivityTimeoutSeconds: number;
+  minInactivityTimeoutSeconds: number;
 };
 
 const DEEPSEEK_TOP_UP_URL = 'https://platform.deepseek.com/top_up';

@@ -14,11 +14,12 @@ import type { GgufInspection } from './workerProtocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
-let libPromise: Promise<NodeLlamaCpp> | undefined;
-/** node-llama-cpp is ESM and about a second to import; load it only when a file is described. */
+/**
+ * node-llama-cpp is ESM and about a second to import; load it only when a file is described.
+ * The module loader keeps the loaded module, so later calls cost nothing.
+ */
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
-  libPromise ??= import('node-llama-cpp');
-  return libPromise;
+  return import('node-llama-cpp');
 }
 
 export type ModelSource = 'recent' | 'downloaded' | 'ollama' | 'lmStudio';
