@@ -28,7 +28,8 @@ import { join } from 'node:path';
 import type { LLamaChatGenerateResponseOptions, LlamaContext } from 'node-llama-cpp';
 import type { StreamChunk } from '../src/core/chunks';
 import { physicalCoreCount } from '../src/providers/local/cpuCores';
-import { LOCAL_DEFAULTS, LocalProvider } from '../src/providers/local/localProvider';
+import { LOCAL_DEFAULTS } from '../src/providers/local/localDefaults';
+import { LocalProvider } from '../src/providers/local/localProvider';
 import { ensureShapedModel } from '../test/gguf/shapedModel';
 import { buildLocalWorker } from '../test/support/localWorkerBundle';
 

@@ -10,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/** Paths are relative to the repository, wherever the script is started from. */
+const common = { absWorkingDir: root };
+
 const nodeCommon = {
+  ...common,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -22,7 +26,7 @@ const nodeCommon = {
   logLevel: 'warning',
 };
 
-/** Entries whose source exists (some arrive with later features). */
+/** Every bundle; each entry point must exist (see checkEntries). */
 const builds = [
   { ...nodeCommon, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js' },
   { ...nodeCommon, entryPoints: ['src/providers/local/worker.ts'], outfile: 'dist/localWorker.js' },
@@ -33,6 +37,7 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    ...common,
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -55,7 +60,21 @@ const builds = [
           logOverride: { 'require-resolve-not-external': 'silent' },
         },
       ]),
-].filter((options) => existsSync(join(root, options.entryPoints[0])));
+];
+
+/**
+ * Stops before anything is built when an entry point is missing: a renamed or deleted source (the
+ * worker, say) must fail the build, not leave a VSIX that silently lacks its bundle.
+ */
+function checkEntries() {
+  const missing = builds.flatMap((options) => options.entryPoints).filter((entry) => !existsSync(join(root, entry)));
+  if (missing.length === 0) return;
+  console.error(
+    `scripts/build.mjs: missing entry point${missing.length > 1 ? 's' : ''}:\n${missing.map((entry) => `  ${entry}\n`).join('')}` +
+      'Restore the file, or update its entry in scripts/build.mjs if it was renamed. Nothing was built.',
+  );
+  process.exit(1);
+}
 
 function copyStatic() {
   // Codicons are served to the webview from dist/, so the VSIX needs no node_modules.
@@ -66,6 +85,7 @@ function copyStatic() {
 }
 
 process.chdir(root);
+checkEntries();
 copyStatic();
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

@@ -3,7 +3,7 @@ import { assertNever, type StreamChunk, type Usage } from '../core/chunks';
 import { DEFAULT_CLOUD_CONTEXT_TOKENS, localContextBudget } from '../core/context/defaults';
 import { buildMessages } from '../core/conversation';
 import type { ChatProvider } from '../core/provider';
-import { LOCAL_DEFAULTS } from '../providers/local/localProvider';
+import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
 import { prepareFileContext } from './contextFiles';
 import { MODEL_OPTIONS, providerFromOptions } from './modelOptions';
 

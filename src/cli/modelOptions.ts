@@ -5,31 +5,29 @@
  */
 
 import type { ChatProvider } from '../core/provider';
+import { CLOUD_DEFAULTS, REASONING_EFFORTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
 import { LocalProvider } from '../providers/local/localProvider';
 
 export const MODEL_OPTIONS = {
-  'base-url': { type: 'string', default: 'https://api.deepseek.com' },
-  model: { type: 'string', default: 'deepseek-v4-flash' },
-  'reasoning-effort': { type: 'string', default: 'auto' },
+  'base-url': { type: 'string', default: CLOUD_DEFAULTS.baseUrl },
+  model: { type: 'string', default: CLOUD_DEFAULTS.model },
+  'reasoning-effort': { type: 'string', default: CLOUD_DEFAULTS.reasoningEffort },
   'api-key-env': { type: 'string', default: 'DEEPSEEK_API_KEY' },
-  timeout: { type: 'string', default: '120' },
+  timeout: { type: 'string', default: String(CLOUD_DEFAULTS.inactivityTimeoutSeconds) },
   local: { type: 'string' },
   threads: { type: 'string', default: '0' },
   'gpu-layers': { type: 'string', default: 'auto' },
 } as const;
 
-export const MODEL_OPTIONS_HELP = `  --base-url URL          OpenAI-compatible server (default https://api.deepseek.com)
-  --model NAME            model name (default deepseek-v4-flash)
-  --reasoning-effort E    auto | low | medium | high | max (default auto)
+export const MODEL_OPTIONS_HELP = `  --base-url URL          OpenAI-compatible server (default ${CLOUD_DEFAULTS.baseUrl})
+  --model NAME            model name (default ${CLOUD_DEFAULTS.model})
+  --reasoning-effort E    ${REASONING_EFFORTS.join(' | ')} (default ${CLOUD_DEFAULTS.reasoningEffort})
   --api-key-env NAME      environment variable holding the API key (default DEEPSEEK_API_KEY)
-  --timeout SECONDS       inactivity timeout (default 120)
+  --timeout SECONDS       inactivity timeout (default ${CLOUD_DEFAULTS.inactivityTimeoutSeconds})
   --local PATH.gguf       use a local GGUF model instead (node-llama-cpp, no server)
   --threads N             CPU threads for --local (default 0 = physical cores)
   --gpu-layers N|auto     layers --local offloads to the GPU (default auto; 0 = CPU only)`;
-
-const EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
-type Effort = (typeof EFFORTS)[number];
 
 export interface ModelOptionValues {
   readonly 'base-url': string;
@@ -48,8 +46,9 @@ export function providerFromOptions(
   env: Readonly<Record<string, string | undefined>>,
   log: (line: string) => void,
 ): { readonly provider: ChatProvider } | { readonly usageError: string } {
-  const effort = values['reasoning-effort'] as Effort;
-  if (!EFFORTS.includes(effort)) return { usageError: `--reasoning-effort must be one of ${EFFORTS.join(', ')}` };
+  const effort = values['reasoning-effort'] as ReasoningEffort;
+  if (!REASONING_EFFORTS.includes(effort))
+    return { usageError: `--reasoning-effort must be one of ${REASONING_EFFORTS.join(', ')}` };
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
     return { usageError: '--timeout must be a positive number of seconds' };

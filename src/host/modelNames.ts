@@ -1,12 +1,10 @@
 /** Short names for the status bar; free of vscode so they are unit-tested. */
 
+import { serverInfoFor } from '../providers/cloud/cloudServer';
+
+/** "DeepSeek" for deepseek.com and its subdomains, else the server's host: the name errors use too. */
 export function cloudName(baseUrl: string): string {
-  try {
-    const url = new URL(baseUrl);
-    return url.hostname.endsWith('deepseek.com') ? 'DeepSeek' : url.host;
-  } catch {
-    return baseUrl;
-  }
+  return serverInfoFor(baseUrl).name;
 }
 
 /** "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf" → "7B"; otherwise the file name without extension. */

@@ -5,7 +5,8 @@
 import type { StreamChunk } from '../core/chunks';
 import type { R1Error } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
-import { isDeepSeekUrl, OpenAiCompatibleProvider, providerLabel } from '../providers/cloud/openAiCompatibleProvider';
+import { isDeepSeekUrl, providerLabel } from '../providers/cloud/cloudServer';
+import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
 import type { ApiKeyStore } from './secrets';
 import { readCloudSettings } from './settings';
 

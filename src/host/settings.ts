@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-
-export type ReasoningEffort = 'auto' | 'low' | 'medium' | 'high' | 'max';
+import { CLOUD_DEFAULTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
+import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
 
 export interface CloudSettings {
   readonly baseUrl: string;
@@ -9,16 +9,17 @@ export interface CloudSettings {
   readonly inactivityTimeoutSeconds: number;
 }
 
-export const DEFAULT_BASE_URL = 'https://api.deepseek.com';
-
 /** Reads settings fresh on each request, so changes apply without a reload. */
 export function readCloudSettings(): CloudSettings {
   const config = vscode.workspace.getConfiguration('r1Coder.cloud');
   return {
-    baseUrl: (config.get<string>('baseUrl') || DEFAULT_BASE_URL).trim(),
-    model: (config.get<string>('model') || 'deepseek-v4-flash').trim(),
-    reasoningEffort: config.get<ReasoningEffort>('reasoningEffort') ?? 'auto',
-    inactivityTimeoutSeconds: Math.max(5, config.get<number>('inactivityTimeoutSeconds') ?? 120),
+    baseUrl: (config.get<string>('baseUrl') || CLOUD_DEFAULTS.baseUrl).trim(),
+    model: (config.get<string>('model') || CLOUD_DEFAULTS.model).trim(),
+    reasoningEffort: config.get<ReasoningEffort>('reasoningEffort') ?? CLOUD_DEFAULTS.reasoningEffort,
+    inactivityTimeoutSeconds: Math.max(
+      CLOUD_DEFAULTS.minInactivityTimeoutSeconds,
+      config.get<number>('inactivityTimeoutSeconds') ?? CLOUD_DEFAULTS.inactivityTimeoutSeconds,
+    ),
   };
 }
 
@@ -40,13 +41,16 @@ export interface LocalSettings {
 
 export function readLocalSettings(): LocalSettings {
   const config = vscode.workspace.getConfiguration('r1Coder.local');
-  const gpuLayers = config.get<string | number>('gpuLayers') ?? 'auto';
+  const gpuLayers = config.get<string | number>('gpuLayers') ?? LOCAL_DEFAULTS.gpuLayers;
   return {
     modelPath: (config.get<string>('modelPath') ?? '').trim(),
     threads: Math.max(0, Math.floor(config.get<number>('threads') ?? 0)),
     gpuLayers: typeof gpuLayers === 'number' && gpuLayers >= 0 ? Math.floor(gpuLayers) : 'auto',
-    contextSizeCap: Math.max(512, config.get<number>('contextSize') ?? 8192),
-    idleMinutes: Math.max(0, config.get<number>('idleMinutes') ?? 10),
+    contextSizeCap: Math.max(
+      LOCAL_DEFAULTS.minContextSizeCap,
+      config.get<number>('contextSize') ?? LOCAL_DEFAULTS.contextSizeCap,
+    ),
+    idleMinutes: Math.max(0, config.get<number>('idleMinutes') ?? LOCAL_DEFAULTS.idleMinutes),
     thinkingBudget: Math.max(0, Math.floor(config.get<number>('thinkingBudget') ?? 0)),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * A loopback server that speaks DeepSeek's streaming chat-completions protocol byte for byte
- * (see /work/shared/docs/r1-protocol.md), plus the variants other OpenAI-compatible servers use
+ * (see ../shared/docs/r1-protocol.md), plus the variants other OpenAI-compatible servers use
  * and the faults real networks produce. Tests drive the real `openai` SDK against it.
  *
  *   node --import tsx test/support/deepseekServer.ts [--port 8787] [--host 127.0.0.1]

@@ -10,10 +10,9 @@ import { buildMessages } from '../../src/core/conversation';
 import type { ChatMessage } from '../../src/core/provider';
 import {
   OpenAiCompatibleProvider,
-  providerLabel,
-  serverInfoFor,
   type OpenAiCompatibleProviderOptions,
 } from '../../src/providers/cloud/openAiCompatibleProvider';
+import { providerLabel, serverInfoFor } from '../../src/providers/cloud/cloudServer';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
 
 const API_KEY = 'sk-test-0123456789abcdef';

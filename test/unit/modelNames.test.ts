@@ -9,6 +9,13 @@ describe('status bar names', () => {
     assert.equal(cloudName('not a url'), 'not a url');
   });
 
+  it('names only deepseek.com and its subdomains DeepSeek, not a host that merely ends in the same letters', () => {
+    assert.equal(cloudName('https://deepseek.com/v1'), 'DeepSeek');
+    assert.equal(cloudName('https://API.DeepSeek.com'), 'DeepSeek');
+    assert.equal(cloudName('https://notdeepseek.com/v1'), 'notdeepseek.com');
+    assert.equal(cloudName('https://api.deepseek.com.example.org'), 'api.deepseek.com.example.org');
+  });
+
   it('names a local model by its parameter count', () => {
     assert.equal(shortModelName('/m/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf'), '7B');
     assert.equal(shortModelName('C:\\models\\DeepSeek-R1-Distill-Qwen-1.5B-Q8_0.gguf'), '1.5B');

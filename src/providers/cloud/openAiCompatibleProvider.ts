@@ -4,38 +4,41 @@
  *
  * The SDK is imported lazily so extension activation stays cheap. Its own retries are off: we
  * retry only while nothing has been shown (src/core/retry.ts), and map every failure to an
- * R1Error. The SDK's SSE parser swallows `: keep-alive` comments, so the inactivity timeout
- * watches raw bytes through a wrapped `fetch`.
+ * R1Error (cloudErrors.ts). The SDK's SSE parser swallows `: keep-alive` comments, so the
+ * inactivity timeout watches raw bytes through a wrapped `fetch` (watchedTransport.ts).
  */
 
-import type { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
+import type { OpenAI } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { FinishReason, StreamChunk, Usage } from '../../core/chunks';
-import {
-  errorFromStatus,
-  malformedError,
-  networkError,
-  stalledError,
-  stoppedByServerError,
-  streamCutError,
-  unknownError,
-  type R1Error,
-  type ServerInfo,
-} from '../../core/errors';
+import { stoppedByServerError, type R1Error, type ServerInfo } from '../../core/errors';
 import type { ChatProvider, ChatRequest } from '../../core/provider';
-import {
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  retryDelayMs,
-  sleep as abortableSleep,
-  type RetryPolicy,
-} from '../../core/retry';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, sleep as abortableSleep, type RetryPolicy } from '../../core/retry';
 import { ThinkSplitter, type SplitChunk } from '../../core/thinkSplitter';
-
-export type ReasoningEffort = 'auto' | 'low' | 'medium' | 'high' | 'max';
-
-/** 'deepseek' sends DeepSeek's `thinking` switch and names errors "DeepSeek"; 'openai' is any other server. */
-export type ServerDialect = 'deepseek' | 'openai';
+import { R1_SAMPLING } from '../r1Sampling';
+import {
+  endedEarlyError,
+  invalidBaseUrlError,
+  mapSdkError,
+  redactKey,
+  retryReason,
+  sdkLoadError,
+  serverStop,
+  stalledFor,
+  toFinishReason,
+  type ErrorContext,
+  type SdkErrorClasses,
+  type ServerStop,
+} from './cloudErrors';
+import {
+  CLOUD_DEFAULTS,
+  dialectFor,
+  providerLabel,
+  serverInfoFor,
+  type ReasoningEffort,
+  type ServerDialect,
+} from './cloudServer';
+import { watchedFetch, Watchdog, type BodyWatch } from './watchedTransport';
 
 export interface OpenAiCompatibleProviderOptions {
   readonly baseUrl: string;
@@ -59,41 +62,9 @@ export interface OpenAiCompatibleProviderOptions {
   readonly random?: () => number;
 }
 
-const DEEPSEEK_TOP_UP_URL = 'https://platform.deepseek.com/top_up';
-const DEFAULT_INACTIVITY_TIMEOUT_MS = 120_000;
-
-export function isDeepSeekUrl(baseUrl: string): boolean {
-  try {
-    const host = new URL(baseUrl).hostname.toLowerCase();
-    return host === 'deepseek.com' || host.endsWith('.deepseek.com');
-  } catch {
-    return false;
-  }
-}
-
-/** How errors name the server, and where to top up when known. */
-export function serverInfoFor(baseUrl: string, dialect?: ServerDialect): ServerInfo {
-  if ((dialect ?? (isDeepSeekUrl(baseUrl) ? 'deepseek' : 'openai')) === 'deepseek') {
-    return { name: 'DeepSeek', topUpUrl: DEEPSEEK_TOP_UP_URL };
-  }
-  try {
-    return { name: new URL(baseUrl).host || baseUrl };
-  } catch {
-    return { name: baseUrl };
-  }
-}
-
-/** e.g. "DeepSeek · deepseek-v4-flash" or "127.0.0.1:8080 · deepseek-r1:7b". */
-export function providerLabel(baseUrl: string, model: string, dialect?: ServerDialect): string {
-  return `${serverInfoFor(baseUrl, dialect).name} · ${model}`;
-}
-
 /** The parts of the SDK module used at run time (the module itself loads lazily). */
-interface Sdk {
+interface Sdk extends SdkErrorClasses {
   readonly OpenAI: typeof OpenAI;
-  readonly APIError: typeof APIError;
-  readonly APIConnectionError: typeof APIConnectionError;
-  readonly APIConnectionTimeoutError: typeof APIConnectionTimeoutError;
 }
 
 /** Fields servers add to the delta and usage that the SDK's types lack. */
@@ -128,14 +99,23 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   private readonly inactivityTimeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly wait: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly errors: ErrorContext;
 
   constructor(private readonly options: OpenAiCompatibleProviderOptions) {
-    this.dialect = options.dialect ?? (isDeepSeekUrl(options.baseUrl) ? 'deepseek' : 'openai');
+    this.dialect = dialectFor(options.baseUrl, options.dialect);
     this.server = { ...serverInfoFor(options.baseUrl, this.dialect), keySent: Boolean(options.apiKey) };
     this.label = providerLabel(options.baseUrl, options.model, this.dialect);
-    this.inactivityTimeoutMs = Math.max(1, options.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_TIMEOUT_MS);
+    this.inactivityTimeoutMs = Math.max(
+      1,
+      options.inactivityTimeoutMs ?? CLOUD_DEFAULTS.inactivityTimeoutSeconds * 1000,
+    );
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.wait = options.sleep ?? abortableSleep;
+    this.errors = {
+      server: this.server,
+      inactivityTimeoutMs: this.inactivityTimeoutMs,
+      redact: (text) => this.redactText(text),
+    };
   }
 
   async *stream(request: ChatRequest): AsyncIterable<StreamChunk> {
@@ -145,14 +125,14 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       return;
     }
     if (!isHttpUrl(this.options.baseUrl)) {
-      yield { type: 'error', error: this.invalidBaseUrl() };
+      yield { type: 'error', error: invalidBaseUrlError(this.options.baseUrl) };
       return;
     }
     let sdk: Sdk;
     try {
       sdk = await import('openai');
     } catch (cause) {
-      yield { type: 'error', error: unknownError(`Could not load the openai package: ${describe(cause)}`) };
+      yield { type: 'error', error: sdkLoadError(cause) };
       return;
     }
     const state: StreamState = { shown: false };
@@ -210,8 +190,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const splitter = new ThinkSplitter('auto');
     let parsedChunks = 0;
     let finishReason: FinishReason | undefined;
-    /** DeepSeek's finish reasons for an answer the server itself cut short. */
-    let stoppedBy: 'insufficient_system_resource' | 'content_filter' | undefined;
+    let stoppedBy: ServerStop | undefined;
     let usage: Usage | undefined;
     let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
     const show = (chunks: readonly SplitChunk[]): SplitChunk[] => {
@@ -252,32 +231,25 @@ export class OpenAiCompatibleProvider implements ChatProvider {
             yield* show(splitter.push(delta.content));
           }
           if (choice.finish_reason) {
-            // DeepSeek adds "insufficient_system_resource" to the SDK's list of reasons.
             const raw: string = choice.finish_reason;
             finishReason = toFinishReason(raw);
-            if (raw === 'insufficient_system_resource' || raw === 'content_filter') stoppedBy = raw;
+            stoppedBy = serverStop(raw) ?? stoppedBy;
           }
         }
       }
       if (signal.aborted) return { type: 'aborted' };
-      if (stalled)
-        return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
+      if (stalled) return yield* this.fail(splitter, state, stalledFor(this.errors));
       // A clean end, but not a complete answer: an error keeps it from looking done (or being applied).
       if (stoppedBy) return yield* this.fail(splitter, state, stoppedByServerError(this.server, stoppedBy));
       if (finishReason === undefined && !body.sawDone) {
-        const error =
-          parsedChunks === 0
-            ? malformedError(this.server, 'the response contained no streaming events')
-            : streamCutError(this.server, 'the server ended the response before it finished');
-        return yield* this.fail(splitter, state, error);
+        return yield* this.fail(splitter, state, endedEarlyError(this.server, parsedChunks));
       }
       yield* show(splitter.end());
       return { type: 'finished', reason: finishReason ?? 'other', usage };
     } catch (cause) {
       if (signal.aborted) return { type: 'aborted' };
-      if (stalled)
-        return yield* this.fail(splitter, state, stalledError(this.server, seconds(this.inactivityTimeoutMs)));
-      return yield* this.fail(splitter, state, this.mapError(sdk, cause, iterator !== undefined));
+      if (stalled) return yield* this.fail(splitter, state, stalledFor(this.errors));
+      return yield* this.fail(splitter, state, mapSdkError(sdk, cause, iterator !== undefined, this.errors));
     } finally {
       watchdog.disarm();
       signal.removeEventListener('abort', onAbort);
@@ -330,49 +302,12 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     if (this.dialect === 'deepseek') {
       body.thinking = { type: 'enabled' };
     } else {
-      body.temperature = this.options.temperature ?? 0.6;
-      body.top_p = this.options.topP ?? 0.95;
+      body.temperature = this.options.temperature ?? R1_SAMPLING.temperature;
+      body.top_p = this.options.topP ?? R1_SAMPLING.topP;
     }
     const effort = this.options.reasoningEffort ?? 'auto';
     if (effort !== 'auto') body.reasoning_effort = effort;
     return body;
-  }
-
-  /** Server texts are scrubbed here, before messages truncate them: a key cut in half would escape redact(). */
-  private mapError(sdk: Sdk, cause: unknown, responseStarted: boolean): R1Error {
-    const describeScrubbed = (value: unknown) => this.redactText(describe(value));
-    if (cause instanceof sdk.APIConnectionTimeoutError)
-      return stalledError(this.server, seconds(this.inactivityTimeoutMs));
-    if (cause instanceof sdk.APIConnectionError)
-      return networkError(this.server, describeScrubbed(cause.cause ?? cause));
-    if (cause instanceof sdk.APIError) {
-      const raw = errorDetail(cause.error);
-      const detail = raw === undefined ? undefined : this.redactText(raw);
-      if (cause.status !== undefined) {
-        return errorFromStatus(cause.status, detail, this.server, parseRetryAfter(cause.headers?.get('retry-after')));
-      }
-      // An error object inside the stream (OpenRouter, vLLM do this when generation fails).
-      const code = (cause.error as { code?: unknown } | undefined)?.code;
-      if (typeof code === 'number' && code >= 400 && code < 600) return errorFromStatus(code, detail, this.server);
-      return {
-        kind: 'server',
-        transient: true,
-        message: `${this.server.name} reported an error during the answer${detail ? ` (${truncate(detail, 300)})` : ''}. Retry in a little while.`,
-        actions: [{ kind: 'retry' }],
-      };
-    }
-    if (cause instanceof SyntaxError) return malformedError(this.server, this.redactText(cause.message));
-    if (responseStarted) return streamCutError(this.server, describeScrubbed(cause));
-    return unknownError(`${this.server.name}: ${describeScrubbed(cause)}`);
-  }
-
-  private invalidBaseUrl(): R1Error {
-    return {
-      kind: 'network',
-      transient: false,
-      message: `r1Coder.cloud.baseUrl is not an http(s) URL ("${truncate(this.options.baseUrl, 100)}"). Set it to e.g. https://api.deepseek.com or http://localhost:11434/v1.`,
-      actions: [{ kind: 'openSettings', query: 'r1Coder.cloud.baseUrl' }],
-    };
   }
 
   /** The API key never appears in anything we emit, even if a server echoes it back. */
@@ -382,90 +317,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   private redactText(text: string): string {
-    const key = this.options.apiKey;
-    return key && key.length >= 4 ? text.split(key).join('[API key]') : text;
-  }
-}
-
-interface BodyWatch {
-  sawDone: boolean;
-  /** The body was read to its end (or to [DONE]); nothing left to abort. */
-  ended?: boolean;
-}
-
-/**
- * A fetch whose response body notes every chunk of bytes (keep-alive comments included) and
- * ends at `data: [DONE]`, so a server that keeps the connection open afterwards is not a stall.
- */
-function watchedFetch(onBytes: () => void, watch: BodyWatch): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    onBytes();
-    const source = response.body;
-    if (!source) return response;
-    const reader = source.getReader();
-    const decoder = new TextDecoder();
-    let tail = '';
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) {
-          watch.ended = true;
-          controller.close();
-          return;
-        }
-        onBytes();
-        controller.enqueue(value);
-        const text = tail + decoder.decode(value, { stream: true });
-        if (/(^|\n)data: ?\[DONE\]/.test(text)) {
-          watch.sawDone = true;
-          watch.ended = true;
-          controller.close();
-          reader.cancel().catch(() => undefined);
-          return;
-        }
-        tail = text.slice(-16);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-}
-
-/** Fires when armed and no bytes arrive for `ms`. Disarmed while the consumer holds a chunk. */
-class Watchdog {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private armed = false;
-
-  constructor(
-    private readonly ms: number,
-    private readonly onSilence: () => void,
-  ) {}
-
-  arm(): void {
-    this.armed = true;
-    this.restart();
-  }
-
-  disarm(): void {
-    this.armed = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  touch(): void {
-    if (this.armed) this.restart();
-  }
-
-  private restart(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.armed = false;
-      this.timer = undefined;
-      this.onSilence();
-    }, this.ms);
+    return redactKey(text, this.options.apiKey);
   }
 }
 
@@ -478,65 +330,6 @@ function toUsage(wire: WireUsage): Usage {
     ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
     ...(typeof cachedPromptTokens === 'number' ? { cachedPromptTokens } : {}),
   };
-}
-
-function toFinishReason(reason: string): FinishReason {
-  return reason === 'stop' || reason === 'length' ? reason : 'other';
-}
-
-/** A short sentence for the retry notice ("… Retrying in 2 s"). */
-function retryReason(error: R1Error, server: ServerInfo): string {
-  switch (error.kind) {
-    case 'rateLimit':
-      return `${server.name} is rate-limiting requests.`;
-    case 'overloaded':
-      return `${server.name} is overloaded.`;
-    case 'server':
-      return error.status
-        ? `${server.name} had a server error (HTTP ${error.status}).`
-        : `${server.name} reported an error.`;
-    case 'network':
-      return `Could not reach ${server.name}.`;
-    case 'streamCut':
-      return `The connection to ${server.name} dropped.`;
-    case 'stalled':
-      return `${server.name} went silent.`;
-    case 'malformed':
-      return `${server.name} sent a malformed response.`;
-    default:
-      return error.message;
-  }
-}
-
-function errorDetail(error: unknown): string | undefined {
-  if (!error || typeof error !== 'object') return typeof error === 'string' ? error : undefined;
-  const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string') return message;
-  try {
-    return JSON.stringify(error);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Message of an error and its causes, e.g. "fetch failed: connect ECONNREFUSED 127.0.0.1:9". */
-function describe(cause: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = cause;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message && !parts.includes(message)) parts.push(message);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(': ') || 'unknown error';
-}
-
-function seconds(ms: number): number {
-  return ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function isHttpUrl(value: string): boolean {

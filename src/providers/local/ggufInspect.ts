@@ -8,22 +8,18 @@
 import { open, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import type { GgufFileInfo, Llama } from 'node-llama-cpp';
-import type { GgufInspection, WorkerErrorKind } from './workerProtocol';
+import {
+  LocalModelError,
+  notAFileError,
+  notGgufError,
+  tooLargeError,
+  truncatedError,
+  unreadableFileError,
+  unreadableGgufError,
+} from './localErrors';
+import type { GgufInspection } from './workerProtocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
-
-/** An expected, explainable failure (bad file, not enough memory), as opposed to a bug. */
-export class LocalModelError extends Error {
-  constructor(
-    readonly kind: WorkerErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LocalModelError';
-  }
-}
-
-const PICK_ANOTHER = 'Choose a GGUF model file with "R1: Select Local Model" or set r1Coder.local.modelPath.';
 
 /** Reads and validates the file's header and tensor table; throws LocalModelError when unusable. */
 export async function readModelFile(
@@ -33,33 +29,20 @@ export async function readModelFile(
   let sizeBytes: number;
   try {
     const stats = await stat(path);
-    if (!stats.isFile()) throw new LocalModelError('modelFile', `"${path}" is not a file. ${PICK_ANOTHER}`);
+    if (!stats.isFile()) throw notAFileError(path);
     sizeBytes = stats.size;
   } catch (error) {
     if (error instanceof LocalModelError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LocalModelError(
-      'modelFile',
-      code === 'ENOENT'
-        ? `The local model file "${path}" does not exist. ${PICK_ANOTHER}`
-        : `The local model file "${path}" cannot be read (${code ?? String(error)}). Check its permissions. ${PICK_ANOTHER}`,
-    );
+    throw unreadableFileError(path, code ?? String(error));
   }
   const magic = await readMagic(path);
-  if (magic !== 'GGUF') {
-    throw new LocalModelError(
-      'modelFile',
-      `"${path}" is not a GGUF model file (it does not start with the GGUF signature). R1 Coder runs GGUF files such as DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf. ${PICK_ANOTHER}`,
-    );
-  }
+  if (magic !== 'GGUF') throw notGgufError(path);
   let info: GgufFileInfo;
   try {
     info = await lib.readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false, spliceSplitFiles: false });
   } catch (error) {
-    throw new LocalModelError(
-      'modelFile',
-      `"${path}" could not be read as a GGUF file (${message(error)}). It is damaged or truncated; download it again. ${PICK_ANOTHER}`,
-    );
+    throw unreadableGgufError(path, error);
   }
   return { info, sizeBytes };
 }
@@ -76,12 +59,7 @@ export function declaredDataEnd(info: GgufFileInfo): number {
 
 export function checkNotTruncated(path: string, info: GgufFileInfo, sizeBytes: number): void {
   const end = declaredDataEnd(info);
-  if (end > sizeBytes) {
-    throw new LocalModelError(
-      'modelFile',
-      `"${path}" is truncated: its header declares ${formatBytes(end)} of data but the file has ${formatBytes(sizeBytes)}. The download probably did not finish; download the file again.`,
-    );
-  }
+  if (end > sizeBytes) throw truncatedError(path, end, sizeBytes);
 }
 
 /** Memory needed to hold the weights with `gpuLayers` offloaded, from node-llama-cpp's estimates. */
@@ -102,14 +80,7 @@ export async function checkFitsInMemory(
   const { cpuRam } = await estimateWeights(lib, info, llama, 0);
   const vram = llama.gpu ? (await llama.getVramState()).total : 0;
   const ram = totalmem();
-  if (cpuRam > ram + vram) {
-    const where =
-      vram > 0 ? `${formatBytes(ram)} of RAM and ${formatBytes(vram)} of GPU memory` : `${formatBytes(ram)} of RAM`;
-    throw new LocalModelError(
-      'memory',
-      `"${path}" needs about ${formatBytes(cpuRam)} of memory for its weights, but this machine has ${where}. Choose a smaller model or quantization (for example a 7B or 1.5B Q4_K_M).`,
-    );
-  }
+  if (cpuRam > ram + vram) throw tooLargeError(path, cpuRam, ram, vram);
 }
 
 export async function inspectModelFile(lib: NodeLlamaCpp, path: string, llama: Llama): Promise<GgufInspection> {
@@ -191,15 +162,4 @@ function tensorBytes(type: number, dims: readonly number[]): number {
   if (!block) return 0;
   const elements = dims.reduce((product, dim) => product * dim, 1);
   return Math.ceil(elements / block[0]) * block[1];
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${bytes} bytes`;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,24 +5,28 @@
  * stays, and the next request starts a fresh worker.
  *
  * Raw model text from the worker goes through the one ThinkSplitter, so local thoughts reach the
- * panel exactly like cloud ones.
+ * panel exactly like cloud ones. The worker process itself is workerHandle.ts; the errors a local
+ * request ends with are localErrors.ts.
  */
 
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FinishReason, StreamChunk } from '../../core/chunks';
-import type { R1Error, R1ErrorAction } from '../../core/errors';
+import type { R1Error } from '../../core/errors';
 import type { ChatProvider, ChatRequest } from '../../core/provider';
 import { ThinkSplitter } from '../../core/thinkSplitter';
+import { LOCAL_DEFAULTS } from './localDefaults';
 import {
-  isWorkerMessage,
-  type GgufInspection,
-  type HostToWorker,
-  type LoadedModelInfo,
-  type WorkerError,
-  type WorkerToHost,
-} from './workerProtocol';
+  crashError,
+  fromWorkerError,
+  lengthError,
+  noModelSelectedError,
+  workerMissingError,
+  workerStartError,
+} from './localErrors';
+import { EventQueue, forkWorker, WorkerHandle, type WorkerEvent } from './workerHandle';
+import type { GgufInspection, LoadedModelInfo } from './workerProtocol';
 
 export interface LocalProviderOptions {
   /** The GGUF file to run (r1Coder.local.modelPath). */
@@ -31,13 +35,13 @@ export interface LocalProviderOptions {
   readonly threads?: number;
   /** Layers to offload to the GPU: 'auto' fits what GPU memory allows, 0 = CPU only. */
   readonly gpuLayers?: 'auto' | number;
-  /** Upper bound on the context size in tokens; the size itself is chosen to fit memory. Default 8192. */
+  /** Upper bound on the context size in tokens; the size itself is chosen to fit memory. Default: LOCAL_DEFAULTS. */
   readonly contextSizeCap?: number;
-  /** Stop the worker (freeing the model's memory) after this many idle minutes; 0 = never. Default 10. */
+  /** Stop the worker (freeing the model's memory) after this many idle minutes; 0 = never. Default: LOCAL_DEFAULTS. */
   readonly idleMinutes?: number;
   /** Most thought tokens before the model must answer; 0 or unset = no explicit budget. */
   readonly thinkingBudget?: number;
-  /** R1's guidance: 0.6 and 0.95. */
+  /** Default: R1's guidance (LOCAL_DEFAULTS). */
   readonly temperature?: number;
   readonly topP?: number;
   readonly topK?: number;
@@ -71,122 +75,6 @@ export interface LocalLoadProgress {
 
 export type InspectResult = { readonly inspection: GgufInspection } | { readonly error: R1Error };
 
-export const LOCAL_DEFAULTS = {
-  gpuLayers: 'auto',
-  contextSizeCap: 8192,
-  idleMinutes: 10,
-  temperature: 0.6,
-  topP: 0.95,
-  // Not in R1's guidance, but llama.cpp's default: it keeps top-p from sorting all 152k logits.
-  topK: 40,
-} as const;
-
-type WorkerEvent =
-  WorkerToHost | { readonly type: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null };
-
-/** One worker process and what it printed recently (for crash messages). */
-class WorkerHandle {
-  readonly output: string[] = [];
-  exited = false;
-  stopping = false;
-  private readonly listeners = new Set<(event: WorkerEvent) => void>();
-
-  constructor(
-    readonly child: ChildProcess,
-    readonly cpuOnly: boolean,
-    private readonly onLog: ((line: string) => void) | undefined,
-  ) {
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (data: string) => {
-        pending += data;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) this.record(line);
-      });
-      stream?.on('end', () => {
-        if (pending) this.record(pending);
-        pending = '';
-      });
-    }
-    child.on('message', (message) => {
-      if (!isWorkerMessage(message)) return;
-      if (message.type === 'log') this.record(message.message);
-      this.emit(message);
-    });
-    child.on('error', (error) => this.record(`worker process error: ${error.message}`));
-    child.on('exit', (code, signal) => {
-      this.exited = true;
-      // Let the pipes drain so the crash message can quote llama.cpp's last words.
-      setTimeout(() => this.emit({ type: 'exit', code, signal }), 50);
-    });
-  }
-
-  get pid(): number | undefined {
-    return this.exited ? undefined : this.child.pid;
-  }
-
-  send(message: HostToWorker): boolean {
-    if (this.exited || !this.child.connected) return false;
-    try {
-      this.child.send(message);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  subscribe(listener: (event: WorkerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Asks the worker to exit, and kills it if it does not. */
-  stop(): void {
-    if (this.exited || this.stopping) return;
-    this.stopping = true;
-    if (!this.send({ type: 'exit' })) this.child.kill('SIGKILL');
-    setTimeout(() => {
-      if (!this.exited) this.child.kill('SIGKILL');
-    }, 3000).unref();
-  }
-
-  private record(line: string): void {
-    const trimmed = line.trimEnd();
-    if (!trimmed) return;
-    this.output.push(trimmed);
-    if (this.output.length > 60) this.output.shift();
-    this.onLog?.(trimmed);
-  }
-
-  private emit(event: WorkerEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
-  }
-}
-
-/** A tiny async queue: the IPC listener pushes, the stream generator awaits. */
-class EventQueue<T> {
-  private readonly items: T[] = [];
-  private waiter: ((item: T) => void) | undefined;
-
-  push(item: T): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter(item);
-    } else {
-      this.items.push(item);
-    }
-  }
-
-  next(): Promise<T> {
-    const item = this.items.shift();
-    if (item !== undefined) return Promise.resolve(item);
-    return new Promise((resolve) => (this.waiter = resolve));
-  }
-}
-
 type RequestEvent = WorkerEvent | { readonly type: 'aborted' };
 
 interface ActiveRequest {
@@ -214,10 +102,7 @@ export class LocalProvider implements ChatProvider {
    * maxTokens has no other limit), so Retry alone would hit the same wall.
    */
   get lengthError(): R1Error {
-    return error(
-      'contextFull',
-      'The answer reached the end of the local model’s context and is incomplete. Start a New Chat to free the context, raise r1Coder.local.contextSize, or lower r1Coder.local.thinkingBudget so the thought leaves more room for the answer.',
-    );
+    return lengthError();
   }
 
   /** The worker's process id while one runs (diagnostics and tests). */
@@ -245,13 +130,7 @@ export class LocalProvider implements ChatProvider {
     const options = this.options;
     const modelPath = options.modelPath.trim();
     if (!modelPath) {
-      yield {
-        type: 'error',
-        error: error(
-          'modelFile',
-          'No local model is selected. Choose a GGUF file (e.g. DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf) with "R1: Select Local Model" or set r1Coder.local.modelPath.',
-        ),
-      };
+      yield { type: 'error', error: noModelSelectedError() };
       return;
     }
     if (request.signal.aborted) {
@@ -299,7 +178,10 @@ export class LocalProvider implements ChatProvider {
           modelPath,
           threads: Math.max(0, Math.floor(options.threads ?? 0)),
           gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
-          contextSizeCap: Math.max(512, Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap)),
+          contextSizeCap: Math.max(
+            LOCAL_DEFAULTS.minContextSizeCap,
+            Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
+          ),
         },
         sampling: {
           temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
@@ -359,7 +241,7 @@ export class LocalProvider implements ChatProvider {
             outcome = 'failed';
             if (this.worker === worker) this.worker = undefined;
             yield* splitter.end();
-            yield { type: 'error', error: crashError(worker, event, modelPath, modelLoaded) };
+            yield { type: 'error', error: crashError(worker.output, event, modelPath, modelLoaded) };
             return;
           case 'aborted':
             ended = true;
@@ -397,7 +279,7 @@ export class LocalProvider implements ChatProvider {
         const unsubscribe = worker.subscribe((event) => {
           if (event.type === 'exit') {
             if (this.worker === worker) this.worker = undefined;
-            resolve({ error: crashError(worker, event, modelPath, false) });
+            resolve({ error: crashError(worker.output, event, modelPath, false) });
           } else if (event.type === 'inspected' && event.id === id) {
             resolve({ inspection: event.result });
           } else if (event.type === 'failed' && event.id === id) {
@@ -428,36 +310,14 @@ export class LocalProvider implements ChatProvider {
     if (this.worker && !this.worker.exited && !this.worker.stopping) return { worker: this.worker, announced: false };
     const workerPath = this.options.workerPath ?? join(__dirname, 'localWorker.js');
     if (!existsSync(workerPath)) {
-      return {
-        error: error(
-          'unknown',
-          `The local inference worker is missing (${workerPath}). Reinstall R1 Coder, or run "npm run build" in a development checkout.`,
-        ),
-        announced: false,
-      };
+      return { error: workerMissingError(workerPath), announced: false };
     }
     this.options.onLoadProgress?.({ modelPath: this.options.modelPath, phase: 'starting', progress: 0 });
     let child: ChildProcess;
     try {
-      child = fork(workerPath, [], {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        execArgv: [...(this.options.workerExecArgv ?? [])],
-        env: {
-          ...process.env,
-          // Inside VS Code, process.execPath is Electron: run it as plain Node.
-          ELECTRON_RUN_AS_NODE: '1',
-          // node-llama-cpp runs each decode and each sampling step as a libuv work item; with the
-          // default pool of 4 threads consecutive steps hop between threads, which cost ~14% of
-          // generation speed on 2 cores. One pool thread keeps llama.cpp on the same thread.
-          UV_THREADPOOL_SIZE: '1',
-        },
-        serialization: 'json',
-      });
+      child = forkWorker(workerPath, this.options.workerExecArgv ?? []);
     } catch (cause) {
-      return {
-        error: error('workerCrashed', `Could not start the local inference process (${String(cause)}).`),
-        announced: true,
-      };
+      return { error: workerStartError(cause), announced: true };
     }
     const handle = new WorkerHandle(
       child,
@@ -505,54 +365,4 @@ export class LocalProvider implements ChatProvider {
 /** Ends a run of load-progress events that produced no model. */
 function endLoad(options: LocalProviderOptions, modelPath: string, phase: 'failed' | 'stopped'): void {
   options.onLoadProgress?.({ modelPath, phase, progress: 0 });
-}
-
-const SELECT_MODEL: R1ErrorAction = { kind: 'selectLocalModel' };
-const RETRY: R1ErrorAction = { kind: 'retry' };
-
-function error(kind: R1Error['kind'], message: string): R1Error {
-  const actions: R1ErrorAction[] =
-    kind === 'modelFile'
-      ? [SELECT_MODEL, { kind: 'openSettings', query: 'r1Coder.local.modelPath' }]
-      : kind === 'memory'
-        ? [SELECT_MODEL, { kind: 'openSettings', query: 'r1Coder.local' }]
-        : kind === 'contextFull'
-          ? // Retrying the same conversation cannot fit: a fresh one, or a larger context.
-            [{ kind: 'newChat' }, { kind: 'openSettings', query: 'r1Coder.local.contextSize' }]
-          : [RETRY];
-  return { kind, transient: false, message, actions };
-}
-
-function fromWorkerError(workerError: WorkerError): R1Error {
-  return error(workerError.kind, workerError.message);
-}
-
-/** Why the worker died, in words, quoting llama.cpp's last line when there is one. */
-function crashError(
-  worker: WorkerHandle,
-  exit: Extract<WorkerEvent, { type: 'exit' }>,
-  modelPath: string,
-  modelLoaded: boolean,
-): R1Error {
-  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
-  const last = [...worker.output].reverse().find((line) => /GGML_ASSERT|error|abort|terminate|exception/i.test(line));
-  // "…/llama-vocab.cpp:2539: GGML_ASSERT(x) failed" reads better without the build machine's path.
-  const quoted = last?.includes('GGML_ASSERT') ? last.slice(last.indexOf('GGML_ASSERT')) : last;
-  const detail = quoted ? `: ${quoted.length > 300 ? `${quoted.slice(0, 300)}…` : quoted}` : '';
-  if (!modelLoaded && exit.signal === 'SIGKILL') {
-    return error(
-      'memory',
-      `The local model process was killed while loading "${modelPath}" (${how}), most likely because the system ran out of memory. Choose a smaller model or quantization, or close other programs.`,
-    );
-  }
-  if (!modelLoaded) {
-    return error(
-      'modelFile',
-      `llama.cpp aborted while loading "${modelPath}" (${how}${detail}). The file is damaged or not supported by this llama.cpp build; choose another GGUF file.`,
-    );
-  }
-  return error(
-    'workerCrashed',
-    `The local model process stopped unexpectedly (${how}${detail}). What arrived is kept; the next request starts a fresh process.`,
-  );
 }

@@ -1,0 +1,20 @@
+/**
+ * Defaults of the local model, shared by LocalProvider, the extension's settings (r1Coder.local.*)
+ * and the benchmarks. package.json's setting defaults are checked against these by a unit test.
+ */
+
+import { R1_SAMPLING } from '../r1Sampling';
+
+export const LOCAL_DEFAULTS = {
+  gpuLayers: 'auto',
+  /** Upper bound on the context size in tokens; the size itself is chosen to fit memory. */
+  contextSizeCap: 8192,
+  /** The smallest context size cap accepted; smaller settings are raised to it. */
+  minContextSizeCap: 512,
+  /** Stop the worker (freeing the model's memory) after this many idle minutes; 0 = never. */
+  idleMinutes: 10,
+  temperature: R1_SAMPLING.temperature,
+  topP: R1_SAMPLING.topP,
+  // Not in R1's guidance, but llama.cpp's default: it keeps top-p from sorting all 152k logits.
+  topK: 40,
+} as const;
