@@ -131,15 +131,15 @@ export async function applyCodeBlock(
   turnId: string,
   blockIndex: number,
   mode: CodeBlockAction,
-): Promise<void> {
+): Promise<EditProposalView | undefined> {
   const turn = controller.conversation().turns.find((candidate) => candidate.id === turnId);
   // The same blocks the panel numbered (both use markdown-it), with whether each was closed.
   const block = turn ? listFencedBlocks(turn.answer)[blockIndex] : undefined;
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-  if (!turn || !block) return;
+  if (!turn || !block) return undefined;
   if (!editor) {
     void vscode.window.showInformationMessage('R1: open the file to apply the code to first.');
-    return;
+    return undefined;
   }
   const target = describeTarget({
     filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
@@ -147,12 +147,11 @@ export async function applyCodeBlock(
   });
   if (!block.closed) {
     // The fence never closed: the stream may have been cut inside the code.
-    proposals.refuse(
+    return proposals.refuse(
       turnId,
       target,
       'This code block has no closing fence, so it may be cut off. Nothing was changed.',
     );
-    return;
   }
   if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
     // false for a read-only editor; a rejection when the editor closed meanwhile.
@@ -167,11 +166,11 @@ export async function applyCodeBlock(
         `R1: could not insert the code into ${target} (is the editor read-only?). Nothing was changed.`,
       );
     }
-    return;
+    return undefined;
   }
   // Replacing a selection goes through the planner and the diff preview, like Fix Selection.
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(block.code) + 1));
-  await proposals.propose({
+  return proposals.propose({
     turnId,
     documentUri: editor.document.uri,
     target,
