@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { listFencedBlocks } from '../core/apply/extractCode';
+import { locateBlock } from '../core/apply/locateBlock';
 import { unfinishedAnswerReason } from '../core/apply/planEdit';
 import type { FixTarget, TurnView } from '../core/chatSession';
 import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
@@ -114,6 +115,7 @@ async function proposeFix(proposals: EditProposals, fix: FixTarget, turn: TurnVi
     selectionText: fix.selectionText,
     answer: turn.answer,
     finishReason: turn.finishReason,
+    purpose: 'fix',
   });
 }
 
@@ -141,19 +143,17 @@ export async function applyCodeBlock(
     void vscode.window.showInformationMessage('R1: open the file to apply the code to first.');
     return undefined;
   }
-  const target = describeTarget({
-    filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
-    selection: toRange0(editor.selection),
-  });
+  const filePath = vscode.workspace.asRelativePath(editor.document.uri, false);
   if (!block.closed) {
     // The fence never closed: the stream may have been cut inside the code.
     return proposals.refuse(
       turnId,
-      target,
+      describeTarget({ filePath, selection: toRange0(editor.selection) }),
       'This code block has no closing fence, so it may be cut off. Nothing was changed.',
     );
   }
-  if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
+  if (mode === 'insertAtCursor') {
+    const target = describeTarget({ filePath, selection: toRange0(editor.selection) });
     // false for a read-only editor; a rejection when the editor closed meanwhile.
     const inserted = await editor
       .edit((builder) => builder.insert(editor.selection.active, block.code))
@@ -168,15 +168,36 @@ export async function applyCodeBlock(
     }
     return undefined;
   }
-  // Replacing a selection goes through the planner and the diff preview, like Fix Selection.
+  // Applying goes through the planner and the diff preview, like Fix Selection.
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(block.code) + 1));
+  const answer = `${fence}${block.language}\n${block.code}${fence}\n`;
+  let selection = toRange0(editor.selection);
+  if (editor.selection.isEmpty) {
+    // Nothing selected: the block replaces the code it restates, found in the whole file by content
+    // (never inserted at the cursor; Insert at cursor is the explicit choice for that).
+    const located = locateBlock({
+      documentText: editor.document.getText(),
+      answer,
+      languageId: editor.document.languageId,
+      cursorLine: editor.selection.active.line,
+    });
+    if (located.kind === 'refused') return proposals.refuse(turnId, filePath, located.reason);
+    selection = located.range;
+  }
+  const range = new vscode.Range(
+    selection.start.line,
+    selection.start.character,
+    selection.end.line,
+    selection.end.character,
+  );
   return proposals.propose({
     turnId,
     documentUri: editor.document.uri,
-    target,
-    selection: toRange0(editor.selection),
-    selectionText: editor.document.getText(editor.selection),
-    answer: `${fence}${block.language}\n${block.code}${fence}\n`,
+    target: describeTarget({ filePath, selection }),
+    selection,
+    selectionText: editor.document.getText(range),
+    answer,
+    purpose: 'apply',
   });
 }
 

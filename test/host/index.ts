@@ -49,6 +49,7 @@ export async function run(): Promise<void> {
   require('./apiKey.test');
   require('./chat.test');
   require('./fixSelection.test');
+  require('./applyCode.test');
   require('./hardening.test');
   require('./localModel.test');
   require('./soak.test');
