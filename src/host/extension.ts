@@ -13,6 +13,7 @@ import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } 
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
+import { showHistory } from './historyPicker';
 import {
   applyCodeBlock,
   askAboutSelection,
@@ -135,23 +136,6 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     applyCode: async (turnId, blockIndex, mode) =>
       testSurfaceEnabled(context) ? applyCodeBlock(controller, proposals, turnId, blockIndex, mode) : undefined,
   };
-}
-
-async function showHistory(controller: ChatController): Promise<void> {
-  const items = controller.history().map((saved) => ({
-    label: saved.title,
-    description: `${saved.turns.length} ${saved.turns.length === 1 ? 'turn' : 'turns'}`,
-    detail: new Date(saved.updatedAt).toLocaleString(),
-    id: saved.id,
-  }));
-  if (!items.length) {
-    void vscode.window.showInformationMessage('R1 Coder: no saved conversations yet.');
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(items, { title: 'R1: Open Conversation', matchOnDetail: true });
-  if (!picked) return;
-  await controller.openConversation(picked.id);
-  await controller.reveal();
 }
 
 async function exportConversation(controller: ChatController): Promise<void> {

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { buildAskAboutSelection } from '../../src/core/prompts';
 import type { R1CoderTestApi } from '../../src/host/extension';
+import { historyPicker } from '../../src/host/historyPicker';
 import { activateExtension, waitUntil } from './extension';
 
 const FIXTURE_DIR = 'r1-fresh-window';
@@ -92,5 +93,26 @@ suite('A fresh window (the panel never opened, nothing saved yet)', () => {
 
     const expected = askPrompt(document, range);
     assert.equal(await panelInputBecomes(api, expected), expected);
+  });
+
+  test('an empty History says so in its picker, where the user looks, not in the notification centre', async () => {
+    assert.deepEqual(api.savedConversations(), [], 'nothing saved yet');
+    const picker = historyPicker(api.savedConversations());
+    assert.equal(picker.placeHolder, 'No saved conversations yet — ask a question to start one');
+    assert.deepEqual(
+      picker.items.map((item) => [item.label, item.description]),
+      [['$(comment-discussion) Ask a question', 'Opens R1 Chat']],
+    );
+
+    let settled = false;
+    const shown = Promise.resolve(vscode.commands.executeCommand('r1Coder.showHistory')).finally(() => {
+      settled = true;
+    });
+    // A notification returns at once; the picker keeps the command waiting until the user answers it.
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    assert.equal(settled, false, 'the History command waits on a picker');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await waitUntil('the picker to be answered', () => settled, 5_000);
+    await shown;
   });
 });
