@@ -75,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     },
     log,
   );
+  const modeToggle = new ModeToggle();
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
   // The local-model commands register themselves (registerLocalModelCommands).
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     // From the diff's title bar VS Code passes the diff's URI: act on that proposal, not another.
     [COMMAND_IDS.acceptEdit]: (target?: unknown) => proposals.accept(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
-    [COMMAND_IDS.toggleModel]: () => toggleModel(),
+    [COMMAND_IDS.toggleModel]: () => modeToggle.toggle(),
     // With a conversation id (keybindings, tests), opens it without the picker.
     [COMMAND_IDS.showHistory]: (id?: unknown) =>
       typeof id === 'string' ? controller.openConversation(id) : showHistory(controller),
@@ -158,26 +159,29 @@ async function exportConversation(controller: ChatController): Promise<void> {
   await vscode.window.showTextDocument(document);
 }
 
-/** The latest mode write. Clicks can come faster than settings are written; chained, none is lost. */
-let modeWrite: Promise<unknown> = Promise.resolve();
+/** Flips r1Coder.mode. Clicks can come faster than settings are written; chained, none is lost. */
+class ModeToggle {
+  /** The latest mode write. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
-async function toggleModel(): Promise<void> {
-  const flip = modeWrite.then(async () => {
-    const next = readMode() === 'local' ? 'cloud' : 'local';
-    await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
-    return next;
-  });
-  modeWrite = flip.catch(() => undefined);
-  const next = await flip;
-  if (next === 'local' && !readLocalSettings().modelPath) {
-    const choice = await vscode.window.showWarningMessage(
-      'R1 Coder: no local model is selected yet.',
-      'Select Local Model',
-      'Open Settings',
-    );
-    if (choice === 'Select Local Model') await vscode.commands.executeCommand('r1Coder.selectLocalModel');
-    else if (choice === 'Open Settings')
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+  async toggle(): Promise<void> {
+    const flip = this.lastWrite.then(async () => {
+      const next = readMode() === 'local' ? 'cloud' : 'local';
+      await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
+      return next;
+    });
+    this.lastWrite = flip.catch(() => undefined);
+    const next = await flip;
+    if (next === 'local' && !readLocalSettings().modelPath) {
+      const choice = await vscode.window.showWarningMessage(
+        'R1 Coder: no local model is selected yet.',
+        'Select Local Model',
+        'Open Settings',
+      );
+      if (choice === 'Select Local Model') await vscode.commands.executeCommand(COMMAND_IDS.selectLocalModel);
+      else if (choice === 'Open Settings')
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+    }
   }
 }
 

@@ -29,10 +29,8 @@ import {
   ModelDownloadError,
   partialDownloadBytes,
 } from '../providers/local/modelDownload';
+import { COMMAND_IDS } from './commandIds';
 import { readLocalSettings, readMode } from './settings';
-
-export const SELECT_LOCAL_MODEL_COMMAND = 'r1Coder.selectLocalModel';
-export const DOWNLOAD_LOCAL_MODEL_COMMAND = 'r1Coder.downloadLocalModel';
 
 /** globalState: paths picked before, most recent first. */
 const RECENT_KEY = 'r1Coder.local.recentModels';
@@ -51,12 +49,12 @@ export function registerLocalModelCommands(
 ): vscode.Disposable[] {
   const downloads = new Downloads(context, log);
   return [
-    vscode.commands.registerCommand(SELECT_LOCAL_MODEL_COMMAND, (path?: unknown) =>
+    vscode.commands.registerCommand(COMMAND_IDS.selectLocalModel, (path?: unknown) =>
       typeof path === 'string'
         ? useModelFile(context, log, path, { interactive: false })
         : pickLocalModel(context, log),
     ),
-    vscode.commands.registerCommand(DOWNLOAD_LOCAL_MODEL_COMMAND, async (id?: unknown) => {
+    vscode.commands.registerCommand(COMMAND_IDS.downloadLocalModel, async (id?: unknown) => {
       if (typeof id === 'string') {
         const model = MODEL_CATALOG.find((entry) => entry.id === id);
         if (!model)
@@ -194,7 +192,7 @@ async function pickLocalModel(
   picker.dispose();
   if (!picked) return undefined;
   if (picked.action === 'download')
-    return vscode.commands.executeCommand<string | undefined>(DOWNLOAD_LOCAL_MODEL_COMMAND);
+    return vscode.commands.executeCommand<string | undefined>(COMMAND_IDS.downloadLocalModel);
   if (picked.action === 'browse') {
     const [uri] =
       (await vscode.window.showOpenDialog({
