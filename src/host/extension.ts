@@ -8,6 +8,7 @@ import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { ProviderSource } from './providerSource';
 import { registerLocalModelCommands } from './localModelCommands';
 import { ApiKeyStore } from './secrets';
+import { testSurfaceEnabled } from './testSurface';
 import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
@@ -22,7 +23,7 @@ import {
   type SelectionArgs,
 } from './selectionCommands';
 
-/** Returned from activate() for the integration tests (and other extensions, should they care). */
+/** Returned from activate() only in ExtensionMode.Test (testSurfaceEnabled): the extension-host tests' view. */
 export interface R1CoderTestApi {
   /** `source` is the panel's one-request override ("Just this once"). */
   ask(question: string, source?: ModelSource): Promise<TurnView>;
@@ -35,10 +36,18 @@ export interface R1CoderTestApi {
   savedConversations(): readonly SavedConversation[];
   /** Restores the current conversation from workspace state, as a window reload does (in-memory state is dropped). */
   reloadConversation(): Promise<void>;
+  /** How long activate() took, in milliseconds (`npm run bench:activation` reports it). */
+  activationMs(): number;
 }
 
-export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
-  // Activation stays cheap: no SDK, no model, no timers. Providers load on first use.
+/**
+ * Runs once the window has started (onStartupFinished), so the status item and the Fix with R1
+ * quick fix exist without opening R1. Activation stays cheap: no SDK, no model, no worker, no
+ * timers; providers load on first use. Returns the test API only to the extension-host tests.
+ */
+export function activate(context: vscode.ExtensionContext): R1CoderTestApi | undefined {
+  const started = performance.now();
+  const testSurface = testSurfaceEnabled(context);
   const log = vscode.window.createOutputChannel('R1 Coder', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const statusBar = new ModelStatusBar();
@@ -86,7 +95,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     [COMMAND_IDS.newChat]: () => controller.newChat(),
     [COMMAND_IDS.stop]: () => controller.stop(),
-    [COMMAND_IDS.setApiKey]: (key?: unknown) => setApiKey(keys, typeof key === 'string' ? key : undefined),
+    // A scripted key (skipping the prompt) is test-only surface.
+    [COMMAND_IDS.setApiKey]: (key?: unknown) =>
+      setApiKey(keys, testSurface && typeof key === 'string' ? key : undefined),
     [COMMAND_IDS.clearApiKey]: () => clearApiKey(keys),
     [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
@@ -109,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     providers,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
     vscode.languages.registerCodeActionsProvider(
-      { scheme: 'file' },
+      FixWithR1CodeActionProvider.selector,
       new FixWithR1CodeActionProvider(COMMAND_IDS.fixSelection),
       FixWithR1CodeActionProvider.metadata,
     ),
@@ -120,7 +131,11 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     }),
   );
 
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
+  if (!testSurface) return undefined;
   return {
+    activationMs: () => activationMs,
     ask: (question, source) => controller.ask(question, undefined, source),
     conversation: () => controller.conversation(),
     retry: (turnId) => controller.retry(turnId),
@@ -199,7 +214,7 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** Stores a key for the configured server; `scriptedKey` lets tests and other extensions skip the prompt. */
+/** Stores a key for the configured server; `scriptedKey` (extension-host tests only) skips the prompt. */
 async function setApiKey(keys: ApiKeyStore, scriptedKey: string | undefined): Promise<void> {
   const { baseUrl } = readCloudSettings();
   const key =

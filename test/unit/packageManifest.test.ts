@@ -79,8 +79,8 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates lazily (no "*" or startup activation)', () => {
-    assert.ok(!manifest.activationEvents.some((event) => event === '*' || event === 'onStartupFinished'));
+  it('activates once the window has started (the status item and the quick fix exist without opening R1), never on "*"', () => {
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
   });
 });
 
