@@ -86,6 +86,13 @@ suite('Activation in a fresh window (before anything touches R1)', () => {
     assert.equal(more.length, 0, 'one Fix with R1 action');
     assert.equal(action?.command?.command, COMMAND_IDS.fixSelection);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Seconds later (TypeScript took its time), so a module loaded in the background by activate() shows too.
+    assert.equal(openAiLoaded(), false, 'the openai SDK was loaded without a request');
+    assert.deepEqual(
+      nodeLlamaCppFilesLoaded(getExtension().extensionPath),
+      [],
+      'node-llama-cpp was loaded without a local model in use',
+    );
   }).timeout(120_000);
 
   test('the probes see openai and node-llama-cpp once they load (so the checks above can fail)', async () => {
