@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     options: {
       extension: { type: 'string', default: repoRoot },
       tests: { type: 'string', default: join(repoRoot, 'out', 'test', 'host', 'index.js') },
-      timeout: { type: 'string', default: process.env.R1_HOST_TEST_TIMEOUT_MS ?? '300000' },
+      timeout: { type: 'string', default: process.env.R1_HOST_TEST_TIMEOUT_MS ?? '600000' },
     },
   });
   const result = await runHostTests({
