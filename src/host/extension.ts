@@ -24,7 +24,7 @@ import {
   type SelectionArgs,
 } from './selectionCommands';
 
-/** Returned from activate() for the integration tests (and other extensions, should they care). */
+/** Returned from activate() only in ExtensionMode.Test (testSurfaceEnabled): the extension-host tests' view. */
 export interface R1CoderTestApi {
   /** `source` is the panel's one-request override ("Just this once"). */
   ask(question: string, source?: ModelSource): Promise<TurnView>;
@@ -41,10 +41,18 @@ export interface R1CoderTestApi {
   panelInput(): Promise<string | undefined>;
   /** What a code block's Apply to selection / Insert at cursor button does; resolves with the proposal, if any. */
   applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<EditProposalView | undefined>;
+  /** How long activate() took, in milliseconds (`npm run bench:activation` reports it). */
+  activationMs(): number;
 }
 
-export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
-  // Activation stays cheap: no SDK, no model, no timers. Providers load on first use.
+/**
+ * Runs once the window has started (onStartupFinished), so the status item and the Fix with R1
+ * quick fix exist without opening R1. Activation stays cheap: no SDK, no model, no worker, no
+ * timers; providers load on first use. Returns the test API only to the extension-host tests.
+ */
+export function activate(context: vscode.ExtensionContext): R1CoderTestApi | undefined {
+  const started = performance.now();
+  const testSurface = testSurfaceEnabled(context);
   const log = vscode.window.createOutputChannel('R1 Coder', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const statusBar = new ModelStatusBar();
@@ -81,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     },
     log,
   );
+  const modeToggle = new ModeToggle();
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
   // The local-model commands register themselves (registerLocalModelCommands).
@@ -91,7 +100,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     [COMMAND_IDS.newChat]: () => controller.newChat(),
     [COMMAND_IDS.stop]: () => controller.stop(),
-    [COMMAND_IDS.setApiKey]: (key?: unknown) => setApiKey(keys, typeof key === 'string' ? key : undefined),
+    // A scripted key (skipping the prompt) is test-only surface.
+    [COMMAND_IDS.setApiKey]: (key?: unknown) =>
+      setApiKey(keys, testSurface && typeof key === 'string' ? key : undefined),
     [COMMAND_IDS.clearApiKey]: () => clearApiKey(keys),
     [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
@@ -99,7 +110,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     // From the diff's title bar VS Code passes the diff's URI: act on that proposal, not another.
     [COMMAND_IDS.acceptEdit]: (target?: unknown) => proposals.accept(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
-    [COMMAND_IDS.toggleModel]: () => toggleModel(),
+    [COMMAND_IDS.toggleModel]: () => modeToggle.toggle(),
     // With a conversation id (keybindings, tests), opens it without the picker.
     [COMMAND_IDS.showHistory]: (id?: unknown) =>
       typeof id === 'string' ? controller.openConversation(id) : showHistory(controller),
@@ -114,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     providers,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
     vscode.languages.registerCodeActionsProvider(
-      { scheme: 'file' },
+      FixWithR1CodeActionProvider.selector,
       new FixWithR1CodeActionProvider(COMMAND_IDS.fixSelection),
       FixWithR1CodeActionProvider.metadata,
     ),
@@ -125,16 +136,19 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     }),
   );
 
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
+  if (!testSurface) return undefined;
   return {
+    activationMs: () => activationMs,
     ask: (question, source) => controller.ask(question, undefined, source),
     conversation: () => controller.conversation(),
     retry: (turnId) => controller.retry(turnId),
     statusBarText: () => statusBar.text,
     savedConversations: () => controller.history(),
     reloadConversation: () => controller.reload(),
-    panelInput: async () => (testSurfaceEnabled(context) ? viewProvider.readInput() : undefined),
-    applyCode: async (turnId, blockIndex, mode) =>
-      testSurfaceEnabled(context) ? applyCodeBlock(controller, proposals, turnId, blockIndex, mode) : undefined,
+    panelInput: () => viewProvider.readInput(),
+    applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
   };
 }
 
@@ -150,26 +164,29 @@ async function exportConversation(controller: ChatController): Promise<void> {
   await vscode.window.showTextDocument(document);
 }
 
-/** The latest mode write. Clicks can come faster than settings are written; chained, none is lost. */
-let modeWrite: Promise<unknown> = Promise.resolve();
+/** Flips r1Coder.mode. Clicks can come faster than settings are written; chained, none is lost. */
+class ModeToggle {
+  /** The latest mode write. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
-async function toggleModel(): Promise<void> {
-  const flip = modeWrite.then(async () => {
-    const next = readMode() === 'local' ? 'cloud' : 'local';
-    await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
-    return next;
-  });
-  modeWrite = flip.catch(() => undefined);
-  const next = await flip;
-  if (next === 'local' && !readLocalSettings().modelPath) {
-    const choice = await vscode.window.showWarningMessage(
-      'R1 Coder: no local model is selected yet.',
-      'Select Local Model',
-      'Open Settings',
-    );
-    if (choice === 'Select Local Model') await vscode.commands.executeCommand('r1Coder.selectLocalModel');
-    else if (choice === 'Open Settings')
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+  async toggle(): Promise<void> {
+    const flip = this.lastWrite.then(async () => {
+      const next = readMode() === 'local' ? 'cloud' : 'local';
+      await vscode.workspace.getConfiguration('r1Coder').update('mode', next, vscode.ConfigurationTarget.Global);
+      return next;
+    });
+    this.lastWrite = flip.catch(() => undefined);
+    const next = await flip;
+    if (next === 'local' && !readLocalSettings().modelPath) {
+      const choice = await vscode.window.showWarningMessage(
+        'R1 Coder: no local model is selected yet.',
+        'Select Local Model',
+        'Open Settings',
+      );
+      if (choice === 'Select Local Model') await vscode.commands.executeCommand(COMMAND_IDS.selectLocalModel);
+      else if (choice === 'Open Settings')
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'r1Coder.local');
+    }
   }
 }
 
@@ -187,7 +204,7 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** Stores a key for the configured server; `scriptedKey` lets tests and other extensions skip the prompt. */
+/** Stores a key for the configured server; `scriptedKey` (extension-host tests only) skips the prompt. */
 async function setApiKey(keys: ApiKeyStore, scriptedKey: string | undefined): Promise<void> {
   const { baseUrl } = readCloudSettings();
   const key =

@@ -206,6 +206,8 @@ export class FixWithR1CodeActionProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
   };
+  /** Saved files and unsaved (untitled) editors alike. */
+  static readonly selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
 
   constructor(private readonly fixCommand: string) {}
 

@@ -23,6 +23,10 @@ export interface HostTestOptions {
   readonly timeoutMs: number;
   /** Where the full workbench/extension-host log goes. */
   readonly logPath: string;
+  /** Names the code-server run folder (default "host"). */
+  readonly label?: string;
+  /** VSIX files installed into the run's extensions folder (Production mode) before start. */
+  readonly vsixFiles?: readonly string[];
 }
 
 export interface HostTestResult {
@@ -45,7 +49,8 @@ export async function runHostTests(options: HostTestOptions): Promise<HostTestRe
 
   const started = Date.now();
   const server = await startCodeServer({
-    label: 'host',
+    label: options.label ?? 'host',
+    vsixFiles: options.vsixFiles,
     workspaceFiles: { 'README.md': '# Workspace for R1 Coder host tests\n' },
   });
   const browser = await launchChromium(env.chromium);
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
     options: {
       extension: { type: 'string', default: repoRoot },
       tests: { type: 'string', default: join(repoRoot, 'out', 'test', 'host', 'index.js') },
-      timeout: { type: 'string', default: process.env.R1_HOST_TEST_TIMEOUT_MS ?? '300000' },
+      timeout: { type: 'string', default: process.env.R1_HOST_TEST_TIMEOUT_MS ?? '600000' },
     },
   });
   const result = await runHostTests({

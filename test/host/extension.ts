@@ -5,14 +5,17 @@ import type { R1CoderTestApi } from '../../src/host/extension';
 
 export const EXTENSION_ID = 'r1-coder.r1-coder';
 
-export function getExtension(): vscode.Extension<R1CoderTestApi> {
-  const extension = vscode.extensions.getExtension<R1CoderTestApi>(EXTENSION_ID);
+export function getExtension(): vscode.Extension<R1CoderTestApi | undefined> {
+  const extension = vscode.extensions.getExtension<R1CoderTestApi | undefined>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not loaded in this extension host`);
   return extension;
 }
 
+/** The test API, which activate() returns only in ExtensionMode.Test (the host tests' mode). */
 export async function activateExtension(): Promise<R1CoderTestApi> {
-  return getExtension().activate();
+  const api = await getExtension().activate();
+  assert.ok(api, 'activate() returned no test API: the extension is not running in ExtensionMode.Test');
+  return api;
 }
 
 export interface PackageJson {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   ANY_PROPOSAL_CONTEXT_KEY,
@@ -78,8 +80,31 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates lazily (no "*" or startup activation)', () => {
-    assert.ok(!manifest.activationEvents.some((event) => event === '*' || event === 'onStartupFinished'));
+  it('activates once the window has started (the status item and the quick fix exist without opening R1), never on "*"', () => {
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
+  });
+});
+
+describe('command IDs', () => {
+  const srcDir = fileURLToPath(new URL('../../src/', import.meta.url));
+  const home = join('host', 'commandIds.ts');
+  const sources = readdirSync(srcDir, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith('.ts'));
+
+  it('are spelled only in src/host/commandIds.ts: every other source file imports them', () => {
+    assert.ok(sources.includes(home), `${home} is among the ${sources.length} source files`);
+    const ids = Object.values(COMMAND_IDS);
+    const spelled: string[] = [];
+    for (const name of sources) {
+      if (name === home) continue;
+      const text = readFileSync(join(srcDir, name), 'utf8');
+      for (const id of ids) {
+        // As a string literal in any quotes; a longer name such as `${id}.x` does not count.
+        if (new RegExp(`['"\`]${id.replace('.', '\\.')}['"\`]`).test(text)) spelled.push(`${name}: ${id}`);
+      }
+    }
+    assert.deepEqual(spelled, []);
   });
 });
 
