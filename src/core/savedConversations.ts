@@ -46,7 +46,7 @@ export interface SavedTurnV1 {
   readonly finishReason?: 'stop' | 'length' | 'aborted' | 'other';
   readonly error?: { readonly message: string; readonly actions: readonly R1ErrorAction[] };
   readonly request?: {
-    readonly source?: 'cloud' | 'local';
+    readonly source?: SourceKind;
     readonly fix?: {
       readonly documentUri: string;
       readonly selection: SavedRangeV1;
@@ -152,9 +152,9 @@ function savedFix(fix: FixTarget): NonNullable<SavedTurn['request']>['fix'] {
 
 /** A saved turn as the session holds it (what was streaming when saved is restored by the session as stopped). */
 export function fromSavedTurn(saved: SavedTurn): Turn {
+  // Typed on their own, so that a saved value the model no longer has stops the build here.
   const status: TurnStatus = saved.status;
   const finishReason: FinishReason | undefined = saved.finishReason;
-  const source: SourceKind | undefined = saved.request?.source;
   return compact({
     id: saved.id,
     question: saved.question,
@@ -170,7 +170,7 @@ export function fromSavedTurn(saved: SavedTurn): Turn {
     usage: saved.usage,
     finishReason,
     error: saved.error,
-    request: saved.request && compact({ source, fix: saved.request.fix }),
+    request: saved.request && compact({ source: saved.request.source, fix: saved.request.fix }),
   });
 }
 

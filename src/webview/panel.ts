@@ -179,7 +179,7 @@ export class ChatPanel {
   /** The store applies the change to its copy of the turn; the turn's element then shows the result. */
   private applyChange(change: TurnChangeMessage): void {
     const changed = this.transcriptStore.apply(change);
-    if (changed) this.turns.get(change.turnId)?.apply(change, changed.after);
+    if (changed) this.turns.get(change.turnId)?.apply(change, changed);
   }
 
   private showSources(defaultSource: SourceKind, cloudLabel: string, localLabel: string): void {

@@ -27,13 +27,13 @@ export class TranscriptStore {
     this.turns.set(turn.id, turn);
   }
 
-  /** Applies a change to its turn; the turn before and after it, or undefined for a turn not shown. */
-  apply(change: TurnChangeMessage): { readonly before: TurnWire; readonly after: TurnWire } | undefined {
-    const before = this.turns.get(change.turnId);
-    if (!before) return undefined;
-    const after = applyTurnEvent(before, change);
-    this.turns.set(after.id, after);
-    return { before, after };
+  /** Applies a change to its turn; the changed turn, or undefined for a turn not shown. */
+  apply(change: TurnChangeMessage): TurnWire | undefined {
+    const turn = this.turns.get(change.turnId);
+    if (!turn) return undefined;
+    const changed = applyTurnEvent(turn, change);
+    this.turns.set(changed.id, changed);
+    return changed;
   }
 }
 
