@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession } from 'playwright-core';
-import type { HostMessage, TurnView } from '../src/shared/protocol';
+import type { HostMessage, TurnWire } from '../src/shared/protocol';
 import { bundleForBrowser, launchChromium, openPage, readRepoFile, ROOT, VSCODE_STUB } from '../test/webview/harness';
 
 const args = process.argv.slice(2);
@@ -272,7 +272,7 @@ async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
     ...plan.reasoning.map((text) => ['r', text] as const),
     ...plan.answer.map((text) => ['a', text] as const),
   ];
-  const turn: TurnView = {
+  const turn: TurnWire = {
     id: 'bench',
     question: 'Benchmark',
     reasoning: '',

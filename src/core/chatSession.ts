@@ -6,96 +6,19 @@
  * (it keeps what arrived, marked stopped) and then starts the new one.
  */
 
-import { assertNever, type FinishReason, type Usage } from './chunks';
-import type { R1Error, R1ErrorAction } from './errors';
+import { assertNever, type FinishReason } from './chunks';
+import type { R1Error } from './errors';
 import { buildMessages } from './conversation';
 import type { ChatProvider } from './provider';
-import type { Range0 } from './apply/textModel';
+import { applyTurnEvent, type Turn, type TurnEvent, type TurnRequest, type TurnStatus } from './turn';
 
-export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
-
-export interface TurnError {
-  readonly message: string;
-  readonly actions: readonly R1ErrorAction[];
-}
-
-/**
- * What Fix Selection proposes its edit against. Plain data (a URI string, not a vscode.Uri), and only
- * what the prompt already contained: no keys, no settings.
- */
-export interface FixTarget {
-  /** The document's URI as `Uri.toString()` wrote it. */
-  readonly documentUri: string;
-  /** 0-based, as the editor had it when the fix was asked. */
-  readonly selection: Range0;
-  readonly selectionText: string;
-  /** The label the panel shows, e.g. "src/app.ts:12–14". */
-  readonly target: string;
-}
-
-/** How a turn was asked, saved with it so that Retry asks the same way, even after a window reload. */
-export interface TurnRequest {
-  /** The panel's one-request override ("Just this once: Local"); absent when the default source answered. */
-  readonly source?: 'cloud' | 'local';
-  /** Set for a Fix Selection turn: Retry proposes the new answer's edit here. */
-  readonly fix?: FixTarget;
-}
-
-/** Everything the panel needs to draw one question and its answer. */
-export interface TurnView {
-  readonly id: string;
-  /** What was sent to the model (for Explain/Fix, the full prompt with the code). */
-  readonly question: string;
-  /** Shown instead of the question when set, e.g. "Fix selection · src/app.ts:12–14". */
-  readonly title?: string;
-  readonly reasoning: string;
-  readonly answer: string;
-  readonly status: TurnStatus;
-  /** Which model answered, e.g. "DeepSeek · deepseek-v4-flash". */
-  readonly modelLabel: string;
-  readonly startedAt: number;
-  /**
-   * The first reasoning delta: "Thought for N s" and tok/s count from here, not from startedAt
-   * (which includes model load, queueing and retry waits). Absent in turns saved before it existed.
-   */
-  readonly reasoningStartedAt?: number;
-  /** When reasoning ended (answer began or stream ended), for "Thought for N s". */
-  readonly reasoningEndedAt?: number;
-  readonly endedAt?: number;
-  readonly usage?: Usage;
-  readonly finishReason?: FinishReason;
-  readonly error?: TurnError;
-  /** Shown while waiting to retry, e.g. "Server busy, retrying in 2 s (attempt 1 of 3)". */
-  readonly notice?: string;
-  /** Absent for a plain question asked the default way, and in turns saved before it existed. */
-  readonly request?: TurnRequest;
-}
-
-export interface ConversationView {
-  readonly turns: readonly TurnView[];
+/** The session's transcript at one moment (copies: changing them changes nothing in the session). */
+export interface SessionSnapshot {
+  readonly turns: readonly Turn[];
   readonly busy: boolean;
 }
 
-export type SessionEvent =
-  | { readonly type: 'turnStarted'; readonly turn: TurnView }
-  | {
-      readonly type: 'delta';
-      readonly turnId: string;
-      readonly reasoning: string;
-      readonly answer: string;
-      readonly at: number;
-    }
-  | { readonly type: 'reclassified'; readonly turnId: string }
-  | { readonly type: 'notice'; readonly turnId: string; readonly notice: string | undefined }
-  | { readonly type: 'usage'; readonly turnId: string; readonly usage: Usage }
-  | {
-      readonly type: 'turnEnded';
-      readonly turnId: string;
-      readonly status: Exclude<TurnStatus, 'streaming'>;
-      readonly at: number;
-      readonly finishReason?: FinishReason;
-      readonly error?: TurnError;
-    };
+export type SessionEvent = { readonly type: 'turnStarted'; readonly turn: Turn } | TurnEvent;
 
 export interface ChatSessionOptions {
   readonly onEvent: (event: SessionEvent) => void;
@@ -104,11 +27,9 @@ export interface ChatSessionOptions {
   readonly maxTurns?: number;
 }
 
-type MutableTurn = { -readonly [K in keyof TurnView]: TurnView[K] };
-
 export class ChatSession {
-  private turnList: MutableTurn[] = [];
-  private running: { controller: AbortController; done: Promise<TurnView> } | undefined;
+  private turnList: Turn[] = [];
+  private running: { controller: AbortController; done: Promise<Turn> } | undefined;
   private nextId = 1;
   private readonly now: () => number;
 
@@ -116,7 +37,7 @@ export class ChatSession {
     this.now = options.now ?? Date.now;
   }
 
-  get turns(): readonly TurnView[] {
+  get turns(): readonly Turn[] {
     return this.turnList;
   }
 
@@ -124,12 +45,12 @@ export class ChatSession {
     return this.running !== undefined;
   }
 
-  view(): ConversationView {
+  view(): SessionSnapshot {
     return { turns: this.turnList.map((turn) => ({ ...turn })), busy: this.busy };
   }
 
   /** Replaces the transcript (restore after reload). Turns that were streaming become stopped. */
-  restore(turns: readonly TurnView[]): void {
+  restore(turns: readonly Turn[]): void {
     this.turnList = turns.map((turn) => ({
       ...turn,
       status: turn.status === 'streaming' ? 'stopped' : turn.status,
@@ -152,12 +73,12 @@ export class ChatSession {
   }
 
   /** Asks a question; resolves with the finished turn. `request` is kept with the turn (and saved with it). */
-  async ask(question: string, provider: ChatProvider, title?: string, request?: TurnRequest): Promise<TurnView> {
+  async ask(question: string, provider: ChatProvider, title?: string, request?: TurnRequest): Promise<Turn> {
     // A loop, not one stop(): two asks waiting on the same running turn would otherwise both start.
     while (this.running) await this.stop();
     const history = this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
     const messages = buildMessages(history, question);
-    const turn: MutableTurn = {
+    const turn: Turn = {
       id: `${this.now().toString(36)}-${this.nextId++}`,
       question,
       title,
@@ -184,45 +105,46 @@ export class ChatSession {
   }
 
   private async run(
-    turn: MutableTurn,
+    started: Turn,
     provider: ChatProvider,
     messages: ReturnType<typeof buildMessages>,
     signal: AbortSignal,
-  ): Promise<TurnView> {
+  ): Promise<Turn> {
+    let turn = started;
+    /** Every change to the turn goes through here: the same rule the panel applies to the same event. */
+    const apply = (event: TurnEvent) => {
+      const next = applyTurnEvent(turn, event);
+      const index = this.turnList.lastIndexOf(turn);
+      if (index >= 0) this.turnList[index] = next;
+      turn = next;
+      this.emit(event);
+    };
+    const clearNotice = () => {
+      if (turn.notice !== undefined) apply({ type: 'notice', turnId: turn.id, notice: undefined });
+    };
     let ended: { status: Exclude<TurnStatus, 'streaming'>; finishReason?: FinishReason; error?: R1Error } | undefined;
     try {
       for await (const chunk of provider.stream({ messages, signal })) {
         switch (chunk.type) {
-          case 'reasoning': {
-            const at = this.now();
-            turn.reasoningStartedAt ??= at;
-            turn.reasoning += chunk.text;
-            this.clearNotice(turn);
-            this.emit({ type: 'delta', turnId: turn.id, reasoning: chunk.text, answer: '', at });
+          case 'reasoning':
+            clearNotice();
+            apply({ type: 'delta', turnId: turn.id, reasoning: chunk.text, answer: '', at: this.now() });
             break;
-          }
           case 'answer':
-            if (turn.reasoningEndedAt === undefined) turn.reasoningEndedAt = this.now();
-            turn.answer += chunk.text;
-            this.clearNotice(turn);
-            this.emit({ type: 'delta', turnId: turn.id, reasoning: '', answer: chunk.text, at: this.now() });
+            clearNotice();
+            apply({ type: 'delta', turnId: turn.id, reasoning: '', answer: chunk.text, at: this.now() });
             break;
           case 'reclassify':
-            turn.answer = turn.reasoning + turn.answer;
-            turn.reasoning = '';
-            // It was never a thought, so it has no thinking time.
-            turn.reasoningStartedAt = undefined;
-            turn.reasoningEndedAt = undefined;
-            this.emit({ type: 'reclassified', turnId: turn.id });
+            apply({ type: 'reclassified', turnId: turn.id });
             break;
           case 'usage':
-            turn.usage = chunk.usage;
-            this.emit({ type: 'usage', turnId: turn.id, usage: chunk.usage });
+            apply({ type: 'usage', turnId: turn.id, usage: chunk.usage });
             break;
-          case 'retry':
-            turn.notice = `${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s (attempt ${chunk.attempt}).`;
-            this.emit({ type: 'notice', turnId: turn.id, notice: turn.notice });
+          case 'retry': {
+            const notice = `${chunk.reason} Retrying in ${Math.ceil(chunk.delayMs / 1000)} s (attempt ${chunk.attempt}).`;
+            apply({ type: 'notice', turnId: turn.id, notice });
             break;
+          }
           case 'finish':
             ended = {
               status: chunk.reason === 'aborted' ? 'stopped' : chunk.reason === 'length' ? 'incomplete' : 'done',
@@ -254,29 +176,15 @@ export class ChatSession {
         actions: [{ kind: 'retry' }],
       };
     }
-    const at = this.now();
-    turn.status = ended.status;
-    turn.finishReason = ended.finishReason;
-    turn.endedAt = at;
-    turn.notice = undefined;
-    if (turn.reasoningEndedAt === undefined && turn.reasoning) turn.reasoningEndedAt = at;
-    const error = ended.error ? { message: ended.error.message, actions: ended.error.actions } : undefined;
-    turn.error = error;
-    this.emit({
+    apply({
       type: 'turnEnded',
       turnId: turn.id,
       status: ended.status,
-      at,
+      at: this.now(),
       finishReason: ended.finishReason,
-      error,
+      error: ended.error ? { message: ended.error.message, actions: ended.error.actions } : undefined,
     });
     return { ...turn };
-  }
-
-  private clearNotice(turn: MutableTurn): void {
-    if (turn.notice === undefined) return;
-    turn.notice = undefined;
-    this.emit({ type: 'notice', turnId: turn.id, notice: undefined });
   }
 
   private emit(event: SessionEvent): void {

@@ -6,13 +6,14 @@
 
 import type { ChatMessage } from './provider';
 
-export interface Turn {
+/** What the history rules read of a past turn. */
+export interface PastTurn {
   readonly question: string;
   /** Final answer text (without reasoning); empty when the turn produced no answer. */
   readonly answer: string;
 }
 
-export function buildMessages(history: readonly Turn[], question: string): ChatMessage[] {
+export function buildMessages(history: readonly PastTurn[], question: string): ChatMessage[] {
   const messages: ChatMessage[] = [];
   for (const turn of history) {
     const answer = stripThinking(turn.answer).trim();

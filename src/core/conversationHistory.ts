@@ -4,14 +4,8 @@
  * keys and settings never enter them.
  */
 
-import type { TurnView } from './chatSession';
-
-export interface SavedConversation {
-  readonly id: string;
-  readonly title: string;
-  readonly updatedAt: number;
-  readonly turns: readonly TurnView[];
-}
+import type { SavedConversation, SavedTurn } from './savedConversations';
+import type { Turn } from './turn';
 
 export interface HistoryLimits {
   readonly conversations: number;
@@ -33,7 +27,7 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
   totalChars: 2_000_000,
 };
 
-function storedChars(turns: readonly TurnView[]): number {
+function storedChars(turns: readonly SavedTurn[]): number {
   return turns.reduce(
     (sum, turn) =>
       sum +
@@ -45,14 +39,14 @@ function storedChars(turns: readonly TurnView[]): number {
   );
 }
 
-export function conversationTitle(turns: readonly TurnView[]): string {
+export function conversationTitle(turns: readonly { readonly title?: string; readonly question: string }[]): string {
   const first = turns[0];
   if (!first) return 'Empty conversation';
   const text = (first.title ?? first.question).replace(/\s+/g, ' ').trim();
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
-export function boundTurns(turns: readonly TurnView[], limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): TurnView[] {
+export function boundTurns(turns: readonly SavedTurn[], limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): SavedTurn[] {
   return turns.slice(-limits.turnsPerConversation).map((turn) =>
     turn.reasoning.length > limits.reasoningChars
       ? {
@@ -89,7 +83,7 @@ export function upsertConversation(
 }
 
 export function exportMarkdown(
-  conversation: { readonly title: string; readonly turns: readonly TurnView[] },
+  conversation: { readonly title: string; readonly turns: readonly Turn[] },
   includeReasoning = true,
 ): string {
   const lines = [`# ${conversation.title}`, ''];

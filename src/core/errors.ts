@@ -210,3 +210,34 @@ export function unknownError(cause: string): R1Error {
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/**
+ * An action read from data this code did not just make (a webview message, saved history): the
+ * action, rebuilt from its known fields only, or undefined unless it is well-formed.
+ */
+export function parseErrorAction(raw: unknown): R1ErrorAction | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const action = raw as Record<string, unknown>;
+  const kind = action.kind as R1ErrorAction['kind'];
+  switch (kind) {
+    case 'setApiKey':
+    case 'retry':
+    case 'selectLocalModel':
+    case 'newChat':
+      return { kind };
+    case 'openUrl':
+      return typeof action.url === 'string' && typeof action.label === 'string'
+        ? { kind, label: action.label, url: action.url }
+        : undefined;
+    case 'openSettings':
+      return typeof action.query === 'string' ? { kind, query: action.query } : undefined;
+    default:
+      // `kind` is `never` here, so a new kind does not compile until it is handled above; at run
+      // time this is where unknown kinds end.
+      return unknownKind(kind);
+  }
+}
+
+function unknownKind(_kind: never): undefined {
+  return undefined;
+}

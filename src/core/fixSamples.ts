@@ -7,8 +7,9 @@
 
 import { groupSamples, type Consensus, type SampleOutcome } from './apply/consensus';
 import { planEdit, unfinishedAnswerReason, type Range0 } from './apply/planEdit';
-import { ChatSession, type SessionEvent, type TurnView } from './chatSession';
+import { ChatSession, type SessionEvent } from './chatSession';
 import type { ChatProvider } from './provider';
+import type { Turn } from './turn';
 
 export interface FixSamplesInput {
   readonly provider: ChatProvider;
@@ -28,7 +29,7 @@ export interface FixSamplesInput {
 
 export interface FixSample {
   readonly index: number;
-  readonly turn: TurnView;
+  readonly turn: Turn;
   readonly outcome: SampleOutcome;
 }
 
@@ -64,7 +65,7 @@ export async function runFixSamples(input: FixSamplesInput): Promise<FixSamplesR
   return { samples, consensus: groupSamples(samples.map((sample) => sample.outcome)) };
 }
 
-function planSample(turn: TurnView, input: FixSamplesInput): SampleOutcome {
+function planSample(turn: Turn, input: FixSamplesInput): SampleOutcome {
   const unfinished = unfinishedAnswerReason(turn);
   if (unfinished) return { kind: 'refused', reason: unfinished };
   const plan = planEdit({
@@ -80,7 +81,7 @@ function planSample(turn: TurnView, input: FixSamplesInput): SampleOutcome {
 }
 
 /** A sample that never started because Stop came first. */
-function stoppedTurn(index: number): TurnView {
+function stoppedTurn(index: number): Turn {
   return {
     id: `sample-${index}`,
     question: '',

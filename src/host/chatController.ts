@@ -1,27 +1,24 @@
 import * as vscode from 'vscode';
-import { ChatSession, type FixTarget, type SessionEvent, type TurnRequest, type TurnView } from '../core/chatSession';
+import { ChatSession, type SessionEvent, type SessionSnapshot } from '../core/chatSession';
+import type { FixTarget, Turn, TurnRequest } from '../core/turn';
 import type { R1ErrorAction } from '../core/errors';
 import { assertNever } from '../core/chunks';
 import type { ChatProvider } from '../core/provider';
-import type { HostMessage, ModelSource } from '../shared/protocol';
-import {
-  conversationTitle,
-  DEFAULT_HISTORY_LIMITS,
-  exportMarkdown,
-  upsertConversation,
-  type SavedConversation,
-} from '../core/conversationHistory';
+import type { SourceKind } from '../core/sourceKind';
+import type { HostMessage } from '../shared/protocol';
+import { toConversationWire, toHostMessage } from '../shared/sessionWire';
+import { conversationTitle, DEFAULT_HISTORY_LIMITS, exportMarkdown } from '../core/conversationHistory';
+import { fromSavedTurn, toSavedTurn, type SavedConversation } from '../core/savedConversations';
+import { SavedHistoryStore } from '../core/historyStore';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 import { PendingInput } from './pendingInput';
 import { ProposalNotices } from './proposalNotices';
 
-const HISTORY_KEY = 'r1Coder.history';
-const CURRENT_KEY = 'r1Coder.currentConversation';
 /** A streaming turn is saved this often, so a window reload or a crash mid-answer keeps what arrived. */
 const STREAMING_SAVE_MS = 4_000;
 
 /** Runs on the turn a Retry of a Fix turn produces (Fix Selection proposes its edit here). */
-export type FollowUp = (turn: TurnView) => Promise<unknown>;
+export type FollowUp = (turn: Turn) => Promise<unknown>;
 
 /**
  * Owns the conversation for the chat view: starts turns with the current provider, forwards the
@@ -34,15 +31,19 @@ export class ChatController implements vscode.Disposable {
   private readonly notices = new ProposalNotices();
   private readonly pendingInput = new PendingInput();
   private streamingSave: ReturnType<typeof setTimeout> | undefined;
+  private readonly saved: SavedHistoryStore;
+  /** Set once the user has been told that history saved by a newer version is left alone. */
+  private refusalShown = false;
 
   constructor(
-    private readonly state: vscode.Memento,
-    private readonly createProvider: (source?: ModelSource) => Promise<ChatProvider>,
+    state: vscode.Memento,
+    private readonly createProvider: (source?: SourceKind) => Promise<ChatProvider>,
     private readonly describeSources: () => Extract<HostMessage, { type: 'modelSources' }>,
     private readonly log: vscode.LogOutputChannel,
     /** Rebuilds a Fix turn's follow-up from what was saved with it (injected: selection code stays out of here). */
     private readonly fixFollowUp: (fix: FixTarget) => FollowUp,
   ) {
+    this.saved = new SavedHistoryStore(state);
     this.session = new ChatSession({
       onEvent: (event) => this.onSessionEvent(event),
       maxTurns: DEFAULT_HISTORY_LIMITS.turnsPerConversation,
@@ -58,12 +59,12 @@ export class ChatController implements vscode.Disposable {
     await this.session.stop();
     this.conversationId = this.restoreCurrent();
     this.notices.keepOnly(new Set());
-    this.postToView({ type: 'state', conversation: this.session.view() });
+    this.postState();
   }
 
-  /** Saved conversations, newest first (the current one included once it has a turn). */
+  /** Saved conversations, newest first (the current one included once it has a turn), each checked on read. */
   history(): readonly SavedConversation[] {
-    return this.state.get<SavedConversation[]>(HISTORY_KEY) ?? [];
+    return this.saved.conversations();
   }
 
   async openConversation(id: string): Promise<void> {
@@ -75,10 +76,10 @@ export class ChatController implements vscode.Disposable {
     const saved = this.history().find((candidate) => candidate.id === id);
     if (!saved) return;
     this.conversationId = saved.id;
-    this.session.restore(saved.turns);
+    this.session.restore(saved.turns.map(fromSavedTurn));
     this.forgetGoneTurns();
-    await this.state.update(CURRENT_KEY, saved.id);
-    this.postToView({ type: 'state', conversation: this.session.view() });
+    await this.saved.setCurrent(saved.id);
+    this.postState();
   }
 
   /** The current conversation as Markdown (only what the panel shows: no keys, no settings). */
@@ -90,7 +91,7 @@ export class ChatController implements vscode.Disposable {
   /** The panel connects (or reconnects after being hidden/reloaded) and gets the full state. */
   attach(post: (message: HostMessage) => void): void {
     this.postToView = post;
-    post({ type: 'state', conversation: this.session.view() });
+    post({ type: 'state', conversation: toConversationWire(this.session.view()) });
     post(this.describeSources());
     // Pending proposals (with Accept/Reject) and refusal reasons, which `state` does not carry.
     for (const notice of this.notices.replay(this.turnIds())) post(notice);
@@ -103,7 +104,7 @@ export class ChatController implements vscode.Disposable {
     this.pendingInput.disconnect();
   }
 
-  conversation() {
+  conversation(): SessionSnapshot {
     return this.session.view();
   }
 
@@ -126,7 +127,7 @@ export class ChatController implements vscode.Disposable {
    * Asks and resolves with the finished turn. `source` and `fix` are saved with the turn, so that
    * Retry asks the same way after a reload too; the caller proposes a Fix's edit itself.
    */
-  async ask(question: string, title?: string, source?: ModelSource, fix?: FixTarget): Promise<TurnView> {
+  async ask(question: string, title?: string, source?: SourceKind, fix?: FixTarget): Promise<Turn> {
     const provider = await this.createProvider(source);
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
@@ -164,8 +165,8 @@ export class ChatController implements vscode.Disposable {
     await this.session.clear();
     this.forgetGoneTurns();
     this.conversationId = newConversationId();
-    await this.state.update(CURRENT_KEY, this.conversationId);
-    this.postToView({ type: 'state', conversation: this.session.view() });
+    await this.saved.setCurrent(this.conversationId);
+    this.postState();
   }
 
   setInput(text: string): void {
@@ -205,7 +206,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private onSessionEvent(event: SessionEvent): void {
-    this.post(event);
+    this.post(toHostMessage(event));
     if (event.type === 'delta' && !this.streamingSave) {
       // Only while a turn streams: nothing is scheduled at activation or when idle.
       this.streamingSave = setTimeout(() => {
@@ -232,19 +233,39 @@ export class ChatController implements vscode.Disposable {
     this.notices.keepOnly(this.turnIds());
   }
 
+  private postState(): void {
+    this.postToView({ type: 'state', conversation: toConversationWire(this.session.view()) });
+  }
+
   /** Restores the conversation workspace state names as current (a new, empty one if none); returns its id. */
   private restoreCurrent(): string {
-    const currentId = this.state.get<string>(CURRENT_KEY);
-    const current = this.history().find((saved) => saved.id === currentId);
-    this.session.restore(current?.turns ?? []);
+    const saved = this.saved.read();
+    if (saved.kind === 'refused') {
+      this.log.warn(saved.reason);
+    } else if (saved.format === 'unreadable') {
+      this.log.warn('The saved conversations were unreadable; they are replaced on the next save.');
+    } else if (saved.dropped.conversations || saved.dropped.turns) {
+      const { conversations, turns } = saved.dropped;
+      this.log.warn(`Left out malformed saved history: ${conversations} conversation(s), ${turns} turn(s).`);
+    }
+    const currentId = this.saved.currentId();
+    const current = saved.kind === 'loaded' ? saved.conversations.find((entry) => entry.id === currentId) : undefined;
+    this.session.restore(current?.turns.map(fromSavedTurn) ?? []);
     return current?.id ?? newConversationId();
   }
 
   private async persist(): Promise<void> {
     const turns = this.session.view().turns;
-    const conversation = { id: this.conversationId, title: conversationTitle(turns), updatedAt: Date.now(), turns };
-    await this.state.update(HISTORY_KEY, upsertConversation(this.history(), conversation));
-    await this.state.update(CURRENT_KEY, this.conversationId);
+    const result = await this.saved.save({
+      id: this.conversationId,
+      title: conversationTitle(turns),
+      updatedAt: Date.now(),
+      turns: turns.map(toSavedTurn),
+    });
+    if (result.kind === 'refused' && !this.refusalShown) {
+      this.refusalShown = true;
+      void vscode.window.showWarningMessage(`R1: ${result.reason} This conversation is not saved.`);
+    }
   }
 }
 

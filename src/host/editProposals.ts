@@ -1,12 +1,8 @@
 import * as vscode from 'vscode';
 import { planEdit } from '../core/apply/planEdit';
+import type { Range0 } from '../core/apply/textModel';
 import type { EditProposalView } from '../shared/protocol';
 import { ANY_PROPOSAL_CONTEXT_KEY, PROPOSED_SCHEME } from './commandIds';
-
-export interface Range0 {
-  readonly start: { readonly line: number; readonly character: number };
-  readonly end: { readonly line: number; readonly character: number };
-}
 
 /** What a proposal is: Fix Selection's fix, or a chat answer's code block applied (Apply to selection). */
 export type ProposalPurpose = 'fix' | 'apply';

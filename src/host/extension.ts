@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import type { ConversationView, TurnView } from '../core/chatSession';
-import type { SavedConversation } from '../core/conversationHistory';
-import type { CodeBlockAction, EditProposalView, ModelSource } from '../shared/protocol';
+import type { SessionSnapshot } from '../core/chatSession';
+import type { Turn } from '../core/turn';
+import type { SavedConversation } from '../core/savedConversations';
+import type { SourceKind } from '../core/sourceKind';
+import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
@@ -27,8 +29,8 @@ import {
 /** Returned from activate() only in ExtensionMode.Test (testSurfaceEnabled): the extension-host tests' view. */
 export interface R1CoderTestApi {
   /** `source` is the panel's one-request override ("Just this once"). */
-  ask(question: string, source?: ModelSource): Promise<TurnView>;
-  conversation(): ConversationView;
+  ask(question: string, source?: SourceKind): Promise<Turn>;
+  conversation(): SessionSnapshot;
   /** What the panel's Retry does; for a Fix turn it resolves with the new proposal. */
   retry(turnId: string): Promise<unknown>;
   /** The model status-bar item's text, e.g. "$(server) R1: Local · 7B". */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SavedConversation } from '../core/conversationHistory';
+import type { SavedConversation } from '../core/savedConversations';
 import type { ChatController } from './chatController';
 
 interface HistoryItem extends vscode.QuickPickItem {

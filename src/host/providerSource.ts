@@ -4,7 +4,8 @@ import { LocalProvider, type LocalProviderOptions } from '../providers/local/loc
 import type { ModelStatusBar } from './modelStatusBar';
 import { createCloudProvider } from './providerFactory';
 import type { ApiKeyStore } from './secrets';
-import { readLocalSettings, readMode, type ModelMode } from './settings';
+import type { SourceKind } from '../core/sourceKind';
+import { readLocalSettings, readMode } from './settings';
 
 /**
  * The one place that decides which model source answers. The local provider is kept for the
@@ -20,7 +21,7 @@ export class ProviderSource implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  current(mode: ModelMode = readMode()): Promise<ChatProvider> | ChatProvider {
+  current(mode: SourceKind = readMode()): Promise<ChatProvider> | ChatProvider {
     return mode === 'local' ? this.localProvider() : createCloudProvider(this.keys);
   }
 

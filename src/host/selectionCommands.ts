@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { listFencedBlocks } from '../core/apply/extractCode';
 import { locateBlock } from '../core/apply/locateBlock';
 import { unfinishedAnswerReason } from '../core/apply/planEdit';
-import type { FixTarget, TurnView } from '../core/chatSession';
+import type { FixTarget, Turn } from '../core/turn';
 import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
 import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
 import type { ChatController, FollowUp } from './chatController';
-import type { EditProposals, Range0 } from './editProposals';
+import type { Range0 } from '../core/apply/textModel';
+import type { EditProposals } from './editProposals';
 
 /** The selection as a plain object: everything the prompts and the planner need, nothing of vscode. */
 export interface SelectionRequest extends SelectionPromptInput {
@@ -104,7 +105,7 @@ export function fixFollowUp(proposals: EditProposals, fix: FixTarget): FollowUp 
 }
 
 /** Plans a Fix turn's answer, unless the turn did not end normally: a cut-off answer is never applied. */
-async function proposeFix(proposals: EditProposals, fix: FixTarget, turn: TurnView): Promise<EditProposalView> {
+async function proposeFix(proposals: EditProposals, fix: FixTarget, turn: Turn): Promise<EditProposalView> {
   const unfinished = unfinishedAnswerReason(turn);
   if (unfinished) return proposals.refuse(turn.id, fix.target, unfinished);
   return proposals.propose({

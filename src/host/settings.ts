@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { SourceKind } from '../core/sourceKind';
 import { CLOUD_DEFAULTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
 import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
 
@@ -23,10 +24,8 @@ export function readCloudSettings(): CloudSettings {
   };
 }
 
-export type ModelMode = 'cloud' | 'local';
-
-export function readMode(): ModelMode {
-  return vscode.workspace.getConfiguration('r1Coder').get<ModelMode>('mode') === 'local' ? 'local' : 'cloud';
+export function readMode(): SourceKind {
+  return vscode.workspace.getConfiguration('r1Coder').get<SourceKind>('mode') === 'local' ? 'local' : 'cloud';
 }
 
 export interface LocalSettings {

@@ -4,18 +4,17 @@
  * every one with `parseWebviewMessage` before acting on it.
  */
 
-import type { R1ErrorAction } from '../core/errors';
-import type { ConversationView, SessionEvent } from '../core/chatSession';
-
-export type { ConversationView, TurnView, TurnStatus, TurnError } from '../core/chatSession';
+import type { FinishReason, Usage } from '../core/chunks';
+import { parseErrorAction, type R1ErrorAction } from '../core/errors';
+import { isSourceKind, type SourceKind } from '../core/sourceKind';
 
 // ---- host → webview ----------------------------------------------------------------------
 
 export type HostMessage =
   /** Full state: on ready, after reload, after New Chat. */
-  | { readonly type: 'state'; readonly conversation: ConversationView }
-  /** Transcript events, exactly as the chat session emits them. */
-  | SessionEvent
+  | { readonly type: 'state'; readonly conversation: ConversationWire }
+  | { readonly type: 'turnStarted'; readonly turn: TurnWire }
+  | TurnChangeMessage
   /** Puts text into the input box (e.g. "Ask R1 about selection"). */
   | { readonly type: 'setInput'; readonly text: string }
   /**
@@ -24,7 +23,7 @@ export type HostMessage =
    */
   | {
       readonly type: 'modelSources';
-      readonly defaultSource: ModelSource;
+      readonly defaultSource: SourceKind;
       readonly cloudLabel: string;
       readonly localLabel: string;
       /** r1Coder.chat.collapseThinking: fold the thought away when the answer begins. */
@@ -34,6 +33,67 @@ export type HostMessage =
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView }
   /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
   | { readonly type: 'reportInput' };
+
+export interface ConversationWire {
+  readonly turns: readonly TurnWire[];
+  readonly busy: boolean;
+}
+
+export type TurnWireStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
+
+/**
+ * One turn as the panel receives it: what it draws, nothing more (how the turn was asked, e.g. a
+ * Fix's selection, stays in the host). Made from the session's turn by `toTurnWire` in
+ * src/shared/sessionWire.ts.
+ */
+export interface TurnWire {
+  readonly id: string;
+  readonly question: string;
+  /** Shown instead of the question when set, e.g. "Fix src/app.ts:12–14". */
+  readonly title?: string;
+  readonly reasoning: string;
+  readonly answer: string;
+  readonly status: TurnWireStatus;
+  /** e.g. "DeepSeek · deepseek-v4-flash". */
+  readonly modelLabel: string;
+  /** Host clock, like every time below. */
+  readonly startedAt: number;
+  /** The first reasoning delta ("Thought for N s" counts from here); absent in turns saved before it existed. */
+  readonly reasoningStartedAt?: number;
+  readonly reasoningEndedAt?: number;
+  readonly endedAt?: number;
+  readonly usage?: Usage;
+  readonly finishReason?: FinishReason;
+  readonly error?: { readonly message: string; readonly actions: readonly R1ErrorAction[] };
+  /** e.g. "Server busy. Retrying in 2 s (attempt 1)." while a retry waits. */
+  readonly notice?: string;
+}
+
+/**
+ * How a turn on the panel changes while it streams. The panel applies them to its copy with the
+ * session's own rule (`applyTurnEvent` in src/core/turn.ts), which only compiles while these
+ * messages still carry what that rule reads.
+ */
+export type TurnChangeMessage =
+  | {
+      readonly type: 'delta';
+      readonly turnId: string;
+      readonly reasoning: string;
+      readonly answer: string;
+      /** Host clock. */
+      readonly at: number;
+    }
+  | { readonly type: 'reclassified'; readonly turnId: string }
+  | { readonly type: 'notice'; readonly turnId: string; readonly notice: string | undefined }
+  | { readonly type: 'usage'; readonly turnId: string; readonly usage: Usage }
+  | {
+      readonly type: 'turnEnded';
+      readonly turnId: string;
+      readonly status: Exclude<TurnWireStatus, 'streaming'>;
+      readonly at: number;
+      readonly finishReason?: FinishReason;
+      readonly error?: TurnWire['error'];
+    };
 
 export type EditProposalState = 'pending' | 'applied' | 'rejected' | 'refused';
 
@@ -51,7 +111,7 @@ export interface EditProposalView {
 export type WebviewMessage =
   | { readonly type: 'ready' }
   /** `source` overrides r1Coder.mode for this one request. */
-  | { readonly type: 'ask'; readonly text: string; readonly source?: ModelSource }
+  | { readonly type: 'ask'; readonly text: string; readonly source?: SourceKind }
   | { readonly type: 'stop' }
   | { readonly type: 'retry'; readonly turnId: string }
   | { readonly type: 'newChat' }
@@ -73,10 +133,7 @@ export type WebviewMessage =
   | { readonly type: 'input'; readonly text: string };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
-export type ModelSource = 'cloud' | 'local';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
-
-const ACTION_KINDS = new Set(['setApiKey', 'retry', 'openUrl', 'openSettings', 'selectLocalModel', 'newChat']);
 
 /** Validates an untrusted message from the webview; returns undefined for anything malformed. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
@@ -88,7 +145,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return { type: raw.type };
     case 'ask': {
       if (typeof raw.text !== 'string' || !raw.text.trim()) return undefined;
-      const source = raw.source === 'cloud' || raw.source === 'local' ? raw.source : undefined;
+      const source = isSourceKind(raw.source) ? raw.source : undefined;
       return source ? { type: 'ask', text: raw.text, source } : { type: 'ask', text: raw.text };
     }
     case 'retry':
@@ -110,18 +167,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'input':
       return typeof raw.text === 'string' ? { type: 'input', text: raw.text } : undefined;
     case 'runAction': {
-      const action = raw.action;
-      if (!isRecord(action) || typeof action.kind !== 'string' || !ACTION_KINDS.has(action.kind)) return undefined;
-      if (action.kind === 'openUrl') {
-        if (typeof action.url !== 'string' || typeof action.label !== 'string') return undefined;
-        return { type: 'runAction', action: { kind: 'openUrl', url: action.url, label: action.label } };
-      }
-      if (action.kind === 'openSettings') {
-        return typeof action.query === 'string'
-          ? { type: 'runAction', action: { kind: 'openSettings', query: action.query } }
-          : undefined;
-      }
-      return { type: 'runAction', action: { kind: action.kind } as R1ErrorAction };
+      const action = parseErrorAction(raw.action);
+      return action ? { type: 'runAction', action } : undefined;
     }
     default:
       return undefined;

@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
-import type { EditProposalView, TurnView } from '../../src/shared/protocol';
+import type { Turn } from '../../src/core/turn';
+import type { EditProposalView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
 import { activateExtension, setBaseUrl, waitUntil } from './extension';
 
@@ -88,7 +89,7 @@ suite('Apply a chat code block (loopback DeepSeek server, real files)', () => {
   let api: R1CoderTestApi;
   let server: DeepSeekServer;
 
-  async function answered(answer: string): Promise<TurnView> {
+  async function answered(answer: string): Promise<Turn> {
     server.enqueue({ reasoning: 'Looking at the code.', answer });
     const turn = await api.ask('How do I fix sum()?');
     assert.equal(turn.status, 'done', turn.error?.message);

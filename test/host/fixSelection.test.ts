@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
-import type { EditProposalView, TurnView } from '../../src/shared/protocol';
+import type { Turn } from '../../src/core/turn';
+import type { EditProposalView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
 import { activateExtension, setBaseUrl, waitUntil } from './extension';
 
@@ -137,14 +138,10 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
    * Retries a failed Fix turn and checks the whole path: the same prompt sent once more as a new turn,
    * Retry resolving with a pending proposal, the exact fixed file in the diff, and Accept applying it.
    */
-  async function retryFixAndAccept(
-    failed: TurnView,
-    uri: vscode.Uri,
-    document: vscode.TextDocument,
-  ): Promise<TurnView> {
+  async function retryFixAndAccept(failed: Turn, uri: vscode.Uri, document: vscode.TextDocument): Promise<Turn> {
     const requestsBefore = server.requests.length;
     server.enqueue({ reasoning: FIX_REASONING, answer: FIX_ANSWER });
-    const retried = (await api.retry(failed.id)) as EditProposalView | TurnView | undefined;
+    const retried = (await api.retry(failed.id)) as EditProposalView | Turn | undefined;
 
     assert.equal(server.requests.length, requestsBefore + 1, 'one more request');
     assert.equal(

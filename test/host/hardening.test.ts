@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import type { TurnView } from '../../src/core/chatSession';
+import type { Turn } from '../../src/core/turn';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import { DEFAULT_SCENARIO, splitIntoDeltas, startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
 import { activateExtension, setBaseUrl, waitUntil } from './extension';
@@ -96,7 +96,7 @@ suite('Hardening: secrets and concurrency', () => {
     await vscode.commands.executeCommand('r1Coder.newChat');
     await vscode.commands.executeCommand('r1Coder.setApiKey', canary);
     const firstRequest = server.requests.length;
-    const turns: TurnView[] = [];
+    const turns: Turn[] = [];
 
     // 1. A successful turn.
     server.enqueue({ reasoning: 'Plain reasoning for the canary session.', answer: 'Plain answer one.' });
@@ -335,7 +335,7 @@ suite('Hardening: secrets and concurrency', () => {
     const before = server.requests.length;
 
     server.enqueue({ reasoning: 'Cloud thought.', answer: 'Cloud answer on retry.' });
-    const retried = (await api.retry(failed.id)) as TurnView | undefined;
+    const retried = (await api.retry(failed.id)) as Turn | undefined;
     assert.equal(retried?.status, 'done', retried?.error?.message);
     assert.equal(retried.answer, 'Cloud answer on retry.');
     assert.equal(retried.modelLabel, cloudLabel, 'the retry went to the cloud again, not to the local default');

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TurnView } from '../../src/core/chatSession';
+import type { Turn } from '../../src/core/turn';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import { COMMAND_IDS } from '../../src/host/commandIds';
 import { shortModelName } from '../../src/host/modelNames';
@@ -39,7 +39,7 @@ async function useModel(path: string): Promise<void> {
   assert.equal(vscode.workspace.getConfiguration('r1Coder.local').get('modelPath'), path);
 }
 
-function assertScriptAnswer(turn: TurnView, what: string): void {
+function assertScriptAnswer(turn: Turn, what: string): void {
   assert.equal(turn.status, 'done', `${what}: ${turn.error?.message ?? turn.status}`);
   assert.equal(turn.reasoning, EXPECTED.reasoning, `${what}: the exact reasoning`);
   assert.equal(turn.answer, EXPECTED.answer, `${what}: the exact answer`);
@@ -47,7 +47,7 @@ function assertScriptAnswer(turn: TurnView, what: string): void {
 }
 
 /** A bad file ends the turn with an error naming the file and offering to pick another model. */
-function assertFileError(turn: TurnView, path: string, says: readonly RegExp[]): void {
+function assertFileError(turn: Turn, path: string, says: readonly RegExp[]): void {
   assert.equal(turn.status, 'error', `expected an error for ${path}, got ${turn.status}`);
   assert.equal(turn.reasoning + turn.answer, '', 'nothing was generated');
   const message = turn.error?.message ?? '';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatSession, type SessionEvent, type TurnRequest } from '../../src/core/chatSession';
+import { ChatSession, type SessionEvent } from '../../src/core/chatSession';
+import type { TurnRequest } from '../../src/core/turn';
 import type { StreamChunk } from '../../src/core/chunks';
 import type { ChatProvider, ChatRequest } from '../../src/core/provider';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TurnView } from '../../src/core/chatSession';
+import type { SavedTurn } from '../../src/core/savedConversations';
 import { boundTurns, conversationTitle, exportMarkdown, upsertConversation } from '../../src/core/conversationHistory';
 
-function turn(overrides: Partial<TurnView> = {}): TurnView {
+function turn(overrides: Partial<SavedTurn> = {}): SavedTurn {
   return {
     id: 't',
     question: 'Why?',

@@ -23,6 +23,17 @@ describe('parseWebviewMessage', () => {
     }
   });
 
+  it('rebuilds an action from its known fields only', () => {
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'runAction', action: { kind: 'openSettings', query: 'r1Coder', command: 'x' } }),
+      { type: 'runAction', action: { kind: 'openSettings', query: 'r1Coder' } },
+    );
+    assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: { kind: 'retry', turnId: 'evil' } }), {
+      type: 'runAction',
+      action: { kind: 'retry' },
+    });
+  });
+
   it('keeps a valid per-request model source and drops an invalid one', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'q', source: 'local' }), {
       type: 'ask',

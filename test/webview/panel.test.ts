@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
-import type { HostMessage, TurnView, WebviewMessage } from '../../src/shared/protocol';
+import type { HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
 import {
   bundleForBrowser,
   launchChromium,
@@ -34,7 +34,7 @@ const ANSWER = [
   '```',
 ].join('\n');
 
-function turn(id: string, patch: Partial<TurnView> = {}): TurnView {
+function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
   return {
     id,
     question: 'How?',

@@ -13,7 +13,7 @@ import {
   isSafeExternalLink,
   parseWebviewMessage,
   type HostMessage,
-  type TurnView,
+  type TurnWire,
   type WebviewMessage,
 } from '../../src/shared/protocol';
 import { bundleForBrowser, launchChromium, ROOT, VSCODE_STUB } from './harness';
@@ -347,7 +347,7 @@ function newestSourceMtime(): number {
   return newest;
 }
 
-function turn(id: string, payload: string, patch: Partial<TurnView> = {}): TurnView {
+function turn(id: string, payload: string, patch: Partial<TurnWire> = {}): TurnWire {
   return {
     id,
     question: payload,

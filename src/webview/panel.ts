@@ -1,0 +1,295 @@
+/** The chat panel: transcript, input, send/stop, the per-request model picker, and the host's messages. */
+
+import { assertNever } from '../core/chunks';
+import { isSourceKind, type SourceKind } from '../core/sourceKind';
+import type { HostMessage, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
+import { element, iconButton, showCopied, textElement } from './dom';
+import { FollowScroll } from './followScroll';
+import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
+import { TurnElement } from './turnElement';
+
+export class ChatPanel {
+  private readonly transcript: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private readonly sourceSelect: HTMLSelectElement;
+  private readonly announcer: HTMLElement;
+  /** The DOM of each turn the store holds, by id. */
+  private turns = new Map<string, TurnElement>();
+  private readonly transcriptStore = new TranscriptStore();
+  private busy = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly follow: FollowScroll;
+  private readonly store: PanelStore;
+  private collapseThinking: boolean;
+
+  constructor(
+    root: HTMLElement,
+    private readonly vscode: VsCodeApi,
+  ) {
+    this.store = new PanelStore(vscode);
+    this.collapseThinking = this.store.current.collapseThinking ?? true;
+    this.transcript = element('main', 'transcript');
+    this.transcript.setAttribute('aria-label', 'Conversation');
+    this.empty = element('div', 'empty-state');
+    this.empty.append(
+      textElement('h2', '', 'Ask R1'),
+      textElement('p', '', 'The model thinks first: its reasoning streams live above each answer.'),
+      textElement('p', 'hint', 'Enter to send · Shift+Enter for a new line · Escape to stop'),
+    );
+
+    const composer = element('form', 'composer');
+    this.input = document.createElement('textarea');
+    this.input.dataset.testid = 'prompt-input';
+    this.input.rows = 3;
+    this.input.placeholder = 'Ask about your code…';
+    this.input.setAttribute('aria-label', 'Question for R1');
+    this.input.value = this.store.current.draft;
+    this.sendButton = iconButton('send', 'Send (Enter)', 'send-button');
+    this.stopButton = iconButton('debug-stop', 'Stop (Escape)', 'stop-button');
+    this.stopButton.hidden = true;
+    const buttons = element('div', 'composer-buttons');
+    buttons.append(this.sendButton, this.stopButton);
+    // Which model answers the next question; "default" follows r1Coder.mode (the status bar).
+    this.sourceSelect = document.createElement('select');
+    this.sourceSelect.dataset.testid = 'source-select';
+    this.sourceSelect.title = 'Model for the next question';
+    this.sourceSelect.setAttribute('aria-label', 'Model for the next question');
+    const inputColumn = element('div', 'composer-input');
+    inputColumn.append(this.input, this.sourceSelect);
+    composer.append(inputColumn, buttons);
+
+    this.announcer = element('div', 'visually-hidden');
+    this.announcer.setAttribute('aria-live', 'polite');
+
+    root.append(this.transcript, composer, this.announcer);
+    // Follows the stream unless the user scrolled up; renderers report each DOM update.
+    this.follow = new FollowScroll(this.transcript);
+    this.transcript.append(this.empty);
+
+    composer.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.sendButton.type = 'submit';
+    this.stopButton.type = 'button';
+    this.stopButton.addEventListener('click', () => this.post({ type: 'stop' }));
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    this.input.addEventListener('input', () => this.store.update({ draft: this.input.value }));
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.busy) {
+        event.preventDefault();
+        this.post({ type: 'stop' });
+      }
+    });
+    // Links and code-block buttons in rendered output: handled here, never by navigation.
+    this.transcript.addEventListener('click', (event) => this.onTranscriptClick(event));
+    // Rendered links are focusable; Enter opens them like a click (keyboard users).
+    this.transcript.addEventListener('keydown', (event) => {
+      const link = (event.target as HTMLElement | null)?.closest<HTMLElement>('a[data-href]');
+      if (event.key === 'Enter' && link?.dataset.href) {
+        event.preventDefault();
+        this.post({ type: 'openLink', href: link.dataset.href });
+      }
+    });
+
+    window.addEventListener('message', (event: MessageEvent<HostMessage>) => this.onMessage(event.data));
+    this.post({ type: 'ready' });
+  }
+
+  private post(message: WebviewMessage): void {
+    this.vscode.postMessage(message);
+  }
+
+  private send(): void {
+    const text = this.input.value.trim();
+    if (!text || this.busy) return;
+    const choice = this.sourceSelect.value;
+    this.post(isSourceKind(choice) ? { type: 'ask', text, source: choice } : { type: 'ask', text });
+    // An override is for one request only.
+    this.sourceSelect.value = 'default';
+    this.input.value = '';
+    this.store.update({ draft: '' });
+  }
+
+  private onMessage(message: HostMessage): void {
+    switch (message.type) {
+      case 'state':
+        this.turns.clear();
+        this.transcriptStore.reset(message.conversation.turns);
+        this.transcript.replaceChildren(this.empty);
+        for (const turn of message.conversation.turns) this.addTurn(turn);
+        this.setBusy(message.conversation.busy);
+        this.scrollToEnd(true);
+        return;
+      case 'turnStarted':
+        this.transcriptStore.add(message.turn);
+        this.addTurn(message.turn);
+        this.setBusy(true);
+        this.announce('R1 is thinking');
+        this.scrollToEnd(true);
+        return;
+      case 'delta':
+      case 'reclassified':
+      case 'usage':
+        // For a delta, the renderers' onRender keeps the end in view once the frame is drawn.
+        this.applyChange(message);
+        return;
+      case 'notice':
+        this.applyChange(message);
+        if (message.notice) this.announce(message.notice);
+        return;
+      case 'turnEnded':
+        this.applyChange(message);
+        this.setBusy(false);
+        this.announce(message.error ? message.error.message : `Answer ${message.status}`);
+        this.scrollToEnd(false);
+        return;
+      case 'editProposal':
+        this.turns.get(message.turnId)?.showProposal(message.proposal);
+        this.announce(
+          message.proposal.state === 'pending'
+            ? `Proposed edit to ${message.proposal.target}`
+            : (message.proposal.message ?? ''),
+        );
+        this.scrollToEnd(false);
+        return;
+      case 'modelSources':
+        this.showSources(message.defaultSource, message.cloudLabel, message.localLabel);
+        this.setCollapseThinking(message.collapseThinking);
+        return;
+      case 'setInput':
+        this.input.value = message.text;
+        this.input.focus();
+        this.input.setSelectionRange(message.text.length, message.text.length);
+        this.store.update({ draft: message.text });
+        return;
+      case 'reportInput':
+        this.post({ type: 'input', text: this.input.value });
+        return;
+      default:
+        assertNever(message, 'host message');
+    }
+  }
+
+  /** The store applies the change to its copy of the turn; the turn's element then shows the result. */
+  private applyChange(change: TurnChangeMessage): void {
+    const changed = this.transcriptStore.apply(change);
+    if (changed) this.turns.get(change.turnId)?.apply(change, changed);
+  }
+
+  private showSources(defaultSource: SourceKind, cloudLabel: string, localLabel: string): void {
+    const selected = this.sourceSelect.value || 'default';
+    const option = (value: string, label: string) => {
+      const node = document.createElement('option');
+      node.value = value;
+      node.textContent = label;
+      return node;
+    };
+    const labels: Record<SourceKind, string> = { cloud: `Cloud · ${cloudLabel}`, local: `Local · ${localLabel}` };
+    this.sourceSelect.replaceChildren(
+      option('default', labels[defaultSource]),
+      option(
+        defaultSource === 'cloud' ? 'local' : 'cloud',
+        `Just this once: ${labels[defaultSource === 'cloud' ? 'local' : 'cloud']}`,
+      ),
+    );
+    this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected)
+      ? selected
+      : 'default';
+  }
+
+  private setCollapseThinking(collapse: boolean): void {
+    if (collapse === this.collapseThinking && this.store.current.collapseThinking === collapse) return;
+    this.collapseThinking = collapse;
+    this.store.update({ collapseThinking: collapse });
+    // Turns the user never opened or closed follow the new setting at once.
+    for (const turn of this.turns.values()) turn.applyThinkingRule();
+  }
+
+  private addTurn(turn: TurnWire): void {
+    this.empty.remove();
+    const store = this.store;
+    const view = new TurnElement(turn, {
+      post: (message) => this.post(message),
+      onRender: () => this.follow.update(),
+      copy: (text, button) => this.copy(text, button),
+      collapseThinking: () => this.collapseThinking,
+      thinkingChoice: (turnId) => store.thinkingChoice(turnId),
+      rememberThinking: (turnId, open) => store.rememberThinking(turnId, open),
+    });
+    this.turns.set(turn.id, view);
+    this.transcript.append(view.root);
+  }
+
+  private setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.sendButton.hidden = busy;
+    this.stopButton.hidden = !busy;
+    // Elapsed seconds tick only while something streams.
+    if (busy && !this.ticker) {
+      this.ticker = setInterval(() => {
+        for (const turn of this.turns.values()) if (turn.streaming) turn.refresh();
+      }, 1000);
+    } else if (!busy && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  private scrollToEnd(force: boolean): void {
+    if (force) this.follow.resume();
+    else this.follow.update();
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+
+  /** Every Copy button (code blocks, thoughts, answers) goes through here. */
+  private copy(text: string, button: HTMLElement): void {
+    void navigator.clipboard.writeText(text).then(
+      () => {
+        this.announce('Copied');
+        showCopied(button);
+      },
+      () => this.announce('Copy failed'),
+    );
+  }
+
+  private onTranscriptClick(event: MouseEvent): void {
+    const target = event.target as HTMLElement | null;
+    const link = target?.closest<HTMLElement>('a[data-href]');
+    if (link) {
+      event.preventDefault();
+      const href = link.dataset.href;
+      if (href) this.post({ type: 'openLink', href });
+      return;
+    }
+    const button = target?.closest<HTMLElement>('[data-action]');
+    const action = button?.dataset.action;
+    if (button && action === 'copy-code') {
+      this.copy(button.closest('.code-block')?.querySelector('code')?.textContent ?? '', button);
+    } else if (button && (action === 'apply-code' || action === 'insert-code')) {
+      // Only blocks of an answer can be applied, never code from the reasoning.
+      const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
+      const blockIndex = Number(button.dataset.blockIndex);
+      if (turnId && button.closest('[data-testid="answer"]') && Number.isInteger(blockIndex)) {
+        this.post({
+          type: 'applyCode',
+          turnId,
+          blockIndex,
+          mode: action === 'apply-code' ? 'replaceSelection' : 'insertAtCursor',
+        });
+      }
+    }
+    if (target?.closest('a')) event.preventDefault();
+  }
+}
