@@ -12,6 +12,7 @@ import {
   type SavedConversation,
 } from '../core/conversationHistory';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
+import { PendingInput } from './pendingInput';
 import { ProposalNotices } from './proposalNotices';
 
 const HISTORY_KEY = 'r1Coder.history';
@@ -31,6 +32,7 @@ export class ChatController implements vscode.Disposable {
   private conversationId: string;
   private postToView: (message: HostMessage) => void = () => undefined;
   private readonly notices = new ProposalNotices();
+  private readonly pendingInput = new PendingInput();
   private streamingSave: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -92,10 +94,13 @@ export class ChatController implements vscode.Disposable {
     post(this.describeSources());
     // Pending proposals (with Accept/Reject) and refusal reasons, which `state` does not carry.
     for (const notice of this.notices.replay(this.turnIds())) post(notice);
+    // Last, after the state: text Ask R1 about Selection left while no panel was connected.
+    this.pendingInput.connect(post);
   }
 
   detach(): void {
     this.postToView = () => undefined;
+    this.pendingInput.disconnect();
   }
 
   conversation() {
@@ -164,7 +169,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   setInput(text: string): void {
-    this.post({ type: 'setInput', text });
+    this.pendingInput.set(text);
   }
 
   async runAction(action: R1ErrorAction): Promise<void> {

@@ -16,13 +16,15 @@ import { buildWebviewHtml, createNonce } from './webviewHtml';
 /** The R1 Chat side-bar view: HTML shell, CSP, and validated messages both ways. */
 export class ChatViewProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
+  /** Waiting `readInput` calls, answered by the panel's next `input` message. */
+  private inputReplies: Array<(text: string) => void> = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly controller: ChatController,
     private readonly editActions: {
       resolve(proposalId: string, decision: EditDecision): Promise<unknown>;
-      applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<void>;
+      applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<unknown>;
     },
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -61,6 +63,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     });
   }
 
+  /**
+   * The text in the panel's input box as the panel itself reports it, or undefined when no panel is
+   * loaded or it does not answer within `timeoutMs`. Test-only: reached through the test API.
+   */
+  readInput(timeoutMs = 2_000): Promise<string | undefined> {
+    const view = this.view;
+    if (!view) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const reply = (text: string | undefined) => {
+        clearTimeout(timer);
+        this.inputReplies = this.inputReplies.filter((other) => other !== reply);
+        resolve(text);
+      };
+      const timer = setTimeout(() => reply(undefined), timeoutMs);
+      this.inputReplies.push(reply);
+      void view.webview.postMessage({ type: 'reportInput' } satisfies HostMessage);
+    });
+  }
+
   private post(message: HostMessage): void {
     void this.view?.webview.postMessage(message);
   }
@@ -94,6 +115,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'applyCode':
         await this.editActions.applyCode(message.turnId, message.blockIndex, message.mode);
+        return;
+      case 'input':
+        // Only ever an answer to readInput; unasked, it changes nothing.
+        for (const reply of [...this.inputReplies]) reply(message.text);
         return;
       default:
         assertNever(message, 'webview message');

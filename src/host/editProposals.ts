@@ -8,8 +8,18 @@ export interface Range0 {
   readonly end: { readonly line: number; readonly character: number };
 }
 
+/** What a proposal is: Fix Selection's fix, or a chat answer's code block applied (Apply to selection). */
+export type ProposalPurpose = 'fix' | 'apply';
+
+/** What the diff and the messages call a proposal, by purpose. */
+const PURPOSE_NAMES: Record<ProposalPurpose, { readonly diffTitle: string; readonly noun: string }> = {
+  fix: { diffTitle: "R1's fix", noun: 'fix' },
+  apply: { diffTitle: "R1's proposed edit", noun: 'edit' },
+};
+
 interface Proposal {
   readonly id: string;
+  readonly purpose: ProposalPurpose;
   readonly turnId: string;
   readonly documentUri: vscode.Uri;
   readonly proposedUri: vscode.Uri;
@@ -35,6 +45,7 @@ export interface ProposalInput {
   readonly selectionText: string;
   readonly answer: string;
   readonly finishReason?: string;
+  readonly purpose: ProposalPurpose;
 }
 
 /**
@@ -87,6 +98,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
     });
     const proposal: Proposal = {
       id,
+      purpose: input.purpose,
       turnId: input.turnId,
       documentUri: input.documentUri,
       proposedUri,
@@ -115,7 +127,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       'vscode.diff',
       proposal.documentUri,
       proposal.proposedUri,
-      `${proposal.target} ↔ R1's fix`,
+      `${proposal.target} ↔ ${PURPOSE_NAMES[proposal.purpose].diffTitle}`,
       { preview: true },
     );
   }
@@ -147,7 +159,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
         return this.finish(
           proposal,
           'refused',
-          `The file changed since the fix was proposed, and it could not be placed safely: ${replanned.reason}`,
+          `The file changed since the ${PURPOSE_NAMES[proposal.purpose].noun} was proposed, and it could not be placed safely: ${replanned.reason}`,
         );
       }
       range = replanned.range;

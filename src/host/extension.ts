@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import type { ConversationView, TurnView } from '../core/chatSession';
 import type { SavedConversation } from '../core/conversationHistory';
-import type { ModelSource } from '../shared/protocol';
+import type { CodeBlockAction, EditProposalView, ModelSource } from '../shared/protocol';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { ProviderSource } from './providerSource';
 import { registerLocalModelCommands } from './localModelCommands';
 import { ApiKeyStore } from './secrets';
+import { testSurfaceEnabled } from './testSurface';
 import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
+import { showHistory } from './historyPicker';
 import {
   applyCodeBlock,
   askAboutSelection,
@@ -35,6 +37,10 @@ export interface R1CoderTestApi {
   savedConversations(): readonly SavedConversation[];
   /** Restores the current conversation from workspace state, as a window reload does (in-memory state is dropped). */
   reloadConversation(): Promise<void>;
+  /** What the panel's input box holds, as the panel reports it; undefined when no panel is loaded. */
+  panelInput(): Promise<string | undefined>;
+  /** What a code block's Apply to selection / Insert at cursor button does; resolves with the proposal, if any. */
+  applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<EditProposalView | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -126,24 +132,10 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     statusBarText: () => statusBar.text,
     savedConversations: () => controller.history(),
     reloadConversation: () => controller.reload(),
+    panelInput: async () => (testSurfaceEnabled(context) ? viewProvider.readInput() : undefined),
+    applyCode: async (turnId, blockIndex, mode) =>
+      testSurfaceEnabled(context) ? applyCodeBlock(controller, proposals, turnId, blockIndex, mode) : undefined,
   };
-}
-
-async function showHistory(controller: ChatController): Promise<void> {
-  const items = controller.history().map((saved) => ({
-    label: saved.title,
-    description: `${saved.turns.length} ${saved.turns.length === 1 ? 'turn' : 'turns'}`,
-    detail: new Date(saved.updatedAt).toLocaleString(),
-    id: saved.id,
-  }));
-  if (!items.length) {
-    void vscode.window.showInformationMessage('R1 Coder: no saved conversations yet.');
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(items, { title: 'R1: Open Conversation', matchOnDetail: true });
-  if (!picked) return;
-  await controller.openConversation(picked.id);
-  await controller.reveal();
 }
 
 async function exportConversation(controller: ChatController): Promise<void> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { listFencedBlocks } from '../core/apply/extractCode';
+import { locateBlock } from '../core/apply/locateBlock';
 import { unfinishedAnswerReason } from '../core/apply/planEdit';
 import type { FixTarget, TurnView } from '../core/chatSession';
 import { buildAskAboutSelection, buildExplainPrompt, buildFixPrompt, type SelectionPromptInput } from '../core/prompts';
@@ -114,6 +115,7 @@ async function proposeFix(proposals: EditProposals, fix: FixTarget, turn: TurnVi
     selectionText: fix.selectionText,
     answer: turn.answer,
     finishReason: turn.finishReason,
+    purpose: 'fix',
   });
 }
 
@@ -131,30 +133,27 @@ export async function applyCodeBlock(
   turnId: string,
   blockIndex: number,
   mode: CodeBlockAction,
-): Promise<void> {
+): Promise<EditProposalView | undefined> {
   const turn = controller.conversation().turns.find((candidate) => candidate.id === turnId);
   // The same blocks the panel numbered (both use markdown-it), with whether each was closed.
   const block = turn ? listFencedBlocks(turn.answer)[blockIndex] : undefined;
   const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-  if (!turn || !block) return;
+  if (!turn || !block) return undefined;
   if (!editor) {
     void vscode.window.showInformationMessage('R1: open the file to apply the code to first.');
-    return;
+    return undefined;
   }
-  const target = describeTarget({
-    filePath: vscode.workspace.asRelativePath(editor.document.uri, false),
-    selection: toRange0(editor.selection),
-  });
+  const filePath = vscode.workspace.asRelativePath(editor.document.uri, false);
   if (!block.closed) {
     // The fence never closed: the stream may have been cut inside the code.
-    proposals.refuse(
+    return proposals.refuse(
       turnId,
-      target,
+      describeTarget({ filePath, selection: toRange0(editor.selection) }),
       'This code block has no closing fence, so it may be cut off. Nothing was changed.',
     );
-    return;
   }
-  if (mode === 'insertAtCursor' || editor.selection.isEmpty) {
+  if (mode === 'insertAtCursor') {
+    const target = describeTarget({ filePath, selection: toRange0(editor.selection) });
     // false for a read-only editor; a rejection when the editor closed meanwhile.
     const inserted = await editor
       .edit((builder) => builder.insert(editor.selection.active, block.code))
@@ -167,17 +166,38 @@ export async function applyCodeBlock(
         `R1: could not insert the code into ${target} (is the editor read-only?). Nothing was changed.`,
       );
     }
-    return;
+    return undefined;
   }
-  // Replacing a selection goes through the planner and the diff preview, like Fix Selection.
+  // Applying goes through the planner and the diff preview, like Fix Selection.
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(block.code) + 1));
-  await proposals.propose({
+  const answer = `${fence}${block.language}\n${block.code}${fence}\n`;
+  let selection = toRange0(editor.selection);
+  if (editor.selection.isEmpty) {
+    // Nothing selected: the block replaces the code it restates, found in the whole file by content
+    // (never inserted at the cursor; Insert at cursor is the explicit choice for that).
+    const located = locateBlock({
+      documentText: editor.document.getText(),
+      answer,
+      languageId: editor.document.languageId,
+      cursorLine: editor.selection.active.line,
+    });
+    if (located.kind === 'refused') return proposals.refuse(turnId, filePath, located.reason);
+    selection = located.range;
+  }
+  const range = new vscode.Range(
+    selection.start.line,
+    selection.start.character,
+    selection.end.line,
+    selection.end.character,
+  );
+  return proposals.propose({
     turnId,
     documentUri: editor.document.uri,
-    target,
-    selection: toRange0(editor.selection),
-    selectionText: editor.document.getText(editor.selection),
-    answer: `${fence}${block.language}\n${block.code}${fence}\n`,
+    target: describeTarget({ filePath, selection }),
+    selection,
+    selectionText: editor.document.getText(range),
+    answer,
+    purpose: 'apply',
   });
 }
 

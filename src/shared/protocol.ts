@@ -31,7 +31,9 @@ export type HostMessage =
       readonly collapseThinking: boolean;
     }
   /** A proposed edit for a turn (Fix Selection), and its later state changes. */
-  | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView };
+  | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView }
+  /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
+  | { readonly type: 'reportInput' };
 
 export type EditProposalState = 'pending' | 'applied' | 'rejected' | 'refused';
 
@@ -66,7 +68,9 @@ export type WebviewMessage =
       readonly turnId: string;
       readonly blockIndex: number;
       readonly mode: CodeBlockAction;
-    };
+    }
+  /** The input box's text, in answer to `reportInput` (test mode only; the host ignores it otherwise). */
+  | { readonly type: 'input'; readonly text: string };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type ModelSource = 'cloud' | 'local';
@@ -103,6 +107,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
         (raw.mode === 'replaceSelection' || raw.mode === 'insertAtCursor')
         ? { type: 'applyCode', turnId: raw.turnId, blockIndex: raw.blockIndex as number, mode: raw.mode }
         : undefined;
+    case 'input':
+      return typeof raw.text === 'string' ? { type: 'input', text: raw.text } : undefined;
     case 'runAction': {
       const action = raw.action;
       if (!isRecord(action) || typeof action.kind !== 'string' || !ACTION_KINDS.has(action.kind)) return undefined;

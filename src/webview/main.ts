@@ -539,6 +539,9 @@ class ChatPanel {
         this.input.setSelectionRange(message.text.length, message.text.length);
         this.store.update({ draft: message.text });
         return;
+      case 'reportInput':
+        this.post({ type: 'input', text: this.input.value });
+        return;
       default:
         assertNever(message, 'host message');
     }

@@ -134,27 +134,26 @@ function codeBlockHtml(
   // Apply/insert only once the block is complete: half a block must not land in the editor.
   const actions =
     closed && index !== undefined
-      ? button(
-          'apply-code',
-          'Apply to selection',
-          'Replace the editor selection with this code',
-          'replace',
-          indexAttr,
-        ) + button('insert-code', 'Insert at cursor', 'Insert this code at the cursor', 'insert', indexAttr)
+      ? button('apply-code', 'Apply to selection', 'replace', indexAttr) +
+        button('insert-code', 'Insert at cursor', 'insert', indexAttr)
       : '';
   return (
     `<div class="code-block"${indexAttr} data-state="${closed ? 'closed' : 'open'}">` +
     `<div class="code-block-header"><span class="language">${escapeHtml(language || 'text')}</span>` +
-    button('copy-code', 'Copy', 'Copy code', 'copy', indexAttr) +
+    button('copy-code', 'Copy code', 'copy', indexAttr) +
     actions +
     `</div><pre><code${classes ? ` class="${classes}"` : ''}>${body}</code></pre></div>\n`
   );
 }
 
-function button(action: string, text: string, title: string, icon: string, indexAttr: string): string {
+/**
+ * An icon button (a narrow side bar has no room for words). Its title is its tooltip and, as it has
+ * no text, its accessible name (no aria-label: the sanitizer's attribute list stays as it is).
+ */
+function button(action: string, label: string, icon: string, indexAttr: string): string {
   return (
-    `<button type="button" data-action="${action}"${indexAttr} title="${title}">` +
-    `<span class="codicon codicon-${icon}" aria-hidden="true"></span>${text}</button>`
+    `<button type="button" data-action="${action}"${indexAttr} title="${label}">` +
+    `<span class="codicon codicon-${icon}" aria-hidden="true"></span></button>`
   );
 }
 

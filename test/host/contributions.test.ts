@@ -54,7 +54,7 @@ suite('Contributions', () => {
     }
   });
 
-  test('the R1 view container and the R1 Chat webview view are contributed', async () => {
+  test('the R1 view container and its Chat webview view are contributed', async () => {
     const { viewsContainers, views } = packageJson().contributes;
     assert.deepEqual(
       viewsContainers.activitybar.filter((container) => container.id === 'r1Coder').map((container) => container.title),
@@ -62,11 +62,23 @@ suite('Contributions', () => {
     );
     assert.deepEqual(
       views.r1Coder?.map((view) => [view.id, view.name, view.type]),
-      [['r1Coder.chat', 'R1 Chat', 'webview']],
+      [['r1Coder.chat', 'Chat', 'webview']],
     );
     // The workbench turns contributions into commands; their presence shows it accepted them.
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(registered.has('workbench.view.extension.r1Coder'), 'the view container has its open command');
     assert.ok(registered.has('r1Coder.chat.focus'), 'the chat view has its focus command');
+  });
+
+  test('the side bar title names R1 once ("R1: Chat", not "R1: R1 Chat")', () => {
+    const { viewsContainers, views } = packageJson().contributes;
+    const container = viewsContainers.activitybar.find((candidate) => candidate.id === 'r1Coder');
+    const only = views.r1Coder?.length === 1 ? views.r1Coder[0] : undefined;
+    assert.ok(container && only, 'one view in the R1 container');
+    // How the workbench titles a container with a single view (ViewPaneContainer.getTitle):
+    // the view's name alone when both are equal, else "container: view".
+    const title = container.title === only.name ? only.name : `${container.title}: ${only.name}`;
+    assert.equal(title, 'R1: Chat');
+    assert.equal(title.match(/R1/g)?.length, 1, title);
   });
 });

@@ -43,10 +43,13 @@ export async function run(): Promise<void> {
   // require, not import: imports would run before the globals exist. esbuild still bundles these.
   /* eslint-disable @typescript-eslint/no-require-imports */
   require('./activation.test');
+  // Needs a window where the panel was never opened and nothing was saved: before the others.
+  require('./freshWindow.test');
   require('./contributions.test');
   require('./apiKey.test');
   require('./chat.test');
   require('./fixSelection.test');
+  require('./applyCode.test');
   require('./hardening.test');
   require('./localModel.test');
   require('./soak.test');

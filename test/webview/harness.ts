@@ -59,6 +59,8 @@ export interface PageSetup {
    * so that whatever drives it runs in another renderer process and costs the panel nothing.
    */
   readonly hosted?: boolean;
+  /** More files served from ORIGIN by path, e.g. a font a stylesheet loads (`/codicon.ttf`). */
+  readonly files?: Readonly<Record<string, { readonly body: string | Buffer; readonly type: string }>>;
 }
 
 export interface TestPage {
@@ -91,7 +93,7 @@ ${styles.map((_, i) => `<link rel="stylesheet" href="${ORIGIN}/style${i}.css">`)
 <script nonce="${NONCE}" src="${ORIGIN}/init.js"></script>
 <script nonce="${NONCE}" src="${ORIGIN}/main.js"></script>
 </body></html>`;
-  const files = new Map<string, { body: string; type: string }>([
+  const files = new Map<string, { readonly body: string | Buffer; readonly type: string }>([
     ['/index.html', { body: html, type: 'text/html' }],
     ['/init.js', { body: setup.initScript ?? '', type: 'text/javascript' }],
     ['/main.js', { body: setup.script, type: 'text/javascript' }],
@@ -103,6 +105,7 @@ ${styles.map((_, i) => `<link rel="stylesheet" href="${ORIGIN}/style${i}.css">`)
       },
     ],
     ...styles.map((css, i) => [`/style${i}.css`, { body: css, type: 'text/css' }] as const),
+    ...Object.entries(setup.files ?? {}),
   ]);
   const hostHtml = `<!DOCTYPE html><html><head><meta charset="UTF-8"></head><body style="margin:0">
 <iframe src="${ORIGIN}/index.html" style="border:0;width:100vw;height:100vh;display:block"></iframe></body></html>`;
