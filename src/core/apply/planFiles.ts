@@ -27,8 +27,8 @@
 import { isElisionLine, languageFamily, languageIdForPath } from './extractCode';
 import { listAnswerBlocks, resolveBlockPath, type LabelledBlock } from './fileBlocks';
 import { countChangedLines } from './lineDiff';
-import { locateBlock } from './locateBlock';
-import { planEdit, unfinishedAnswerReason, type AnswerEnding } from './planEdit';
+import { unfinishedAnswerReason, type AnswerEnding } from './planEdit';
+import { planRegion } from './planRegion';
 import { lineKey } from './similarity';
 import { splitLines } from './textModel';
 import { isWholeFileBlock, renderNewFile, renderWholeFile } from './wholeFile';
@@ -263,50 +263,6 @@ function planOneFile(
   const oldText = bom + text;
   if (newText === text) return { path, kind: 'unchanged', mode, oldText, added: 0, removed: 0 };
   return { path, kind: 'modify', mode, oldText, newText: bom + newText, ...countChangedLines(text, newText) };
-}
-
-/** A region of an existing file, found by content and planned like Apply to selection. */
-function planRegion(
-  path: string,
-  text: string,
-  lines: readonly string[],
-  language: string,
-): { kind: 'ok'; text: string } | { kind: 'unchanged' } | { kind: 'refused'; reason: string } {
-  // An elision at either end says "the code before (after) stays", which placing a region does anyway.
-  const documentKeys = new Set(splitLines(text).map(lineKey));
-  const edge = (line: string) => line.trim() === '' || isElisionLine(line, documentKeys);
-  let first = 0;
-  let last = lines.length;
-  while (first < last && edge(lines[first] ?? '')) first++;
-  while (last > first && edge(lines[last - 1] ?? '')) last--;
-  if (first === last)
-    return { kind: 'refused', reason: `The block for ${path} holds only elisions, no code. Nothing was changed.` };
-  const code = lines.slice(first, last).join('\n');
-  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  const answer = `${fence}${language}\n${code}\n${fence}\n`;
-  const languageId = languageIdForPath(path);
-  const located = locateBlock({ documentText: text, answer, ...(languageId ? { languageId } : {}) });
-  if (located.kind === 'refused') return { kind: 'refused', reason: regionReason(path, located.reason) };
-  const plan = planEdit({
-    documentText: text,
-    selection: located.range,
-    answer,
-    finishReason: 'stop',
-    ...(languageId ? { languageId } : {}),
-  });
-  if (plan.kind === 'edit') return { kind: 'ok', text: plan.newDocumentText };
-  if (/identical to the current code/.test(plan.reason)) return { kind: 'unchanged' };
-  return { kind: 'refused', reason: regionReason(path, plan.reason) };
-}
-
-/** Apply to selection's reasons, told about a region of a named file rather than an empty selection. */
-function regionReason(path: string, reason: string): string {
-  const told = reason
-    .replace(/^Nothing is selected, and /, `The block for ${path} is not the whole file, and `)
-    .replace(/ Select the code it should replace(, or use Insert at cursor)?\./, '')
-    .replace(/the selection|the selected (lines|code)/g, 'the region');
-  return told.startsWith('The block for') ? told : `The block for ${path} could not be placed: ${told}`;
 }
 
 /** The context builder's marker for lines it left out of an attached file. */

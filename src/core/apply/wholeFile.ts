@@ -8,11 +8,15 @@
  *   1. it has no elisions (`// ... existing code ...`),
  *   2. it starts like the file: the file has no more non-blank lines before the first line the two
  *      share than the block has (each leading file line is accounted for by a leading block line),
+ *      or the block opens with an import and the file's lines before the first shared one are
+ *      all imports (the block restates the imports, less one it removed),
  *   3. it ends like the file, by the same measure at the end, and
  *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order.
- * Anything else is a region, placed by content like Apply to selection. A whole file that drops its
- * first or last lines (an unused import removed) is therefore planned as a region: the change
- * around it still applies and the dropped lines stay, which the review shows; code is never lost.
+ * Anything else is a region, placed by content like Apply to selection. A whole file that drops
+ * its first or last lines (a leading comment, a trailing function) is therefore planned as a
+ * region: the change around it still applies and the dropped lines stay, which the review shows;
+ * code is never lost. (Dropped imports at the top are the exception above: the block visibly
+ * restates that section.)
  */
 
 import { matchLines } from './lineDiff';
@@ -21,6 +25,9 @@ import { detectIndentStyle, isBlank, leadingWhitespace, measureIndent, renderInd
 
 /** Of the file's non-blank lines, at least this share must occur in a whole-file block. */
 export const WHOLE_FILE_MIN_COVERAGE = 0.5;
+
+const IMPORT_LINE =
+  /^\s*(?:import\b|from\s+\S+\s+import\b|#\s*include\b|#import\b|use\s|using\s|require\b|const\s+\w+\s*=\s*require\()/;
 
 /** Whether `blockLines` (no elisions among them) restate the whole of `fileText`; see the rule above. */
 export function isWholeFileBlock(fileText: string, blockLines: readonly string[]): boolean {
@@ -31,7 +38,10 @@ export function isWholeFileBlock(fileText: string, blockLines: readonly string[]
   const first = pairs[0];
   const last = pairs[pairs.length - 1];
   if (!first || !last) return false;
-  const startsLikeFile = first[0] <= first[1];
+  // A block that opens with the file's imports restates them: an import it lacks was removed.
+  const restatesImports =
+    IMPORT_LINE.test(block[0] ?? '') && file.slice(0, first[0]).every((line) => IMPORT_LINE.test(line));
+  const startsLikeFile = first[0] <= first[1] || restatesImports;
   const endsLikeFile = file.length - 1 - last[0] <= block.length - 1 - last[1];
   return startsLikeFile && endsLikeFile && pairs.length >= file.length * WHOLE_FILE_MIN_COVERAGE;
 }
