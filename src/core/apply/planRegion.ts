@@ -48,11 +48,16 @@ export function planRegion(path: string, text: string, lines: readonly string[],
   const answer = `${fence}${language}\n${code}\n${fence}\n`;
   const languageId = languageIdForPath(path);
   const located = locateBlock({ documentText: text, answer, ...(languageId ? { languageId } : {}) });
-  if (located.kind === 'refused') {
+  // Locating looks a few dozen lines around each anchor; an elision standing for more is placed
+  // between the block's first and last lines that occur once in the file.
+  const spanned =
+    located.kind === 'refused' && block.some(elision) ? anchorSpan(model.lines, block, elision) : undefined;
+  if (located.kind === 'refused' && spanned === undefined) {
     if (/identical to the current code/.test(located.reason)) return { kind: 'unchanged' };
     return { kind: 'refused', reason: regionReason(path, located.reason) };
   }
-  const region = extendOverBody(model, located.range, block, trailingElision, elision);
+  const found = located.kind === 'region' ? located.range : (spanned as Range0);
+  const region = extendOverBody(model, found, block, trailingElision, elision);
   const plan = planEdit({
     documentText: text,
     selection: region,
@@ -81,6 +86,34 @@ function regionReason(path: string, reason: string): string {
     .replace(/ Select the code it should replace(, or use Insert at cursor)?\./, '')
     .replace(/the selection|the selected (lines|code)/g, 'the region');
   return told.startsWith('The block for') ? told : `The block for ${path} could not be placed: ${told}`;
+}
+
+/**
+ * Whole lines from the block's first to its last line that occur exactly once in the file, when
+ * those lines occur in the block's order; undefined otherwise.
+ */
+function anchorSpan(
+  doc: readonly string[],
+  block: readonly string[],
+  isElision: (line: string) => boolean,
+): Range0 | undefined {
+  const counts = new Map<string, number>();
+  const at = new Map<string, number>();
+  doc.forEach((line, index) => {
+    const key = lineKey(line);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    at.set(key, index);
+  });
+  const anchors = block
+    .filter((line) => !isBlank(line) && !isElision(line) && !isTrivialLine(line))
+    .map(lineKey)
+    .filter((key) => counts.get(key) === 1)
+    .map((key) => at.get(key) ?? -1);
+  if (anchors.length < 2 || anchors.some((line, index) => index > 0 && line <= (anchors[index - 1] ?? -1)))
+    return undefined;
+  const first = anchors[0] ?? 0;
+  const last = anchors[anchors.length - 1] ?? 0;
+  return { start: { line: first, character: 0 }, end: { line: last, character: (doc[last] ?? '').length } };
 }
 
 const CLOSER = /^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|<\/)/;
