@@ -11,7 +11,8 @@
  *      or the block opens with an import and the file's lines before the first shared one are
  *      all imports (the block restates the imports, less one it removed),
  *   3. it ends like the file, by the same measure at the end, and
- *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order.
+ *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order;
+ * or the file has at most two non-blank lines (too short to tell; the review shows the change).
  * Anything else is a region, placed by content like Apply to selection. A whole file that drops
  * its first or last lines (a leading comment, a trailing function) is therefore planned as a
  * region: the change around it still applies and the dropped lines stay, which the review shows;
@@ -26,6 +27,9 @@ import { detectIndentStyle, isBlank, leadingWhitespace, measureIndent, renderInd
 /** Of the file's non-blank lines, at least this share must occur in a whole-file block. */
 export const WHOLE_FILE_MIN_COVERAGE = 0.5;
 
+/** Files with at most this many non-blank lines are replaced by any block without elisions. */
+export const TINY_FILE_LINES = 2;
+
 const IMPORT_LINE =
   /^\s*(?:import\b|from\s+\S+\s+import\b|#\s*include\b|#import\b|use\s|using\s|require\b|const\s+\w+\s*=\s*require\()/;
 
@@ -33,7 +37,8 @@ const IMPORT_LINE =
 export function isWholeFileBlock(fileText: string, blockLines: readonly string[]): boolean {
   const file = new TextModel(fileText).lines.filter((line) => !isBlank(line));
   const block = blockLines.filter((line) => !isBlank(line));
-  if (file.length === 0) return true;
+  // A file this short cannot show where a block starts or ends: a block without elisions replaces it.
+  if (file.length <= TINY_FILE_LINES) return true;
   const pairs = matchLines(file, block, lineKey);
   const first = pairs[0];
   const last = pairs[pairs.length - 1];
