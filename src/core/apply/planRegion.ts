@@ -159,11 +159,13 @@ function extendOverBody(
   return { start: range.start, end: { line: end, character: (doc[end] ?? '').length } };
 }
 
+const BRACKETS_ONLY = /^[\s{}()[\];,]*$/;
+
 /**
  * Lines of the file that the planned text no longer has, and that the block neither replaces (no
  * similar new line in it) nor drops on purpose (between two lines it restates).
  */
-function lostLines(
+export function lostLines(
   before: readonly string[],
   after: readonly string[],
   block: readonly string[],
@@ -171,10 +173,17 @@ function lostLines(
 ): string[] {
   const kept = new Set(matchLines(before, after).map(([index]) => index));
   const blockCode = block.filter((line) => !isBlank(line) && !isElision(line));
-  const restated = new Set(blockCode.map(lineKey));
   const beforeKeys = new Set(before.map(lineKey));
   // New lines of the block: what a removed line may have been replaced by.
   const replacements = blockCode.filter((line) => !beforeKeys.has(lineKey(line)));
+  // Consecutive lines of the block (blank lines aside; an elision between breaks the pair).
+  const written = block.filter((line) => !isBlank(line)).map((line) => (isElision(line) ? undefined : lineKey(line)));
+  const adjacent = new Set(
+    written.slice(1).flatMap((key, index) => {
+      const previous = written[index];
+      return key === undefined || previous === undefined ? [] : [`${previous}\u0000${key}`];
+    }),
+  );
   const anchor = (from: number, step: number): string | undefined => {
     for (let d = from; d >= 0 && d < before.length; d += step) {
       const line = before[d] ?? '';
@@ -188,13 +197,12 @@ function lostLines(
     if (replacements.some((candidate) => lineSimilarity(candidate, line) >= FUZZY_THRESHOLD)) return;
     const previous = anchor(index - 1, -1);
     const next = anchor(index + 1, 1);
-    // Dropped between two lines the block restates (one of them more than a lone `}`).
+    // Dropped between two lines the block writes one after the other (not two lone brackets).
     if (
       previous !== undefined &&
       next !== undefined &&
-      restated.has(lineKey(previous)) &&
-      restated.has(lineKey(next)) &&
-      !(isTrivialLine(previous) && isTrivialLine(next))
+      adjacent.has(`${lineKey(previous)}\u0000${lineKey(next)}`) &&
+      !(BRACKETS_ONLY.test(previous) && BRACKETS_ONLY.test(next))
     )
       return;
     lost.push(line);
