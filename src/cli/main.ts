@@ -16,6 +16,10 @@ const HELP = `Usage:
                                         Fix ×N: the fix most samples agree on (prints the new file)
   r1-coder apply --file F --selection L:C-L:C --answer A.md
                                         apply a model's fix to a file (prints the new file)
+  r1-coder apply --root DIR --answer A.md [--out DIR] [--allow-delete]
+                                        plan a multi-file Edit answer against the tree at DIR:
+                                        a unified diff, or the changed files written to --out
+                                        (r1-coder apply --help for details)
 
 ask options:
   --json                  one JSON object per line on stdout

@@ -70,7 +70,7 @@ function pathFromProse(line: string): string | undefined {
       .replace(LABEL_PREFIX, '')
       .replace(/:$/, '')
       .replace(/^`([^`]+)`$/, '$1')
-      .replace(/\s*\((?:new|new file|created?|updated?|modified)\)$/i, '')
+      .replace(/\s*\((?:new|new file|created?|updated?|modified|changed|unchanged)\)$/i, '')
       .trim();
   }
   text = text.replace(/\\/g, '/');
