@@ -1,59 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from '../../src/host/commandIds';
-import type { R1CoderTestApi } from '../../src/host/extension';
-import type { EditProposalView } from '../../src/shared/protocol';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, getExtension, packageJson, setBaseUrl, waitUntil } from './extension';
+import { activateExtension, getExtension, packageJson, waitUntil } from './extension';
 import { nodeLlamaCppFilesLoaded, openAiLoaded } from './loadedModules';
+import { BROKEN, fixWithR1Actions, typeScriptErrors } from './typeScriptErrors';
 
 /** The harness prints only lines with this prefix (test/host/index.ts). */
 function say(line: string): void {
   console.log(`[r1-test] ${line}`);
-}
-
-/** A real TypeScript error (TS2322 on line 2) for the built-in TypeScript features to report. */
-const BROKEN = [
-  'export function total(values: number[]): number {',
-  "  let sum: number = 'zero';",
-  '  for (const value of values) sum += value;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** TypeScript's own diagnostics for the document; the server starts on first use, so allow it time. */
-async function typeScriptErrors(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
-  return waitUntil(
-    `TypeScript diagnostics for ${uri.toString()}`,
-    () => {
-      const errors = vscode.languages
-        .getDiagnostics(uri)
-        .filter((diagnostic) => diagnostic.source === 'ts' && diagnostic.severity === vscode.DiagnosticSeverity.Error);
-      return errors.length ? errors : undefined;
-    },
-    90_000,
-  );
-}
-
-/** The Fix with R1 quick fixes offered at `range`, as the light bulb asks for them. */
-async function fixWithR1Actions(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
-  return waitUntil(
-    'the Fix with R1 quick fix',
-    async () => {
-      const actions =
-        (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>(
-          'vscode.executeCodeActionProvider',
-          uri,
-          range,
-        )) ?? [];
-      const ours = actions.filter(
-        (action): action is vscode.CodeAction => action.title === 'Fix with R1' && typeof action.command !== 'string',
-      );
-      return ours.length ? ours : undefined;
-    },
-    10_000,
-  );
 }
 
 // First in the suite (test/host/index.ts): nothing has touched R1 Coder before these tests.
@@ -93,69 +47,6 @@ suite('Activation in a fresh window (before anything touches R1)', () => {
       [],
       'node-llama-cpp was loaded without a local model in use',
     );
-  }).timeout(120_000);
-
-  test('the probes see openai and node-llama-cpp once they load (so the checks above can fail)', async () => {
-    const extension = getExtension();
-    const api = await activateExtension();
-    const server = await startDeepSeekServer();
-    try {
-      await setBaseUrl(server.baseUrl);
-      await vscode.commands.executeCommand(COMMAND_IDS.newChat);
-      const turn = await api.ask('Which SDK answers?', 'cloud');
-      assert.equal(turn.status, 'done', turn.error?.message);
-      assert.equal(openAiLoaded(), true, 'a cloud request loads the openai SDK, and the probe sees it');
-    } finally {
-      await setBaseUrl(undefined);
-      await vscode.commands.executeCommand(COMMAND_IDS.newChat);
-      await server.close();
-    }
-    await import('node-llama-cpp');
-    assert.notDeepEqual(nodeLlamaCppFilesLoaded(extension.extensionPath), [], 'the probe sees node-llama-cpp');
-  }).timeout(60_000);
-});
-
-suite('Fix with R1 on an untitled document', () => {
-  let api: R1CoderTestApi;
-  let server: DeepSeekServer;
-
-  suiteSetup(async () => {
-    api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-  });
-
-  suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(COMMAND_IDS.newChat);
-    await setBaseUrl(undefined);
-    await server.close();
-  });
-
-  test('an unsaved TypeScript editor gets the quick fix, and it proposes a fix for that editor', async () => {
-    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: BROKEN });
-    assert.equal(document.uri.scheme, 'untitled');
-    await vscode.window.showTextDocument(document, { preview: false });
-    const [error] = await typeScriptErrors(document.uri);
-    assert.ok(error);
-    const [action] = await fixWithR1Actions(document.uri, error.range);
-    assert.ok(action?.command);
-
-    server.enqueue({
-      reasoning: 'The variable is declared as a number but initialised with a string. Start the sum at 0.',
-      answer: 'Initialise it with a number:\n\n```typescript\n  let sum: number = 0;\n```\n',
-    });
-    const proposal = await vscode.commands.executeCommand<EditProposalView | undefined>(
-      action.command.command,
-      ...(action.command.arguments ?? []),
-    );
-    const prompt = JSON.stringify(server.requests.at(-1)?.body?.messages ?? []);
-    assert.ok(prompt.includes(error.message.slice(0, 40)), `the prompt carries the TypeScript error: ${prompt}`);
-    assert.equal(proposal?.state, 'pending', JSON.stringify(proposal));
-    assert.equal(api.conversation().turns.at(-1)?.status, 'done');
-    await vscode.commands.executeCommand(COMMAND_IDS.rejectEdit);
-    assert.equal(document.getText(), BROKEN, 'rejected: the editor is unchanged');
   }).timeout(120_000);
 });
 

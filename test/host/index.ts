@@ -13,6 +13,7 @@ export async function run(): Promise<void> {
     require('./activation.test');
     // Needs a window where the panel was never opened and nothing was saved: before the others.
     require('./freshWindow.test');
+    require('./firstRequests.test');
     require('./contributions.test');
     require('./apiKey.test');
     require('./chat.test');
