@@ -279,6 +279,8 @@ interface RunResult {
   readonly longest: Longest;
   /** Over the paced slices only. */
   readonly longestPaced: Longest;
+  /** Frames the panel painted during the paced slices. */
+  readonly pacedPaints: number;
   readonly elements: number;
   readonly nodes: number;
   readonly heapMB: number;
@@ -459,9 +461,8 @@ async function run(
     feed,
     samples,
     longest: longestOf(tasks.list),
-    longestPaced: longestOf(
-      tasks.list.filter((task) => tasks.slices.some(([from, to]) => task.ts >= from && task.ts < to)),
-    ),
+    longestPaced: longestOf(tasks.list.filter((task) => inSlices(tasks.slices, task.ts))),
+    pacedPaints: tasks.paints.filter((ts) => inSlices(tasks.slices, ts)).length,
     elements,
     nodes: metrics.Nodes ?? 0,
     heapMB: (metrics.JSHeapUsedSize ?? 0) / 2 ** 20,
@@ -502,11 +503,14 @@ function longestOf(tasks: readonly Task[]): Longest {
   };
 }
 
+const inSlices = (slices: readonly [number, number][], ts: number) =>
+  slices.some(([from, to]) => ts >= from && ts < to);
+
 /**
  * Every task on the panel's main thread, except those that answered a metrics sample (DevTools
- * work), and the paced slices' bounds on the trace clock.
+ * work), when the panel painted, and the paced slices' bounds on the trace clock.
  */
-function mainThreadTasks(trace: Buffer): { list: Task[]; slices: [number, number][] } {
+function mainThreadTasks(trace: Buffer): { list: Task[]; paints: number[]; slices: [number, number][] } {
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   // The panel's process is the one whose frame set the 'bench-panel' mark.
   const panelPid = events.find((event) => event.name === 'bench-panel')?.pid;
@@ -539,7 +543,10 @@ function mainThreadTasks(trace: Buffer): { list: Task[]; slices: [number, number
     .map((task): Task => ({ ts: task.ts, wallMs: (task.dur ?? 0) / 1000, cpuMs: (task.tdur ?? task.dur ?? 0) / 1000 }));
   const sliceEnds = marks('bench-slice-end');
   const slices = marks('bench-slice-start').map((from, i): [number, number] => [from, sliceEnds[i] ?? Infinity]);
-  return { list, slices };
+  const paints = events
+    .filter((event) => event.name === 'Paint' && event.ph === 'X' && mainThreads.has(`${event.pid}:${event.tid}`))
+    .map((event) => event.ts);
+  return { list, paints, slices };
 }
 
 // ---- analysis --------------------------------------------------------------------------------
@@ -800,6 +807,10 @@ async function main(): Promise<void> {
   );
   addPaced('longest task, ms (wall / CPU)', (_, r) => both(r.longestPaced.wallMs, r.longestPaced.cpuMs, 1));
   addPaced('tasks > 50 ms (wall / CPU)', (_, r) => `${r.longestPaced.over50Wall} / ${r.longestPaced.over50Cpu}`);
+  addPaced('frames painted per s', (p, r) => round(r.pacedPaints / (p.wallMs / 1000), 0));
+  addPaced('main-thread ms per frame (wall / CPU)', (p, r) =>
+    both(p.mainMs / r.pacedPaints, p.cpuMs / r.pacedPaints, 2),
+  );
   addPaced('time to render / time streamed, s', (p) => `${round(p.wallMs / 1000)} / ${round(p.streamedMs / 1000)}`);
   addPaced(`whole ${totalTokens / 1000}k trace: main-thread s${fullPaced ? '' : ' (est.)'} (wall / CPU)`, (p) =>
     both(p.wholeMs / 1000, p.wholeCpuMs / 1000, 1),
@@ -824,7 +835,8 @@ async function main(): Promise<void> {
   console.log(
     `panel at ${RATE} tokens/s: ${round(paced.panel.msPer1k)} ms of main thread per 1k tokens (${round(firstWindow(panelFast, 'taskMs'))} as fast as possible): ` +
       `scripting ${share(paced.panel.scriptMs)}, style + layout ${share(paced.panel.styleLayoutMs)}, other (paint, compositing, GC, task overhead) ${share(other)}; ` +
-      `at this rate each frame carries a token or two, so per-frame costs dominate`,
+      `${round(panelPaced.pacedPaints / (paced.panel.wallMs / 1000), 0)} frames painted per s, ${round(paced.panel.mainMs / panelPaced.pacedPaints, 2)} ms (CPU ${round(paced.panel.cpuMs / panelPaced.pacedPaints, 2)} ms) each: ` +
+      `at this rate a frame carries a token or two, so the cost per frame dominates, not the markdown`,
   );
   console.log(
     `machine: ${cpus().length} cores, load average ${round(loadBefore!, 1)} before, ${round(loadAfter!, 1)} after`,
