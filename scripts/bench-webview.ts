@@ -176,16 +176,28 @@ function answerText(tokens: number, random: () => number): string[] {
 const BENCH_INIT = `
 // The feeder's control messages: registered before the panel's listener, and hidden from it.
 // A marker is answered once every message posted before it was handled; an idle request once
-// no renderer has work pending.
+// no renderer has work pending. Answers carry how many frames ran the page's animation-frame
+// callbacks so far (counted without requesting any frame; the idle check's own are not counted).
+const raf = window.requestAnimationFrame.bind(window);
+let renderedFrames = 0;
+let lastFrameTime = -1;
+window.requestAnimationFrame = (callback) => raf((time) => {
+  if (time !== lastFrameTime) {
+    lastFrameTime = time;
+    renderedFrames++;
+  }
+  callback(time);
+});
 window.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.__benchMarker === undefined && data.__benchIdle === undefined) return;
   event.stopImmediatePropagation();
-  const reply = () => event.source.postMessage({ __benchAck: data.__benchMarker ?? data.__benchIdle }, '*');
+  const reply = () =>
+    event.source.postMessage({ __benchAck: data.__benchMarker ?? data.__benchIdle, frames: renderedFrames }, '*');
   if (data.__benchMarker !== undefined) return reply();
   let frames = 0;
-  const check = () => (!document.querySelector('[aria-busy]') || ++frames > 3000 ? reply() : requestAnimationFrame(check));
-  requestAnimationFrame(() => requestAnimationFrame(check));
+  const check = () => (!document.querySelector('[aria-busy]') || ++frames > 3000 ? reply() : raf(check));
+  raf(() => raf(check));
 });`;
 
 /** The real bundle: dist/webview.js if it is newer than the sources it is built from. */
@@ -255,6 +267,8 @@ interface SliceResult {
   /** Indexes into the run's samples: just before the slice and once it was rendered. */
   readonly startSample: number;
   readonly endSample: number;
+  /** Frames that ran the renderer's animation-frame callbacks during the slice. */
+  readonly frames: number;
 }
 
 interface FeedResult {
@@ -279,8 +293,6 @@ interface RunResult {
   readonly longest: Longest;
   /** Over the paced slices only. */
   readonly longestPaced: Longest;
-  /** Frames the panel painted during the paced slices. */
-  readonly pacedPaints: number;
   readonly elements: number;
   readonly nodes: number;
   readonly heapMB: number;
@@ -294,14 +306,14 @@ interface RunResult {
 async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
   const w = window as unknown as { __benchCheckpoint: (tokens: number) => Promise<number> };
   const panel = document.querySelector('iframe')!.contentWindow!;
-  const acks = new Map<number, () => void>();
-  window.addEventListener('message', (event: MessageEvent<{ __benchAck?: number }>) => {
+  const acks = new Map<number, (frames: number) => void>();
+  window.addEventListener('message', (event: MessageEvent<{ __benchAck?: number; frames?: number }>) => {
     const id = event.data.__benchAck;
-    if (id !== undefined) acks.get(id)?.();
+    if (id !== undefined) acks.get(id)?.(event.data.frames ?? 0);
   });
   let nextId = 0;
   const ask = (kind: '__benchMarker' | '__benchIdle') =>
-    new Promise<void>((resolve) => {
+    new Promise<number>((resolve) => {
       const id = nextId++;
       acks.set(id, resolve);
       panel.postMessage({ [kind]: id }, '*');
@@ -380,6 +392,7 @@ async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
     await fill(span.from);
     if (stopped) break;
     await ask('__benchIdle');
+    const framesBefore = await ask('__benchMarker');
     const startSample = await checkpoint(index);
     performance.mark('bench-slice-start');
     const sliceStart = performance.now();
@@ -391,11 +404,11 @@ async function feedInPage(plan: FeedPlan): Promise<FeedResult> {
       }
       await new Promise((resolve) => setTimeout(resolve, 4));
     }
-    await ask('__benchIdle');
+    const framesAfter = await ask('__benchIdle');
     const wallMs = performance.now() - sliceStart;
     performance.mark('bench-slice-end');
     const endSample = await checkpoint(index);
-    slices.push({ from: span.from, to: span.to, wallMs, startSample, endSample });
+    slices.push({ from: span.from, to: span.to, wallMs, startSample, endSample, frames: framesAfter - framesBefore });
   }
   if (!stopped) await fill(tokens.length);
   if (!stopped) post({ type: 'turnEnded', turnId: 'bench', status: 'done', at: Date.now() });
@@ -462,7 +475,6 @@ async function run(
     samples,
     longest: longestOf(tasks.list),
     longestPaced: longestOf(tasks.list.filter((task) => inSlices(tasks.slices, task.ts))),
-    pacedPaints: tasks.paints.filter((ts) => inSlices(tasks.slices, ts)).length,
     elements,
     nodes: metrics.Nodes ?? 0,
     heapMB: (metrics.JSHeapUsedSize ?? 0) / 2 ** 20,
@@ -508,9 +520,9 @@ const inSlices = (slices: readonly [number, number][], ts: number) =>
 
 /**
  * Every task on the panel's main thread, except those that answered a metrics sample (DevTools
- * work), when the panel painted, and the paced slices' bounds on the trace clock.
+ * work), and the paced slices' bounds on the trace clock.
  */
-function mainThreadTasks(trace: Buffer): { list: Task[]; paints: number[]; slices: [number, number][] } {
+function mainThreadTasks(trace: Buffer): { list: Task[]; slices: [number, number][] } {
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   // The panel's process is the one whose frame set the 'bench-panel' mark.
   const panelPid = events.find((event) => event.name === 'bench-panel')?.pid;
@@ -543,10 +555,7 @@ function mainThreadTasks(trace: Buffer): { list: Task[]; paints: number[]; slice
     .map((task): Task => ({ ts: task.ts, wallMs: (task.dur ?? 0) / 1000, cpuMs: (task.tdur ?? task.dur ?? 0) / 1000 }));
   const sliceEnds = marks('bench-slice-end');
   const slices = marks('bench-slice-start').map((from, i): [number, number] => [from, sliceEnds[i] ?? Infinity]);
-  const paints = events
-    .filter((event) => event.name === 'Paint' && event.ph === 'X' && mainThreads.has(`${event.pid}:${event.tid}`))
-    .map((event) => event.ts);
-  return { list, paints, slices };
+  return { list, slices };
 }
 
 // ---- analysis --------------------------------------------------------------------------------
@@ -607,6 +616,7 @@ function spreadSlices(tokens: number, count: number, size: number): Span[] {
 interface PacedFigures {
   readonly slices: number;
   readonly tokens: number;
+  readonly frames: number;
   /** Time the slices took to render (from first delta to idle) vs the time they were streamed over. */
   readonly wallMs: number;
   readonly streamedMs: number;
@@ -635,6 +645,7 @@ function pacedFigures(r: RunResult, totalTokens: number): PacedFigures {
   return {
     slices: r.feed.slices.length,
     tokens,
+    frames: sum((slice) => slice.frames),
     wallMs,
     streamedMs: (tokens / RATE) * 1000,
     mainMs,
@@ -807,10 +818,8 @@ async function main(): Promise<void> {
   );
   addPaced('longest task, ms (wall / CPU)', (_, r) => both(r.longestPaced.wallMs, r.longestPaced.cpuMs, 1));
   addPaced('tasks > 50 ms (wall / CPU)', (_, r) => `${r.longestPaced.over50Wall} / ${r.longestPaced.over50Cpu}`);
-  addPaced('frames painted per s', (p, r) => round(r.pacedPaints / (p.wallMs / 1000), 0));
-  addPaced('main-thread ms per frame (wall / CPU)', (p, r) =>
-    both(p.mainMs / r.pacedPaints, p.cpuMs / r.pacedPaints, 2),
-  );
+  addPaced('frames rendered per s (rAF)', (p) => round(p.frames / (p.wallMs / 1000), 0));
+  addPaced('main-thread ms per frame (wall / CPU)', (p) => both(p.mainMs / p.frames, p.cpuMs / p.frames, 2));
   addPaced('time to render / time streamed, s', (p) => `${round(p.wallMs / 1000)} / ${round(p.streamedMs / 1000)}`);
   addPaced(`whole ${totalTokens / 1000}k trace: main-thread s${fullPaced ? '' : ' (est.)'} (wall / CPU)`, (p) =>
     both(p.wholeMs / 1000, p.wholeCpuMs / 1000, 1),
@@ -835,7 +844,7 @@ async function main(): Promise<void> {
   console.log(
     `panel at ${RATE} tokens/s: ${round(paced.panel.msPer1k)} ms of main thread per 1k tokens (${round(firstWindow(panelFast, 'taskMs'))} as fast as possible): ` +
       `scripting ${share(paced.panel.scriptMs)}, style + layout ${share(paced.panel.styleLayoutMs)}, other (paint, compositing, GC, task overhead) ${share(other)}; ` +
-      `${round(panelPaced.pacedPaints / (paced.panel.wallMs / 1000), 0)} frames painted per s, ${round(paced.panel.mainMs / panelPaced.pacedPaints, 2)} ms (CPU ${round(paced.panel.cpuMs / panelPaced.pacedPaints, 2)} ms) each: ` +
+      `${round(paced.panel.frames / (paced.panel.wallMs / 1000), 0)} frames rendered per s, ${round(paced.panel.mainMs / paced.panel.frames, 2)} ms (CPU ${round(paced.panel.cpuMs / paced.panel.frames, 2)} ms) of main thread per frame: ` +
       `at this rate a frame carries a token or two, so the cost per frame dominates, not the markdown`,
   );
   console.log(
