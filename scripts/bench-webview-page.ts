@@ -1,18 +1,23 @@
 /**
  * Browser entry for `npm run bench:webview`: a minimal panel (Thinking section + answer) fed the
- * same protocol messages as the real one, with two renderers to compare:
+ * same protocol messages as the real one, with three renderers to compare:
  *   incremental — StreamingMarkdown, as the panel uses it;
- *   baseline    — what most chat panels do: on every chunk, render the whole message's markdown
- *                 (same markdown-it setup and sanitizer, no highlighting) into innerHTML.
+ *   per-frame   — the baseline a careful peer would write: keep the message's text, and at most once
+ *                 per animation frame (requestAnimationFrame-coalesced) render all of it again
+ *                 (the panel's markdown-it setup and DOMPurify sanitizer) and swap it in;
+ *   per-delta   — what many chat panels do: the same full render on every delta.
+ * Both baselines render exactly the same way (`renderWhole`) and differ only in when. Neither
+ * highlights code while streaming (both do once, at the end), so each does less work per render
+ * than the panel, which highlights every closed code block as it streams: a conservative baseline.
  * The mode comes from `window.__benchMode`, set by the benchmark before this script runs.
  */
 
 import type { HostMessage } from '../src/shared/protocol';
 import { FollowScroll } from '../src/webview/followScroll';
-import { renderMarkdownToHtml } from '../src/webview/markdownRender';
+import { parseMarkdown, renderTokens, type RenderEnv } from '../src/webview/markdownRender';
 import { StreamingMarkdown } from '../src/webview/markdownStream';
 
-type Mode = 'incremental' | 'baseline';
+type Mode = 'incremental' | 'per-frame' | 'per-delta';
 
 interface View {
   append(reasoning: string, answer: string): void;
@@ -73,24 +78,46 @@ function incrementalView(): View {
   };
 }
 
-function baselineView(): View {
+/** The whole text, parsed, rendered and sanitized into a fragment that replaces the old content. */
+function renderWhole(element: HTMLElement, source: string, highlight = false): void {
+  const env: RenderEnv = { fenceIndex: 0, highlight, final: true };
+  element.replaceChildren(renderTokens(parseMarkdown(source, {}), env));
+}
+
+/** A full re-render of what changed: on every delta (`perFrame` false) or once per animation frame. */
+function baselineView(perFrame: boolean): View {
   const { thinking, thinkingBody, answer } = createTurn();
   let reasoning = '';
   let answerText = '';
+  let reasoningDirty = false;
+  let answerDirty = false;
+  let scheduled = false;
+  const render = () => {
+    scheduled = false;
+    if (reasoningDirty) renderWhole(thinkingBody, reasoning);
+    if (answerDirty) renderWhole(answer, answerText);
+    reasoningDirty = answerDirty = false;
+  };
   return {
     append(reasoningDelta, answerDelta) {
       if (reasoningDelta) {
         reasoning += reasoningDelta;
-        thinkingBody.innerHTML = renderMarkdownToHtml(reasoning);
+        reasoningDirty = true;
       }
       if (answerDelta) {
         thinking.open = false;
         answerText += answerDelta;
-        answer.innerHTML = renderMarkdownToHtml(answerText);
+        answerDirty = true;
+      }
+      if (!perFrame) render();
+      else if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(render);
       }
     },
     finish() {
-      answer.innerHTML = renderMarkdownToHtml(answerText, { highlight: true });
+      if (scheduled) render();
+      renderWhole(answer, answerText, true);
     },
   };
 }
@@ -99,7 +126,7 @@ let view: View | undefined;
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (message.type === 'turnStarted') {
-    view = mode === 'baseline' ? baselineView() : incrementalView();
+    view = mode === 'incremental' ? incrementalView() : baselineView(mode === 'per-frame');
   } else if (message.type === 'delta') {
     view?.append(message.reasoning, message.answer);
   } else if (message.type === 'turnEnded') {

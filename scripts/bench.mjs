@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark the project has (each `bench:*` script in package.json)
 // and prints one table. A benchmark reports figures by printing lines of the form
 //   BENCH_JSON {"bench":"local","metric":"generation (provider)","value":26.1,"unit":"tok/s"}
-// Everything else it prints passes through, so each benchmark stays readable on its own.
+// Everything else it prints passes through, so each benchmark stays readable on its own; lines that
+// give a target's verdict (PASS or FAIL) are repeated under the table.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -12,6 +13,7 @@ const benches = Object.keys(scripts).filter(
 );
 
 const rows = [];
+const verdicts = [];
 const failures = [];
 for (const name of benches) {
   console.log(`\n=== npm run ${name}`);
@@ -31,6 +33,7 @@ for (const name of benches) {
             // Not ours after all: print it.
           }
         }
+        if (/\b(PASS|FAIL)\b/.test(line)) verdicts.push(`${name.slice(6).padEnd(10)} ${line.trim()}`);
         console.log(line);
       }
     });
@@ -50,6 +53,10 @@ console.log(format(widths.map((width) => '-'.repeat(width))));
 for (const row of rows) {
   const value = typeof row.value === 'number' ? Number(row.value.toPrecision(4)).toLocaleString('en-US') : row.value;
   console.log(format([row.bench, row.metric, value, row.unit ?? '']));
+}
+if (verdicts.length) {
+  console.log('\n=== Targets');
+  for (const line of verdicts) console.log(line);
 }
 if (failures.length) {
   console.error(`\nfailed: ${failures.join(', ')}`);
