@@ -13,6 +13,7 @@ import {
 } from '../core/conversationHistory';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 import { ProposalNotices } from './proposalNotices';
+import { walkthroughEvent } from './walkthrough';
 
 const HISTORY_KEY = 'r1Coder.history';
 const CURRENT_KEY = 'r1Coder.currentConversation';
@@ -214,6 +215,7 @@ export class ChatController implements vscode.Disposable {
       const turn = this.session.turns.find((candidate) => candidate.id === event.turnId);
       this.log.info(`turn ${event.status}${turn?.usage ? ` (${turn.usage.completionTokens} tokens)` : ''}`);
       if (event.error) this.log.warn(event.error.message);
+      if (event.status === 'done') walkthroughEvent('firstAnswer');
       void this.persist();
     }
   }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { planEdit } from '../core/apply/planEdit';
 import type { EditProposalView } from '../shared/protocol';
 import { ANY_PROPOSAL_CONTEXT_KEY, PROPOSED_SCHEME } from './commandIds';
+import { walkthroughEvent } from './walkthrough';
 
 export interface Range0 {
   readonly start: { readonly line: number; readonly character: number };
@@ -168,6 +169,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       );
     }
     this.log.info(`applied ${proposal.id} to ${proposal.target}`);
+    walkthroughEvent('fixAccepted');
     const view = await this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
     // Closed meanwhile: show the changed file, rather than leave it dirty where nobody sees it.
     if (!isOpenInTab(proposal.documentUri)) await vscode.window.showTextDocument(document, { preview: false });

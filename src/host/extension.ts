@@ -12,6 +12,8 @@ import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } 
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
+import { registerWalkthrough, walkthroughProgress } from './walkthrough';
+import type { WalkthroughEvent } from './walkthroughSteps';
 import {
   applyCodeBlock,
   askAboutSelection,
@@ -35,6 +37,8 @@ export interface R1CoderTestApi {
   savedConversations(): readonly SavedConversation[];
   /** Restores the current conversation from workspace state, as a window reload does (in-memory state is dropped). */
   reloadConversation(): Promise<void>;
+  /** The walkthrough events recorded in global state (each also set a context key). */
+  walkthroughProgress(): WalkthroughEvent[];
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -77,9 +81,17 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
   );
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
-  // The local-model commands register themselves (registerLocalModelCommands).
+  // The local-model and walkthrough commands register themselves (registerLocalModelCommands, registerWalkthrough).
   const commands: Record<
-    Exclude<CommandId, typeof COMMAND_IDS.selectLocalModel | typeof COMMAND_IDS.downloadLocalModel>,
+    Exclude<
+      CommandId,
+      | typeof COMMAND_IDS.selectLocalModel
+      | typeof COMMAND_IDS.downloadLocalModel
+      | typeof COMMAND_IDS.openWalkthrough
+      | typeof COMMAND_IDS.chooseModelSource
+      | typeof COMMAND_IDS.openFixSample
+      | typeof COMMAND_IDS.walkthroughEvent
+    >,
     (...args: unknown[]) => unknown
   > = {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
@@ -114,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     ),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
     ...registerLocalModelCommands(context, log),
+    ...registerWalkthrough(context),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('r1Coder')) controller.refreshSources();
     }),
@@ -126,6 +139,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     statusBarText: () => statusBar.text,
     savedConversations: () => controller.history(),
     reloadConversation: () => controller.reload(),
+    walkthroughProgress: () => walkthroughProgress(context.globalState),
   };
 }
 
