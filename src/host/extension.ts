@@ -12,7 +12,7 @@ import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } 
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
-import { registerWalkthrough, walkthroughProgress } from './walkthrough';
+import { registerWalkthrough, resetWalkthroughProgress, walkthroughProgress } from './walkthrough';
 import type { WalkthroughEvent } from './walkthroughSteps';
 import {
   applyCodeBlock,
@@ -39,6 +39,8 @@ export interface R1CoderTestApi {
   reloadConversation(): Promise<void>;
   /** The walkthrough events recorded in global state (each also set a context key). */
   walkthroughProgress(): WalkthroughEvent[];
+  /** Forgets the walkthrough events, so a test sees its own event recorded. */
+  resetWalkthroughProgress(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
@@ -140,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi {
     savedConversations: () => controller.history(),
     reloadConversation: () => controller.reload(),
     walkthroughProgress: () => walkthroughProgress(context.globalState),
+    resetWalkthroughProgress: () => resetWalkthroughProgress(context.globalState),
   };
 }
 

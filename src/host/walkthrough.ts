@@ -78,8 +78,14 @@ async function recordWalkthroughEvent(state: vscode.Memento, event: WalkthroughE
   setStepContext(event);
 }
 
-function setStepContext(event: WalkthroughEvent): void {
-  void vscode.commands.executeCommand('setContext', walkthroughContextKey(event), true);
+function setStepContext(event: WalkthroughEvent, value = true): void {
+  void vscode.commands.executeCommand('setContext', walkthroughContextKey(event), value);
+}
+
+/** Forgets every recorded event and clears the keys (the tests start each event from nothing). */
+export async function resetWalkthroughProgress(state: vscode.Memento): Promise<void> {
+  await state.update(WALKTHROUGH_DONE_STATE_KEY, undefined);
+  for (const event of WALKTHROUGH_EVENTS) setStepContext(event, false);
 }
 
 /** Step 1: writes r1Coder.mode. The walkthrough's buttons pass the choice; the palette asks. */

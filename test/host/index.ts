@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
   require('./hardening.test');
   require('./localModel.test');
   require('./soak.test');
+  require('./walkthrough.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   mocha.suite.emit('post-require', globalThis, 'out/test/host/index.js', mocha);
 
