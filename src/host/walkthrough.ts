@@ -38,7 +38,7 @@ export function walkthroughProgress(state: vscode.Memento): WalkthroughEvent[] {
 export function registerWalkthrough(context: vscode.ExtensionContext): vscode.Disposable[] {
   const state = context.globalState;
   for (const event of walkthroughProgress(state)) setStepContext(event);
-  if (!testSurfaceEnabled(context)) void openWalkthroughOnce(state, context.extension.id);
+  if (!testSurfaceEnabled(context)) openWalkthroughOnce(state, context.extension.id).catch(() => undefined);
   return [
     vscode.commands.registerCommand(COMMAND_IDS.walkthroughEvent, (event: unknown) =>
       isWalkthroughEvent(event) ? recordWalkthroughEvent(state, event) : undefined,
