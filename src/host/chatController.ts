@@ -13,6 +13,7 @@ import { SavedHistoryStore } from '../core/historyStore';
 import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 import { PendingInput } from './pendingInput';
 import { ProposalNotices } from './proposalNotices';
+import { walkthroughEvent } from './walkthrough';
 
 /** A streaming turn is saved this often, so a window reload or a crash mid-answer keeps what arrived. */
 const STREAMING_SAVE_MS = 4_000;
@@ -220,6 +221,7 @@ export class ChatController implements vscode.Disposable {
       const turn = this.session.turns.find((candidate) => candidate.id === event.turnId);
       this.log.info(`turn ${event.status}${turn?.usage ? ` (${turn.usage.completionTokens} tokens)` : ''}`);
       if (event.error) this.log.warn(event.error.message);
+      if (event.status === 'done') walkthroughEvent('firstAnswer');
       void this.persist();
     }
   }

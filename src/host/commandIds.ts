@@ -15,6 +15,12 @@ export const COMMAND_IDS = {
   exportConversation: 'r1Coder.exportConversation',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',
+  // The Get Started walkthrough's (they register themselves: src/host/walkthrough.ts).
+  openWalkthrough: 'r1Coder.openWalkthrough',
+  chooseModelSource: 'r1Coder.chooseModelSource',
+  openFixSample: 'r1Coder.openFixSample',
+  /** Internal (hidden from the palette): records a walkthrough event; see walkthroughEvent(). */
+  walkthroughEvent: 'r1Coder.walkthroughEvent',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

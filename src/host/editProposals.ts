@@ -3,6 +3,7 @@ import { planEdit } from '../core/apply/planEdit';
 import type { Range0 } from '../core/apply/textModel';
 import type { EditProposalView } from '../shared/protocol';
 import { ANY_PROPOSAL_CONTEXT_KEY, PROPOSED_SCHEME } from './commandIds';
+import { walkthroughEvent } from './walkthrough';
 
 /** What a proposal is: Fix Selection's fix, or a chat answer's code block applied (Apply to selection). */
 export type ProposalPurpose = 'fix' | 'apply';
@@ -176,6 +177,7 @@ export class EditProposals implements vscode.TextDocumentContentProvider, vscode
       );
     }
     this.log.info(`applied ${proposal.id} to ${proposal.target}`);
+    walkthroughEvent('fixAccepted');
     const view = await this.finish(proposal, 'applied', 'Applied. Undo (Ctrl+Z) in the file restores it.');
     // Closed meanwhile: show the changed file, rather than leave it dirty where nobody sees it.
     if (!isOpenInTab(proposal.documentUri)) await vscode.window.showTextDocument(document, { preview: false });

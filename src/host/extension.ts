@@ -16,6 +16,8 @@ import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
 import { showHistory } from './historyPicker';
+import { registerWalkthrough, resetWalkthroughProgress, walkthroughProgress } from './walkthrough';
+import type { WalkthroughEvent } from './walkthroughSteps';
 import {
   applyCodeBlock,
   askAboutSelection,
@@ -45,6 +47,10 @@ export interface R1CoderTestApi {
   applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<EditProposalView | undefined>;
   /** How long activate() took, in milliseconds (`npm run bench:activation` reports it). */
   activationMs(): number;
+  /** The walkthrough events recorded in global state (each also set a context key). */
+  walkthroughProgress(): WalkthroughEvent[];
+  /** Forgets the walkthrough events, so a test sees its own event recorded. */
+  resetWalkthroughProgress(): Promise<void>;
 }
 
 /**
@@ -94,9 +100,17 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
   const modeToggle = new ModeToggle();
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
-  // The local-model commands register themselves (registerLocalModelCommands).
+  // The local-model and walkthrough commands register themselves (registerLocalModelCommands, registerWalkthrough).
   const commands: Record<
-    Exclude<CommandId, typeof COMMAND_IDS.selectLocalModel | typeof COMMAND_IDS.downloadLocalModel>,
+    Exclude<
+      CommandId,
+      | typeof COMMAND_IDS.selectLocalModel
+      | typeof COMMAND_IDS.downloadLocalModel
+      | typeof COMMAND_IDS.openWalkthrough
+      | typeof COMMAND_IDS.chooseModelSource
+      | typeof COMMAND_IDS.openFixSample
+      | typeof COMMAND_IDS.walkthroughEvent
+    >,
     (...args: unknown[]) => unknown
   > = {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
@@ -133,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     ),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
     ...registerLocalModelCommands(context, log),
+    ...registerWalkthrough(context),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('r1Coder')) controller.refreshSources();
     }),
@@ -151,6 +166,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     reloadConversation: () => controller.reload(),
     panelInput: () => viewProvider.readInput(),
     applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
+    walkthroughProgress: () => walkthroughProgress(context.globalState),
+    resetWalkthroughProgress: () => resetWalkthroughProgress(context.globalState),
   };
 }
 

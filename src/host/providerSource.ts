@@ -6,6 +6,7 @@ import { createCloudProvider } from './providerFactory';
 import type { ApiKeyStore } from './secrets';
 import type { SourceKind } from '../core/sourceKind';
 import { readLocalSettings, readMode } from './settings';
+import { walkthroughEvent } from './walkthrough';
 
 /**
  * The one place that decides which model source answers. The local provider is kept for the
@@ -41,6 +42,7 @@ export class ProviderSource implements vscode.Disposable {
       thinkingBudget: settings.thinkingBudget,
       onLoadProgress: (progress) => {
         this.statusBar.showLoad(progress.phase, progress.progress);
+        if (progress.phase === 'ready') walkthroughEvent('modelLoaded');
         if (progress.phase === 'ready' && progress.info)
           this.log.info(`local model ready: ${JSON.stringify(progress.info)}`);
       },

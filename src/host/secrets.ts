@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { walkthroughEvent } from './walkthrough';
 
 /**
  * API keys live only in SecretStorage, one per server origin, so switching base URL between
@@ -12,7 +13,7 @@ export class ApiKeyStore {
   }
 
   set(baseUrl: string, key: string): Thenable<void> {
-    return this.secrets.store(secretKey(baseUrl), key.trim());
+    return this.secrets.store(secretKey(baseUrl), key.trim()).then(() => walkthroughEvent('apiKeyStored'));
   }
 
   delete(baseUrl: string): Thenable<void> {

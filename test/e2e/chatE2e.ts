@@ -23,12 +23,22 @@ import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
 import { localModel } from './localModel';
 import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
 import { themeScreens } from './themeScreens';
+import { walkthroughFirstRun, walkthroughProgress } from './walkthrough';
 import { webviewReload } from './webviewReload';
 import { ACTION_TIMEOUT_MS, ChatPanel, log, step, type E2eContext } from './workbench';
 
 const artifacts = join(repoRoot, 'test-artifacts');
-// Cloud scenarios first: the key set by the first one serves the next three.
-const SCENARIOS: readonly Scenario[] = [cloudChat, webviewReload, themeScreens, fixSelection, localModel];
+// The walkthrough first (it opens on the first activation) and last (it shows what the others did).
+// Then cloud scenarios: the key set by the first one serves the next three.
+const SCENARIOS: readonly Scenario[] = [
+  walkthroughFirstRun,
+  cloudChat,
+  webviewReload,
+  themeScreens,
+  fixSelection,
+  localModel,
+  walkthroughProgress,
+];
 const SCENARIO_TIMEOUT_MS = Number(process.env.R1_E2E_TIMEOUT_MS ?? 240_000);
 const SIDE_BAR_WIDTH = 520;
 

@@ -139,7 +139,10 @@ export class ChatPanel {
   readonly frame: FrameLocator;
 
   constructor(private readonly page: Page) {
-    this.frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // R1's own webview: the walkthrough's step media are webviews too.
+    this.frame = page
+      .frameLocator('iframe.webview.ready[src*="extensionId=r1-coder.r1-coder"]')
+      .frameLocator('iframe#active-frame');
   }
 
   get input(): Locator {

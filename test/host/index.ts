@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     require('./applyCode.test');
     require('./hardening.test');
     require('./localModel.test');
+    require('./walkthrough.test');
     require('./soak.test');
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
