@@ -14,8 +14,8 @@
  * Figures: answer tok/s (tokens after the first answer token), acceptance (accepted / drafted). The
  * chain models' acceptance rates are properties of the synthetic workload, not of real models.
  *
- * Environment: BENCH_ROUNDS (default 1), BENCH_THREADS (default 1: on a shared 2-core machine two
- * spin-waiting ggml threads measure the neighbours, not the code), BENCH_SPEC_SHAPE (0.5b | 1.5b),
+ * Environment: BENCH_ROUNDS (default 1), BENCH_THREADS (default: physical cores, as the provider),
+ * BENCH_SPEC_SHAPE (0.5b | 1.5b),
  * LLAMA_SERVER=/path/to/llama-server adds llama.cpp's server on the same fix workload (built from
  * node-llama-cpp's bundled llama.cpp like llama-bench, see bench-local.ts), with no speculation,
  * `--spec-type ngram-simple` and the draft model, and prints `fix answer, R1 Coder / llama-server best`.
@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SpeculativeUsage, StreamChunk } from '../src/core/chunks';
+import { physicalCoreCount } from '../src/providers/local/cpuCores';
 import { LocalProvider, type LocalProviderOptions } from '../src/providers/local/localProvider';
 import {
   DISTILL_1_5B_CHAIN_SHAPE,
@@ -38,13 +39,13 @@ import { buildLocalWorker } from '../test/support/localWorkerBundle';
 
 const root = join(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+const THREADS = Number(process.env.BENCH_THREADS ?? 0) || physicalCoreCount();
 const QWEN_0_5B_SHAPE: ChainShape = { hidden: 896, layers: 24, heads: 14, kvHeads: 2, ffn: 4864 };
 const MAIN_SHAPE = process.env.BENCH_SPEC_SHAPE === '1.5b' ? DISTILL_1_5B_CHAIN_SHAPE : QWEN_0_5B_SHAPE;
 const VOCAB = R1_DISTILL_1_5B_SHAPE.vocab;
 /** The draft agrees with the main model on 1 - 1/4 of its states. */
 const DISAGREE_EVERY = 4;
-const NO_ACCEPTANCE_TOKENS = 48;
+const NO_ACCEPTANCE_TOKENS = 128;
 
 interface Turn {
   readonly answerTps: number;
@@ -100,7 +101,7 @@ async function measure(
   countAll: boolean,
 ): Promise<Map<string, Turn[]>> {
   const results = new Map<string, Turn[]>(modes.map((mode) => [mode.name, []]));
-  for (let round = -1; round < ROUNDS; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
       const provider = new LocalProvider({
         modelPath,
@@ -112,11 +113,10 @@ async function measure(
         ...mode.options,
       });
       try {
-        // One turn per worker after a warm-up of the same prompt would reuse the KV cache: use a
-        // fresh provider per measured turn, warmed by loading (a tiny turn), so the prompt is evaluated.
+        // A fresh worker per measured turn, loaded by a tiny turn first, so the prompt is evaluated
+        // in full and no KV cache is shared between modes.
         await turn(provider, 'Hi', 4, true);
-        const result = await turn(provider, `${prompt}\n\n(run ${round})`, maxTokens, countAll);
-        if (round >= 0) results.get(mode.name)!.push(result);
+        results.get(mode.name)!.push(await turn(provider, `${prompt}\n\n(run ${round})`, maxTokens, countAll));
       } finally {
         provider.dispose();
       }
@@ -184,7 +184,9 @@ async function main(): Promise<void> {
     fixNone,
   );
 
-  const question = `Explain this function:\n\n\`\`\`ts\n${fix.prompt.split('```ts\n')[1]}`;
+  // One token per character with the shaped model's byte-level vocabulary: 20 lines fit the context.
+  const code = fix.prompt.split('```ts\n')[1]!.split('\n').slice(0, 20).join('\n');
+  const question = `Explain this function:\n\n\`\`\`ts\n${code}\n\`\`\``;
   const zero = await measure(
     workerPath,
     shaped.path,

@@ -27,11 +27,11 @@ export const SPECULATION = {
   /** The draft model proposes a token only when it gives it at least this probability. */
   draftMinConfidence: 0.6,
   /** Judge acceptance over windows of this many drafted tokens. */
-  window: 16,
+  window: 8,
   /** A window accepting less than this switches speculation off for a while. */
   minAcceptance: 0.35,
   /** Generated tokens to wait before drafting again; doubles after each poor window up to the max. */
-  pauseTokens: 32,
+  pauseTokens: 64,
   maxPauseTokens: 512,
 } as const;
 
