@@ -37,6 +37,15 @@ export interface Usage {
   /** Part of completionTokens spent thinking, when the server reports it. */
   readonly reasoningTokens?: number;
   readonly cachedPromptTokens?: number;
+  /** Local speculative decoding: tokens drafted and how many the model accepted. */
+  readonly speculative?: SpeculativeUsage;
+}
+
+export interface SpeculativeUsage {
+  /** inputLookup: drafts copied from the prompt; draft: drafts from a smaller model. */
+  readonly kind: 'inputLookup' | 'draft';
+  readonly drafted: number;
+  readonly accepted: number;
 }
 
 export interface UsageChunk {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { assertNever } from '../core/chunks';
+import type { SpeculativeUsage } from '../core/chunks';
 import type { LocalLoadPhase } from '../providers/local/localProvider';
+import { speculationLabel } from '../providers/local/speculation';
 import { COMMAND_IDS } from './commandIds';
 import { cloudName, shortModelName } from './modelNames';
 import { readCloudSettings, readLocalSettings, readMode } from './settings';
@@ -12,11 +14,15 @@ import { readCloudSettings, readLocalSettings, readMode } from './settings';
 export class ModelStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('r1Coder.model', vscode.StatusBarAlignment.Right, 100);
   private readonly listener: vscode.Disposable;
+  /** The last local turn's speculative decoding, shown until the settings change. */
+  private speculation: SpeculativeUsage | undefined;
 
   constructor() {
     this.item.name = 'R1 Coder model';
     this.item.command = COMMAND_IDS.toggleModel;
     this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('r1Coder.local') || event.affectsConfiguration('r1Coder.mode'))
+        this.speculation = undefined;
       if (event.affectsConfiguration('r1Coder')) this.update();
     });
     this.update();
@@ -49,11 +55,20 @@ export class ModelStatusBar implements vscode.Disposable {
     this.item.text = `$(loading~spin) ${this.item.text.replace(/^\$\([^)]*\)\s*/, '')} (${state})`;
   }
 
+  /** After a local turn: "R1: Local · 7B · draft 1.5B · 62% accepted". */
+  showSpeculation(stats: SpeculativeUsage): void {
+    this.speculation = stats;
+    this.update();
+  }
+
   update(): void {
     if (readMode() === 'local') {
-      const { modelPath } = readLocalSettings();
+      const { modelPath, draftModelPath } = readLocalSettings();
       const name = modelPath ? shortModelName(modelPath) : 'no model';
-      this.item.text = `$(server) R1: Local · ${name}`;
+      const speculation = this.speculation
+        ? ` · ${speculationLabel(this.speculation, draftModelPath ? shortModelName(draftModelPath) : undefined)}`
+        : '';
+      this.item.text = `$(server) R1: Local · ${name}${speculation}`;
       this.item.tooltip = new vscode.MarkdownString(
         `**R1 Coder** answers with a local model${modelPath ? `:\n\n\`${modelPath}\`` : ' (none selected yet)'}\n\nClick to switch to the cloud.`,
       );

@@ -40,6 +40,9 @@ export class ProviderSource implements vscode.Disposable {
       contextSizeCap: settings.contextSizeCap,
       idleMinutes: settings.idleMinutes,
       thinkingBudget: settings.thinkingBudget,
+      speculative: settings.speculative,
+      draftModelPath: settings.draftModelPath,
+      onSpeculation: (stats) => this.statusBar.showSpeculation(stats),
       onLoadProgress: (progress) => {
         this.statusBar.showLoad(progress.phase, progress.progress);
         if (progress.phase === 'ready') walkthroughEvent('modelLoaded');

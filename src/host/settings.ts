@@ -36,6 +36,9 @@ export interface LocalSettings {
   readonly contextSizeCap: number;
   readonly idleMinutes: number;
   readonly thinkingBudget: number;
+  readonly speculative: boolean;
+  /** Empty: no draft model (input lookup when speculative). */
+  readonly draftModelPath: string;
 }
 
 export function readLocalSettings(): LocalSettings {
@@ -51,6 +54,8 @@ export function readLocalSettings(): LocalSettings {
     ),
     idleMinutes: Math.max(0, config.get<number>('idleMinutes') ?? LOCAL_DEFAULTS.idleMinutes),
     thinkingBudget: Math.max(0, Math.floor(config.get<number>('thinkingBudget') ?? 0)),
+    speculative: config.get<boolean>('speculative') ?? LOCAL_DEFAULTS.speculative,
+    draftModelPath: (config.get<string>('draftModelPath') ?? '').trim(),
   };
 }
 

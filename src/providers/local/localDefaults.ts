@@ -17,4 +17,10 @@ export const LOCAL_DEFAULTS = {
   topP: R1_SAMPLING.topP,
   // Not in R1's guidance, but llama.cpp's default: it keeps top-p from sorting all 152k logits.
   topK: 40,
+  /**
+   * Speculative decoding (input lookup, or the draft model when one is set). On by default: it
+   * switches itself off while drafts are rejected (see speculation.ts), and `npm run bench:speculative`
+   * measures both sides.
+   */
+  speculative: true,
 } as const;

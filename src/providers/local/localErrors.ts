@@ -97,6 +97,14 @@ export function classifyLoadError(path: string, error: unknown): LocalModelError
   );
 }
 
+/** The draft model (r1Coder.local.draftModelPath) cannot draft for the main model. */
+export function draftVocabularyError(draftPath: string, modelPath: string, reason: string): LocalModelError {
+  return new LocalModelError(
+    'modelFile',
+    `The draft model "${draftPath}" cannot draft for "${modelPath}": ${reason}. A draft model must use the main model's vocabulary (DeepSeek-R1-Distill-Qwen-1.5B drafts for the 7B, 14B and 32B Qwen distills, not for the Llama ones). Choose another file in r1Coder.local.draftModelPath, or clear it to use input lookup.`,
+  );
+}
+
 /** What the worker sends the host for a failed request. */
 export function toWorkerError(error: unknown): WorkerError {
   if (error instanceof LocalModelError) return { kind: error.kind, message: error.message };

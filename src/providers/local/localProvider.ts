@@ -12,7 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { FinishReason, StreamChunk } from '../../core/chunks';
+import type { FinishReason, SpeculativeUsage, StreamChunk } from '../../core/chunks';
 import type { R1Error } from '../../core/errors';
 import type { ChatProvider, ChatRequest } from '../../core/provider';
 import { ThinkSplitter } from '../../core/thinkSplitter';
@@ -46,6 +46,12 @@ export interface LocalProviderOptions {
   readonly topP?: number;
   readonly topK?: number;
   readonly seed?: number;
+  /** Speculative decoding (r1Coder.local.speculative); default LOCAL_DEFAULTS (on). */
+  readonly speculative?: boolean;
+  /** A smaller model with the main model's vocabulary that drafts tokens (r1Coder.local.draftModelPath). */
+  readonly draftModelPath?: string;
+  /** Called when a request that ran with speculative decoding ends: drafted and accepted tokens. */
+  readonly onSpeculation?: (stats: SpeculativeUsage) => void;
   /** Called while the worker starts and the model loads; each such run ends with ready, failed or stopped. */
   readonly onLoadProgress?: (progress: LocalLoadProgress) => void;
   /** llama.cpp warnings and the worker's own output, line by line (for an output channel). */
@@ -182,6 +188,8 @@ export class LocalProvider implements ChatProvider {
             LOCAL_DEFAULTS.minContextSizeCap,
             Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
           ),
+          speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
+          draftModelPath: options.draftModelPath?.trim() || undefined,
         },
         sampling: {
           temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
@@ -226,8 +234,10 @@ export class LocalProvider implements ChatProvider {
                 completionTokens: event.usage.completionTokens,
                 reasoningTokens: event.usage.reasoningTokens,
                 cachedPromptTokens: Math.max(0, event.usage.promptTokens - event.usage.evaluatedPromptTokens),
+                ...(event.usage.speculative && { speculative: event.usage.speculative }),
               },
             };
+            if (event.usage.speculative) options.onSpeculation?.(event.usage.speculative);
             yield { type: 'finish', reason: event.reason satisfies FinishReason };
             return;
           case 'failed':

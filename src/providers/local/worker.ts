@@ -8,11 +8,13 @@
  * ThinkSplitter.
  */
 
-import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type { ChatHistoryItem, GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage } from '../../core/provider';
 import { physicalCoreCount } from './cpuCores';
 import { checkFitsInMemory, checkNotTruncated, inspectModelFile, readModelFile } from './ggufInspect';
-import { classifyLoadError, contextFullError, toWorkerError } from './localErrors';
+import { classifyLoadError, contextFullError, draftVocabularyError, toWorkerError } from './localErrors';
+import { vocabularyMismatch, type VocabularyInfo } from './speculation';
+import { draftModelPredictor, inputLookupPredictor, type SpeculativePredictor } from './speculativePredictor';
 import {
   dropThoughtFromCache,
   forcedThoughtWrapper,
@@ -113,6 +115,14 @@ class InferenceWorker {
     // A file that claims more than this machine has is refused before llama.cpp maps it.
     await checkFitsInMemory(nlc, settings.modelPath, info, llama);
     checkNotTruncated(settings.modelPath, info, sizeBytes);
+    // A draft model is checked before either model loads: a wrong file costs nothing.
+    const draftPath = settings.speculative ? settings.draftModelPath?.trim() : undefined;
+    if (draftPath) {
+      const draftFile = await readModelFile(nlc, draftPath);
+      checkNotTruncated(draftPath, draftFile.info, draftFile.sizeBytes);
+      const mismatch = vocabularyMismatch(vocabularyOf(info), vocabularyOf(draftFile.info));
+      if (mismatch) throw draftVocabularyError(draftPath, settings.modelPath, mismatch);
+    }
 
     let lastSent = -1;
     const progress = (value: number) => {
@@ -147,7 +157,21 @@ class InferenceWorker {
       await model.dispose();
       throw classifyLoadError(settings.modelPath, error);
     }
-    const sequence = context.getSequence();
+    let speculation: SpeculativePredictor | undefined;
+    let draft: Loaded['draft'];
+    if (draftPath) {
+      try {
+        draft = await this.loadDraft(llama, draftPath, threads, context.contextSize, signal);
+      } catch (error) {
+        await context.dispose();
+        await model.dispose();
+        throw error;
+      }
+      speculation = draftModelPredictor(nlc, draft.context.getSequence());
+    } else if (settings.speculative) {
+      speculation = inputLookupPredictor(nlc);
+    }
+    const sequence = context.getSequence(speculation ? { tokenPredictor: speculation.predictor } : {});
     const probe = new nlc.LlamaChat({ contextSequence: sequence });
     let chat = probe;
     let thinkingForced = false;
@@ -179,7 +203,10 @@ class InferenceWorker {
         gpuLayers: model.gpuLayers,
         loadMs: Date.now() - started,
         chatWrapper: chat.chatWrapper.wrapperName,
+        speculation: speculation && { kind: speculation.kind, draftModelPath: draftPath || undefined },
       },
+      speculation,
+      draft,
     };
     this.rawAnswers.clear();
     progress(1);
@@ -194,6 +221,31 @@ class InferenceWorker {
     current.chat.dispose();
     await current.context.dispose();
     await current.model.dispose();
+    await current.draft?.context.dispose();
+    await current.draft?.model.dispose();
+  }
+
+  /** The draft model on the CPU threads and context size of the main one. */
+  private async loadDraft(
+    llama: Llama,
+    path: string,
+    threads: number,
+    contextSize: number,
+    signal: AbortSignal,
+  ): Promise<NonNullable<Loaded['draft']>> {
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: path, gpuLayers: 'auto', loadSignal: signal });
+    } catch (error) {
+      throw classifyLoadError(path, error);
+    }
+    try {
+      const context = await model.createContext({ contextSize, threads, flashAttention: 'auto', createSignal: signal });
+      return { model, context };
+    } catch (error) {
+      await model.dispose();
+      throw classifyLoadError(path, error);
+    }
   }
 
   private toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
@@ -239,6 +291,7 @@ class InferenceWorker {
       // Generating anyway would make node-llama-cpp shift the conversation out of the context.
       throw contextFullError(prompt.length, current.context.contextSize);
     }
+    current.speculation?.begin(sequence, prompt);
     let completionTokens = 0;
     let reasoningTokens = 0;
     let thoughtOpen = current.thinkingForced;
@@ -291,6 +344,7 @@ class InferenceWorker {
         evaluatedPromptTokens: prompt.length - cached,
         completionTokens,
         reasoningTokens,
+        speculative: current.speculation?.stats(),
       },
     });
   }
@@ -349,6 +403,11 @@ class InferenceWorker {
         return;
     }
   }
+}
+
+function vocabularyOf(info: GgufFileInfo): VocabularyInfo {
+  const ggml = info.metadata?.tokenizer?.ggml;
+  return { model: ggml?.model, bosId: ggml?.bos_token_id, eosId: ggml?.eos_token_id, tokens: ggml?.tokens ?? [] };
 }
 
 if (process.send) {

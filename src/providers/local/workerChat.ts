@@ -13,6 +13,7 @@ import type {
   LlamaModel,
   Token,
 } from 'node-llama-cpp';
+import type { SpeculativePredictor } from './speculativePredictor';
 import type { LoadedModelInfo, ModelSettings, SamplingSettings } from './workerProtocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -28,6 +29,10 @@ export interface Loaded {
   readonly thinkingForced: boolean;
   readonly thought?: { readonly open: readonly Token[]; readonly close: readonly Token[] };
   readonly info: LoadedModelInfo;
+  /** The predictor on the sequence, when speculative decoding is on. */
+  readonly speculation?: SpeculativePredictor;
+  /** The draft model and its context, disposed with the main model. */
+  readonly draft?: { readonly model: LlamaModel; readonly context: LlamaContext };
 }
 
 export function sameSettings(a: ModelSettings, b: ModelSettings): boolean {
@@ -35,7 +40,9 @@ export function sameSettings(a: ModelSettings, b: ModelSettings): boolean {
     a.modelPath === b.modelPath &&
     a.threads === b.threads &&
     a.gpuLayers === b.gpuLayers &&
-    a.contextSizeCap === b.contextSizeCap
+    a.contextSizeCap === b.contextSizeCap &&
+    (a.speculative ?? false) === (b.speculative ?? false) &&
+    (a.draftModelPath ?? '') === (b.draftModelPath ?? '')
   );
 }
 

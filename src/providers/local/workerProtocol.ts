@@ -5,6 +5,7 @@
  */
 
 import type { ChatMessage } from '../../core/provider';
+import type { SpeculationKind, SpeculationStats } from './speculation';
 
 /** What identifies a loaded model: a change in any of these reloads it. */
 export interface ModelSettings {
@@ -14,6 +15,10 @@ export interface ModelSettings {
   readonly gpuLayers: 'auto' | number;
   /** Upper bound on the context size; the actual size is chosen to fit memory. */
   readonly contextSizeCap: number;
+  /** Speculative decoding: input lookup, or the draft model when draftModelPath is set; false = none. */
+  readonly speculative?: boolean;
+  /** A smaller model with the same vocabulary that drafts tokens (r1Coder.local.draftModelPath). */
+  readonly draftModelPath?: string;
 }
 
 export interface SamplingSettings {
@@ -36,10 +41,14 @@ export interface LoadedModelInfo {
   readonly loadMs: number;
   /** Name of the chat wrapper node-llama-cpp resolved from the GGUF, e.g. "DeepSeek". */
   readonly chatWrapper: string;
+  /** The speculative decoding in use, if any (the draft model's path with kind "draft"). */
+  readonly speculation?: { readonly kind: SpeculationKind; readonly draftModelPath?: string };
 }
 
 /** Token counts of one request, measured by node-llama-cpp's token meter. */
 export interface WorkerUsage {
+  /** Drafted and accepted tokens, when the request ran with speculative decoding. */
+  readonly speculative?: SpeculationStats;
   readonly promptTokens: number;
   /** Prompt tokens actually evaluated; the rest came from the KV cache of the previous turn. */
   readonly evaluatedPromptTokens: number;
