@@ -26,13 +26,24 @@ export function formatThinkingHeader(input: {
   readonly seconds: number | undefined;
   readonly reasoningTokens?: number;
   readonly estimatedTokens: number;
+  /** Self-corrections found in the thought so far ("· 3 self-corrections"); none shows nothing. */
+  readonly corrections?: number;
 }): { readonly title: string; readonly detail: string } {
   const title = input.done ? 'Thought' : 'Thinking…';
+  const corrections = formatCorrections(input.corrections ?? 0);
   if (input.seconds === undefined) {
     const tokens = input.reasoningTokens ?? input.estimatedTokens;
     const prefix = input.reasoningTokens === undefined ? '~' : '';
-    return { title, detail: tokens > 0 ? `· ${prefix}${tokens.toLocaleString('en-US')} tokens` : '' };
+    const parts = tokens > 0 ? [`${prefix}${tokens.toLocaleString('en-US')} tokens`] : [];
+    if (corrections) parts.push(corrections);
+    return { title, detail: parts.length > 0 ? `· ${parts.join(' · ')}` : '' };
   }
-  const stats = formatThinkingStats({ ...input, seconds: input.seconds });
+  const stats = formatThinkingStats({ ...input, seconds: input.seconds }) + (corrections ? ` · ${corrections}` : '');
   return { title, detail: input.done ? `for ${stats}` : stats };
+}
+
+/** "1 self-correction", "3 self-corrections"; empty for none. */
+export function formatCorrections(count: number): string {
+  if (count <= 0) return '';
+  return `${count.toLocaleString('en-US')} self-correction${count === 1 ? '' : 's'}`;
 }

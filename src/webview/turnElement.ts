@@ -5,6 +5,7 @@ import type { R1ErrorAction } from '../core/errors';
 import type { EditProposalView, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
 import { element, icon, iconButton, textElement } from './dom';
 import { formatThinkingHeader } from './format';
+import { ThoughtOutline } from '../core/thoughtOutline';
 import { StreamingMarkdown } from './markdownStream';
 
 /** What a turn needs from the panel. */
@@ -27,6 +28,9 @@ export class TurnElement {
   private readonly thinkingTitle: HTMLElement;
   private readonly thinkingDetail: Text;
   private readonly reasoningView: StreamingMarkdown;
+  /** The thought's steps, fed only the new reasoning text; its count goes in the header. */
+  private outline = new ThoughtOutline();
+  private outlineFinished = false;
   private readonly answerView: StreamingMarkdown;
   private readonly notice: HTMLElement;
   private readonly errorBox: HTMLElement;
@@ -120,6 +124,7 @@ export class TurnElement {
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
     this.answerView = new StreamingMarkdown(answer, { highlight: true, onRender });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
+    this.outline.append(turn.reasoning);
     if (turn.answer) this.answerView.setText(turn.answer);
     // A restored turn that is no longer streaming is complete: close its fences and highlight them.
     if (turn.status !== 'streaming') {
@@ -148,7 +153,10 @@ export class TurnElement {
     switch (change.type) {
       case 'delta':
         this.hostClockSkew = Date.now() - change.at;
-        if (change.reasoning) this.reasoningView.append(change.reasoning);
+        if (change.reasoning) {
+          this.reasoningView.append(change.reasoning);
+          this.outline.append(change.reasoning);
+        }
         if (change.answer) {
           this.answerView.append(change.answer);
           // The answer is what the user waits for: fold the thoughts away (the setting, unless they chose).
@@ -158,6 +166,9 @@ export class TurnElement {
         return;
       case 'reclassified':
         this.reasoningView.setText(turn.reasoning);
+        this.outline = new ThoughtOutline();
+        this.outlineFinished = false;
+        this.outline.append(turn.reasoning);
         this.answerView.setText(turn.answer);
         this.applyThinkingRule();
         this.refresh();
@@ -229,7 +240,13 @@ export class TurnElement {
     // not thinking. Turns saved before reasoningStartedAt existed fall back to the request start.
     const start = turn.reasoningStartedAt ?? turn.startedAt;
     const end = turn.reasoningEndedAt ?? turn.endedAt ?? (done ? undefined : now - this.hostClockSkew);
+    // The last line has no newline after it: judge it once the thought is over.
+    if (done && !this.outlineFinished) {
+      this.outline.finish();
+      this.outlineFinished = true;
+    }
     const header = formatThinkingHeader({
+      corrections: this.outline.correctionCount,
       done,
       seconds: end === undefined ? undefined : Math.max(0, (end - start) / 1000),
       reasoningTokens: turn.usage?.reasoningTokens,

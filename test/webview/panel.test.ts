@@ -220,6 +220,29 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     assert.equal(await header('h2'), 'Thought for 20 s · ~100 tokens · 5 tok/s');
   });
 
+  it('counts self-corrections in the header: live as they stream, the last line once the thought ends', async () => {
+    await send({ type: 'turnStarted', turn: turn('sc1', { startedAt: 1_000 }) });
+    const reasoning = 'Try x = 2.\n\nWait, that fails.\nHmm, maybe 3.\n\nWaiting is fine.\n\nActually, 4.';
+    for (const piece of reasoning.match(/.{1,5}/gs)!)
+      await send({ type: 'delta', turnId: 'sc1', reasoning: piece, answer: '', at: 2_000 });
+    await idle();
+    // "Wait," and "Hmm," so far; "Waiting" is no opener; "Actually" has no newline after it yet.
+    assert.match(await header('sc1'), /· 2 self-corrections$/);
+    await send({ type: 'delta', turnId: 'sc1', reasoning: '', answer: '4', at: 3_000 });
+    await send({ type: 'turnEnded', turnId: 'sc1', status: 'done', at: 4_000 });
+    await idle();
+    assert.match(await header('sc1'), /^Thought for .* · 3 self-corrections$/);
+    await send({
+      type: 'state',
+      conversation: {
+        busy: false,
+        turns: [turn('sc2', { reasoning: 'A.\nBut wait, B.', answer: 'B', status: 'done', reasoningEndedAt: 2_000 })],
+      },
+    });
+    await idle();
+    assert.match(await header('sc2'), /· 1 self-correction$/);
+  });
+
   it('copies the thought and the answer as raw markdown, by mouse and keyboard, without toggling the thought', async () => {
     await t.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
     const reasoning = 'Think about **bold** and `code`:\n\n```ts\nconst x = 1;\n```\n';
