@@ -53,6 +53,8 @@ export interface SavedTurnV1 {
       readonly selectionText: string;
       readonly target: string;
     };
+    /** Optional (absent in turns saved before attachments): no version bump, old readers ignore it. */
+    readonly carried?: readonly { readonly path: string; readonly hash: string }[];
   };
 }
 
@@ -128,7 +130,12 @@ export function toSavedTurn(turn: Turn): SavedTurn {
     finishReason: turn.finishReason,
     error: turn.error && { message: turn.error.message, actions: turn.error.actions },
     request:
-      turn.request && compact({ source: turn.request.source, fix: turn.request.fix && savedFix(turn.request.fix) }),
+      turn.request &&
+      compact({
+        source: turn.request.source,
+        fix: turn.request.fix && savedFix(turn.request.fix),
+        carried: turn.request.carried?.map(({ path, hash }) => ({ path, hash })),
+      }),
   });
 }
 
@@ -170,7 +177,9 @@ export function fromSavedTurn(saved: SavedTurn): Turn {
     usage: saved.usage,
     finishReason,
     error: saved.error,
-    request: saved.request && compact({ source: saved.request.source, fix: saved.request.fix }),
+    request:
+      saved.request &&
+      compact({ source: saved.request.source, fix: saved.request.fix, carried: saved.request.carried }),
   });
 }
 
@@ -271,7 +280,19 @@ function parseRequest(raw: unknown): SavedTurn['request'] {
   if (!isRecord(raw)) return undefined;
   const source = isSourceKind(raw.source) ? raw.source : undefined;
   const fix = parseFix(raw.fix);
-  return source || fix ? compact({ source, fix }) : undefined;
+  const carried = parseCarried(raw.carried);
+  return source || fix || carried ? compact({ source, fix, carried }) : undefined;
+}
+
+/** The files a turn carried; entries that are not a path and a hash are left out. */
+function parseCarried(raw: unknown): NonNullable<SavedTurn['request']>['carried'] {
+  if (!Array.isArray(raw)) return undefined;
+  const carried = (raw as unknown[]).flatMap((entry) =>
+    isRecord(entry) && typeof entry.path === 'string' && entry.path && typeof entry.hash === 'string' && entry.hash
+      ? [{ path: entry.path, hash: entry.hash }]
+      : [],
+  );
+  return carried.length ? carried : undefined;
 }
 
 function parseFix(raw: unknown): NonNullable<SavedTurn['request']>['fix'] {

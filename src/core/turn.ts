@@ -9,6 +9,7 @@ import { assertNever, type FinishReason, type Usage } from './chunks';
 import type { R1ErrorAction } from './errors';
 import type { Range0 } from './apply/textModel';
 import type { SourceKind } from './sourceKind';
+import type { CarriedFile } from './context/types';
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
 
@@ -37,6 +38,11 @@ export interface TurnRequest {
   readonly source?: SourceKind;
   /** Set for a Fix Selection turn: Retry proposes the new answer's edit here. */
   readonly fix?: FixTarget;
+  /**
+   * Files this turn's message carried in full (path and content hash, from buildContext): follow-ups
+   * do not send an unchanged one again, so a later turn's message relies on this one's being history.
+   */
+  readonly carried?: readonly CarriedFile[];
 }
 
 /** The part of a turn that its stream changes: what `applyTurnEvent` reads and writes. */

@@ -338,4 +338,33 @@ describe('parseSavedHistory on malformed input', () => {
       { kind: 'openUrl', label: 'Top up', url: 'https://x' },
     ]);
   });
+  it('keeps what a turn carried (path and hash), leaving out malformed entries; round-trips it', () => {
+    const parsed = loaded(
+      parseSavedHistory({
+        version: 1,
+        conversations: [
+          {
+            id: 'c',
+            title: 't',
+            updatedAt: 1,
+            turns: [
+              {
+                ...good,
+                request: {
+                  carried: [{ path: 'src/sum.js', hash: 'abc' }, { path: '', hash: 'x' }, { path: 'a' }, 'b'],
+                },
+              },
+              { ...good, id: 't2', request: { carried: [{ path: 7, hash: 'x' }] } },
+            ],
+          },
+        ],
+      }),
+    );
+    const [first, second] = parsed.conversations[0]!.turns;
+    assert.deepEqual(first?.request, { carried: [{ path: 'src/sum.js', hash: 'abc' }] });
+    assert.equal(second?.request, undefined);
+    const turn = fromSavedTurn(first!);
+    assert.deepEqual(turn.request?.carried, [{ path: 'src/sum.js', hash: 'abc' }]);
+    assert.deepEqual(toSavedTurn(turn), first);
+  });
 });
