@@ -66,11 +66,14 @@ export class ModelStatusBar implements vscode.Disposable {
       const { modelPath, draftModelPath } = readLocalSettings();
       const name = modelPath ? shortModelName(modelPath) : 'no model';
       const speculation = this.speculation
-        ? ` · ${speculationLabel(this.speculation, draftModelPath ? shortModelName(draftModelPath) : undefined)}`
-        : '';
-      this.item.text = `$(server) R1: Local · ${name}${speculation}`;
+        ? speculationLabel(this.speculation, draftModelPath ? shortModelName(draftModelPath) : undefined)
+        : undefined;
+      // A draft model is the user's choice, so its acceptance is shown; input lookup is always on and
+      // stays in the tooltip, where it does not crowd the status bar.
+      const shown = speculation && this.speculation?.kind === 'draft' ? ` · ${speculation}` : '';
+      this.item.text = `$(server) R1: Local · ${name}${shown}`;
       this.item.tooltip = new vscode.MarkdownString(
-        `**R1 Coder** answers with a local model${modelPath ? `:\n\n\`${modelPath}\`` : ' (none selected yet)'}\n\nClick to switch to the cloud.`,
+        `**R1 Coder** answers with a local model${modelPath ? `:\n\n\`${modelPath}\`` : ' (none selected yet)'}${speculation ? `\n\nLast answer: ${speculation}.` : ''}\n\nClick to switch to the cloud.`,
       );
     } else {
       const { baseUrl, model } = readCloudSettings();
