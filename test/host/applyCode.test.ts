@@ -6,12 +6,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import type { Turn } from '../../src/core/turn';
+import { PROPOSED_SCHEME } from '../../src/host/commandIds';
 import type { EditProposalView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl, waitUntil } from './extension';
+import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
 
 const KEY = 'sk-host-apply-0123456789';
-const PROPOSED_SCHEME = 'r1-proposed';
 const FIXTURE_DIR = 'r1-apply-tests';
 
 const ORIGINAL = [
@@ -108,18 +108,7 @@ suite('Apply a chat code block (loopback DeepSeek server, real files)', () => {
     await vscode.commands.executeCommand('r1Coder.newChat');
   });
 
-  teardown(async () => {
-    while (await vscode.commands.executeCommand<EditProposalView | undefined>('r1Coder.rejectEdit')) {
-      // each call rejects one pending proposal
-    }
-    for (const document of vscode.workspace.textDocuments.filter(
-      (each) => each.isDirty && each.uri.scheme === 'file',
-    )) {
-      await vscode.window.showTextDocument(document, { preview: false });
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('r1Coder.clearApiKey');

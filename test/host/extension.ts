@@ -1,6 +1,7 @@
 /** Shared by the extension-host tests: the extension under test and its activate() result. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../../src/host/commandIds';
 import type { R1CoderTestApi } from '../../src/host/extension';
 
 export const EXTENSION_ID = 'r1-coder.r1-coder';
@@ -62,4 +63,20 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Leaves the window as a test found it: every pending proposal rejected (a later Accept falls back to
+ * the newest pending one), every edited file reverted (so closing prompts for nothing), every editor
+ * closed.
+ */
+export async function rejectProposalsAndCloseEditors(): Promise<void> {
+  while (await vscode.commands.executeCommand<unknown>(COMMAND_IDS.rejectEdit)) {
+    // each call rejects one pending proposal
+  }
+  for (const document of vscode.workspace.textDocuments.filter((each) => each.isDirty && each.uri.scheme === 'file')) {
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import type { Turn } from '../../src/core/turn';
+import { PROPOSED_SCHEME } from '../../src/host/commandIds';
 import type { EditProposalView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl, waitUntil } from './extension';
+import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
 
 const KEY = 'sk-host-fix-0123456789';
-const PROPOSED_SCHEME = 'r1-proposed';
 /** Fixture files go in the opened workspace folder, so paths in prompts are workspace-relative. */
 const FIXTURE_DIR = 'r1-fix-tests';
 
@@ -180,20 +180,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
     await vscode.commands.executeCommand('r1Coder.newChat');
   });
 
-  teardown(async () => {
-    // Leave nothing pending or dirty for the next test: a later Accept falls back to the newest pending proposal.
-    while (await reject()) {
-      // each call rejects one
-    }
-    // Revert rather than save, so closing prompts for nothing and the next test starts from clean editors.
-    for (const document of vscode.workspace.textDocuments.filter(
-      (each) => each.isDirty && each.uri.scheme === 'file',
-    )) {
-      await vscode.window.showTextDocument(document, { preview: false });
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('r1Coder.clearApiKey');
