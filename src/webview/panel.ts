@@ -4,6 +4,7 @@ import { assertNever } from '../core/chunks';
 import { isSourceKind, type SourceKind } from '../core/sourceKind';
 import type { HostMessage, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
 import { element, iconButton, showCopied, textElement } from './dom';
+import { FindBar } from './find';
 import { FollowScroll } from './followScroll';
 import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
 import { TurnElement } from './turnElement';
@@ -24,6 +25,7 @@ export class ChatPanel {
   private readonly follow: FollowScroll;
   private readonly store: PanelStore;
   private collapseThinking: boolean;
+  private readonly find: FindBar;
 
   constructor(
     root: HTMLElement,
@@ -64,7 +66,15 @@ export class ChatPanel {
     this.announcer = element('div', 'visually-hidden');
     this.announcer.setAttribute('aria-live', 'polite');
 
-    root.append(this.transcript, composer, this.announcer);
+    // Find (Ctrl/Cmd+F): over the transcript; a match in a folded thought opens it.
+    this.find = new FindBar(this.transcript, {
+      reveal: (node) => {
+        const turnId = node.parentElement?.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
+        if (node.parentElement?.closest('details:not([open])') && turnId) this.turns.get(turnId)?.openThought();
+      },
+      closed: () => this.input.focus(),
+    });
+    root.append(this.find.element, this.transcript, composer, this.announcer);
     // Follows the stream unless the user scrolled up; renderers report each DOM update.
     this.follow = new FollowScroll(this.transcript);
     this.transcript.append(this.empty);

@@ -5,8 +5,10 @@ import type { R1ErrorAction } from '../core/errors';
 import type { EditProposalView, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
 import { element, icon, iconButton, textElement } from './dom';
 import { formatThinkingHeader } from './format';
-import { ThoughtOutline } from '../core/thoughtOutline';
+import { ThoughtOutline, type ThoughtStep } from '../core/thoughtOutline';
+import { FIND_REGION_ATTRIBUTE } from './find';
 import { StreamingMarkdown } from './markdownStream';
+import { showStep, ThoughtRail, type RailTarget } from './thoughtRail';
 
 /** What a turn needs from the panel. */
 export interface TurnHooks {
@@ -31,6 +33,11 @@ export class TurnElement {
   /** The thought's steps, fed only the new reasoning text; its count goes in the header. */
   private outline = new ThoughtOutline();
   private outlineFinished = false;
+  /** The outline's self-correction steps, collected as it finds them: the rail's marks. */
+  private corrections: ThoughtStep[] = [];
+  private readonly rail: ThoughtRail;
+  private readonly thinkingBody: HTMLElement;
+  private readonly answerElement: HTMLElement;
   private readonly answerView: StreamingMarkdown;
   private readonly notice: HTMLElement;
   private readonly errorBox: HTMLElement;
@@ -60,10 +67,9 @@ export class TurnElement {
     this.root.dataset.turnId = turn.id;
 
     const question = element('div', 'question');
-    question.append(
-      icon(turn.title ? 'wand' : 'account'),
-      textElement('div', 'question-text', turn.title ?? turn.question),
-    );
+    const questionText = textElement('div', 'question-text', turn.title ?? turn.question);
+    questionText.setAttribute(FIND_REGION_ATTRIBUTE, 'question');
+    question.append(icon(turn.title ? 'wand' : 'account'), questionText);
 
     const response = element('div', 'response');
     const meta = element('div', 'meta');
@@ -88,9 +94,12 @@ export class TurnElement {
       event.stopPropagation();
       hooks.copy(this.turn.reasoning, copyThinking);
     });
-    summary.append(icon('lightbulb'), label, copyThinking);
+    this.rail = new ThoughtRail((target) => this.jumpTo(target));
+    summary.append(icon('lightbulb'), label, copyThinking, this.rail.element);
     const thinkingBody = element('div', 'thinking-body markdown');
     thinkingBody.dataset.testid = 'thinking-body';
+    thinkingBody.setAttribute(FIND_REGION_ATTRIBUTE, 'reasoning');
+    this.thinkingBody = thinkingBody;
     this.thinking.append(summary, thinkingBody);
     // A click (or Enter/Space, which click) on the summary is the user's choice; it runs before
     // the toggle, so the new state is the opposite of the current one.
@@ -101,6 +110,8 @@ export class TurnElement {
 
     const answer = element('div', 'answer markdown');
     answer.dataset.testid = 'answer';
+    answer.setAttribute(FIND_REGION_ATTRIBUTE, 'answer');
+    this.answerElement = answer;
     this.notice = element('div', 'notice');
     this.notice.setAttribute('role', 'status');
     this.errorBox = element('div', 'turn-error');
@@ -124,7 +135,7 @@ export class TurnElement {
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
     this.answerView = new StreamingMarkdown(answer, { highlight: true, onRender });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
-    this.outline.append(turn.reasoning);
+    this.feedOutline(turn.reasoning);
     if (turn.answer) this.answerView.setText(turn.answer);
     // A restored turn that is no longer streaming is complete: close its fences and highlight them.
     if (turn.status !== 'streaming') {
@@ -155,7 +166,7 @@ export class TurnElement {
         this.hostClockSkew = Date.now() - change.at;
         if (change.reasoning) {
           this.reasoningView.append(change.reasoning);
-          this.outline.append(change.reasoning);
+          this.feedOutline(change.reasoning);
         }
         if (change.answer) {
           this.answerView.append(change.answer);
@@ -168,7 +179,8 @@ export class TurnElement {
         this.reasoningView.setText(turn.reasoning);
         this.outline = new ThoughtOutline();
         this.outlineFinished = false;
-        this.outline.append(turn.reasoning);
+        this.corrections = [];
+        this.feedOutline(turn.reasoning);
         this.answerView.setText(turn.answer);
         this.applyThinkingRule();
         this.refresh();
@@ -242,9 +254,18 @@ export class TurnElement {
     const end = turn.reasoningEndedAt ?? turn.endedAt ?? (done ? undefined : now - this.hostClockSkew);
     // The last line has no newline after it: judge it once the thought is over.
     if (done && !this.outlineFinished) {
-      this.outline.finish();
+      this.collectCorrections(this.outline.finish());
       this.outlineFinished = true;
     }
+    this.rail.update(
+      {
+        corrections: this.corrections,
+        reasoning: turn.reasoning,
+        hasAnswer: turn.answer !== '',
+        streaming: turn.status === 'streaming',
+      },
+      now,
+    );
     const header = formatThinkingHeader({
       corrections: this.outline.correctionCount,
       done,
@@ -304,6 +325,34 @@ export class TurnElement {
         ),
       );
     }
+  }
+
+  private feedOutline(reasoning: string): void {
+    this.collectCorrections(this.outline.append(reasoning));
+  }
+
+  private collectCorrections(steps: readonly ThoughtStep[]): void {
+    for (const step of steps) if (step.correction) this.corrections.push(step);
+  }
+
+  /**
+   * Opens the thought for find or the rail. Kept open for this session (the answer arriving does not
+   * fold it again), but not remembered as the user's choice across reloads.
+   */
+  openThought(): void {
+    if (this.thinking.open) return;
+    this.thinkingChoice = true;
+    this.thinking.open = true;
+  }
+
+  /** A rail mark was chosen: shows that step of the thought (opening it), or the answer. */
+  private jumpTo(target: RailTarget): void {
+    if (target.kind === 'answer') {
+      this.answerElement.scrollIntoView({ block: 'start' });
+      return;
+    }
+    this.openThought();
+    showStep(this.thinkingBody, this.turn.reasoning, target.start);
   }
 
   /**
