@@ -127,9 +127,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     [COMMAND_IDS.acceptEdit]: (target?: unknown) => proposals.accept(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.toggleModel]: () => modeToggle.toggle(),
-    // With a conversation id (keybindings, tests), opens it without the picker.
+    // With a conversation id (keybindings, tests), opens it without the picker; with { query }, searches.
     [COMMAND_IDS.showHistory]: (id?: unknown) =>
-      typeof id === 'string' ? controller.openConversation(id) : showHistory(controller),
+      typeof id === 'string' ? controller.openConversation(id) : showHistory(controller, id),
     [COMMAND_IDS.exportConversation]: () => exportConversation(controller),
   };
 

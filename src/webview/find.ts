@@ -9,16 +9,9 @@
  * text is searched again at most every LIVE_REFRESH_MS, without moving the view.
  */
 
+import { foldCase } from '../core/foldCase';
 import { element, iconButton } from './dom';
-import {
-  findOffsets,
-  foldCase,
-  indexText,
-  rangeOf,
-  scrollRangeIntoView,
-  setHighlight,
-  type TextIndex,
-} from './textIndex';
+import { findOffsets, indexText, rangeOf, scrollRangeIntoView, setHighlight, type TextIndex } from './textIndex';
 
 /** Matches highlighted and counted; past this the count reads "1000+". */
 export const FIND_MATCH_LIMIT = 1000;

@@ -5,6 +5,8 @@
  * nodes, which the CSS Custom Highlight API paints without touching the DOM.
  */
 
+import { foldCase } from '../core/foldCase';
+
 /** Elements whose text is chrome, not content (a code block's language label and buttons). */
 const SKIPPED = '.code-block-header, button';
 
@@ -16,19 +18,6 @@ export interface TextIndex {
   readonly nodes: readonly Text[];
   /** Offset of each node's first character in `text`. */
   readonly starts: readonly number[];
-}
-
-/**
- * Lower case that keeps every offset: a character whose lower case is longer ("İ") stays as it is.
- * Queries are folded the same way, so they still match it.
- */
-export function foldCase(text: string): string {
-  const lower = text.toLowerCase();
-  if (lower.length === text.length) return lower;
-  return text.replace(/[^\0-\x7f]/g, (char) => {
-    const folded = char.toLowerCase();
-    return folded.length === 1 ? folded : char;
-  });
 }
 
 export function indexText(root: Node): TextIndex {

@@ -131,4 +131,39 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
     assert.equal(shown?.reasoning, stopped.reasoning, 'the reopened conversation shows all that arrived');
     assert.equal(api.savedConversations()[0]?.turns.at(-1)?.reasoning, stopped.reasoning, 'and that is what is saved');
   });
+
+  test('History search finds a conversation by a word only in its reasoning, and opens it', async function () {
+    this.timeout(60_000);
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    server.enqueue({ reasoning: 'Think of the axolotl: it regrows what it loses.', answer: 'Keep a backup.' });
+    assert.equal((await api.ask('How do I recover a deleted branch?')).status, 'done');
+    await vscode.commands.executeCommand('r1Coder.newChat');
+    server.enqueue({ reasoning: 'Nothing special here.', answer: 'Use git log.' });
+    assert.equal((await api.ask('How do I list commits?')).status, 'done');
+    const saved = await waitUntil('both conversations saved', () => {
+      const history = api.savedConversations();
+      return history.length >= 2 && history[0]?.turns[0]?.question === 'How do I list commits?' ? history : undefined;
+    });
+    assert.ok(
+      saved.every(
+        (conversation) =>
+          !/axolotl/i.test(conversation.title + conversation.turns.map((t) => t.question + t.answer).join('')),
+      ),
+      'the word is only in a reasoning',
+    );
+
+    let settled = false;
+    const shown = Promise.resolve(vscode.commands.executeCommand('r1Coder.showHistory', { query: 'AXOLOTL' })).finally(
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    assert.equal(settled, false, 'the picker is open');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await shown;
+    assert.deepEqual(
+      api.conversation().turns.map((turn) => turn.question),
+      ['How do I recover a deleted branch?'],
+      'the conversation whose reasoning holds the word was opened',
+    );
+  });
 });
