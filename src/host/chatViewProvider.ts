@@ -18,6 +18,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   /** Waiting `readInput` calls, answered by the panel's next `input` message. */
   private inputReplies: Array<(text: string) => void> = [];
+  /** The panel's script is running (it said `ready`); until then an `openFind` waits. */
+  private panelReady = false;
+  private findPending = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -31,6 +34,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    this.panelReady = false;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = {
@@ -82,6 +86,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     });
   }
 
+  /** Find in Chat: shows the panel and opens its find bar (once the panel has loaded). */
+  async openFind(): Promise<void> {
+    await this.controller.reveal();
+    if (this.view && this.panelReady) this.post({ type: 'openFind' });
+    else this.findPending = true;
+  }
+
   private post(message: HostMessage): void {
     void this.view?.webview.postMessage(message);
   }
@@ -90,6 +101,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     switch (message.type) {
       case 'ready':
         this.controller.attach((outgoing) => this.post(outgoing));
+        this.panelReady = true;
+        if (this.findPending) {
+          this.findPending = false;
+          this.post({ type: 'openFind' });
+        }
         return;
       case 'ask':
         await this.controller.ask(message.text, undefined, message.source);

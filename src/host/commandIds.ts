@@ -12,6 +12,7 @@ export const COMMAND_IDS = {
   rejectEdit: 'r1Coder.rejectEdit',
   toggleModel: 'r1Coder.toggleModel',
   showHistory: 'r1Coder.showHistory',
+  findInChat: 'r1Coder.findInChat',
   exportConversation: 'r1Coder.exportConversation',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',

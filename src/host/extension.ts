@@ -131,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     [COMMAND_IDS.showHistory]: (id?: unknown) =>
       typeof id === 'string' ? controller.openConversation(id) : showHistory(controller, id),
     [COMMAND_IDS.exportConversation]: () => exportConversation(controller),
+    [COMMAND_IDS.findInChat]: () => viewProvider.openFind(),
   };
 
   context.subscriptions.push(

@@ -32,7 +32,9 @@ export type HostMessage =
   /** A proposed edit for a turn (Fix Selection), and its later state changes. */
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView }
   /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
-  | { readonly type: 'reportInput' };
+  | { readonly type: 'reportInput' }
+  /** Opens the panel's find bar (the view's Find button, R1: Find in Chat). */
+  | { readonly type: 'openFind' };
 
 export interface ConversationWire {
   readonly turns: readonly TurnWire[];

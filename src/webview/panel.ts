@@ -184,6 +184,9 @@ export class ChatPanel {
       case 'reportInput':
         this.post({ type: 'input', text: this.input.value });
         return;
+      case 'openFind':
+        this.find.open();
+        return;
       default:
         assertNever(message, 'host message');
     }

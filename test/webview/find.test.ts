@@ -157,6 +157,14 @@ describe('find in the panel and the outline rail (Chromium, src/webview/main.ts)
     assert.equal(await t.page.evaluate(() => CSS.highlights.has('r1-find')), false);
   });
 
+  it("opens on the host's openFind (the view's Find button) with the focus in it", async () => {
+    await send({ type: 'openFind' });
+    await t.page.waitForSelector('[data-testid="find-bar"]', { state: 'visible', timeout: 5_000 });
+    assert.equal(await t.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'find-input');
+    await t.page.keyboard.press('Escape');
+    assert.equal(await t.page.isVisible('[data-testid="find-bar"]'), false);
+  });
+
   it('caps the count at 1000 on a long thought and still finds the first match at once', async () => {
     const long = Array.from({ length: 1_500 }, (_, i) => `Step ${i}: check the index.`).join('\n\n');
     await send({
