@@ -28,7 +28,8 @@
  * Options: --quick (smaller workload, for trying things), --full-paced (see above),
  * --baseline-seconds N (feeding time allowed to the per-delta baseline, default 40),
  * --frame-baseline-seconds N (to the per-frame baseline, default 300), --trace DIR (save each
- * run's detailed Chrome trace there, for chrome://tracing or DevTools; adds overhead).
+ * run's detailed Chrome trace there, for chrome://tracing or DevTools; adds overhead), --find-only
+ * (only find's time to first highlight on the same trace: scripts/bench-webview-find.ts).
  */
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ import { join } from 'node:path';
 import type { Browser, CDPSession } from 'playwright-core';
 import type { HostMessage, TurnWire } from '../src/shared/protocol';
 import { bundleForBrowser, launchChromium, openPage, readRepoFile, ROOT, VSCODE_STUB } from '../test/webview/harness';
+import { measureFind } from './bench-webview-find';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -44,6 +46,8 @@ const fullPaced = args.includes('--full-paced');
 const baselineSeconds = Number(args[args.indexOf('--baseline-seconds') + 1]) || 40;
 const frameBaselineSeconds = Number(args[args.indexOf('--frame-baseline-seconds') + 1]) || 300;
 const traceDir = args.includes('--trace') ? args[args.indexOf('--trace') + 1] : undefined;
+/** Only the find timing (scripts/bench-webview-find.ts), a few seconds. */
+const findOnly = args.includes('--find-only');
 
 const REASONING_TOKENS = quick ? 12_000 : 50_000;
 const ANSWER_TOKENS = 2_000;
@@ -708,6 +712,33 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const results: RunResult[] = [];
   try {
+    // Find on the whole trace: its own page, before the long runs.
+    const thoughtK = `${round(REASONING_TOKENS / 1000)}k`;
+    process.stdout.write('running: find on the finished trace … ');
+    const find = await measureFind(browser, panel.script, reasoning.join(''), answerSource);
+    console.log('done');
+    console.log(
+      `find, ${thoughtK}-token thought (${Math.round(find.reasoningChars / 1024)} KiB, folded), query to first highlight painted: ` +
+        `fresh bar ${round(find.coldMedianMs)} ms median (max ${round(find.coldMaxMs)}; script ${round(find.coldScriptMedianMs)}), ` +
+        `index warm ${round(find.warmMedianMs)} ms, "${find.cappedCount}" matches ${round(find.cappedMs)} ms; counts ${find.counts.join(', ')}`,
+    );
+    console.log(
+      `target: find's first highlight <= 50 ms on a ${thoughtK}-token thought (median) .. ${find.coldMedianMs <= 50 ? 'PASS' : 'FAIL'} (${round(find.coldMedianMs)} ms; max ${round(find.coldMaxMs)} ms)`,
+    );
+    const findRows: [string, number, string][] = [
+      [
+        `panel: find, query to first highlight, ${thoughtK}-token folded thought (median)`,
+        round(find.coldMedianMs),
+        'ms',
+      ],
+      [`panel: find, query to first highlight, ${thoughtK}-token folded thought (max)`, round(find.coldMaxMs), 'ms'],
+      [`panel: find, next query, index warm (median)`, round(find.warmMedianMs), 'ms'],
+      [`panel: find, query matching 1000+`, round(find.cappedMs), 'ms'],
+    ];
+    for (const [metric, value, unit] of findRows)
+      console.log(`BENCH_JSON ${JSON.stringify({ bench: 'webview', metric, value, unit })}`);
+    if (findOnly) return;
+
     const steps: [string, { script: string; initScript: string }, FeedPlan][] = [
       ['panel, as fast as possible', panelPage, fast],
       [`panel, ${RATE} tokens/s`, panelPage, { ...fast, paced: slices }],

@@ -7,8 +7,13 @@
 
 import { foldCase } from '../core/foldCase';
 
-/** Elements whose text is chrome, not content (a code block's language label and buttons). */
-const SKIPPED = '.code-block-header, button';
+/**
+ * Text that is chrome, not content: a code block's language label (its buttons hold no text).
+ * Checked on the text node's parent, so the walk itself runs without a filter callback.
+ */
+function isChrome(parent: Element): boolean {
+  return parent.className === 'language' && parent.parentElement?.className === 'code-block-header';
+}
 
 export interface TextIndex {
   /** Every text node's data, in document order, joined. */
@@ -25,17 +30,11 @@ export function indexText(root: Node): TextIndex {
   const starts: number[] = [];
   const pieces: string[] = [];
   let length = 0;
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-    acceptNode: (node) =>
-      node.nodeType === Node.ELEMENT_NODE && (node as Element).matches(SKIPPED)
-        ? NodeFilter.FILTER_REJECT
-        : NodeFilter.FILTER_ACCEPT,
-  });
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.nodeType !== Node.TEXT_NODE) continue;
-    const data = (node as Text).data;
-    if (!data) continue;
-    nodes.push(node as Text);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+    const data = node.data;
+    if (!data || isChrome(node.parentNode as Element)) continue;
+    nodes.push(node);
     starts.push(length);
     pieces.push(data);
     length += data.length;
