@@ -37,6 +37,8 @@ export class ThoughtRail {
   private positionedLength = -1;
   private positionedAt = 0;
   private focusIndex = 0;
+  /** The steps list the marks were made from: a new list (the thought was reclassified) starts over. */
+  private source: readonly ThoughtStep[] | undefined;
 
   constructor(private readonly jump: (target: RailTarget) => void) {
     this.element = element('div', 'thought-rail');
@@ -60,7 +62,11 @@ export class ThoughtRail {
   /** Brings the rail up to date: adds marks for new steps; repositions (throttled while streaming). */
   update(state: RailState, now = Date.now()): void {
     const { corrections, reasoning } = state;
-    if (corrections.length < this.marks.length) this.reset();
+    if (corrections !== this.source || corrections.length < this.marks.length) {
+      this.reset();
+      this.source = corrections;
+    }
+    const added = corrections.length > this.marks.length;
     for (let i = this.marks.length; i < corrections.length; i++) {
       const step = corrections[i]!;
       const mark = this.mark('correction', '');
@@ -71,8 +77,10 @@ export class ThoughtRail {
       this.element.insertBefore(mark, this.answerMark);
     }
     this.element.hidden = corrections.length === 0;
-    this.answerMark.hidden = !state.hasAnswer;
-    this.rovingTabIndex();
+    if (added || this.answerMark.hidden === state.hasAnswer) {
+      this.answerMark.hidden = !state.hasAnswer;
+      this.rovingTabIndex();
+    }
     const length = reasoning.length;
     const due = !state.streaming || now - this.positionedAt >= REPOSITION_MS;
     if (length === this.positionedLength || !due) return;
