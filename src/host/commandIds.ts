@@ -13,6 +13,8 @@ export const COMMAND_IDS = {
   toggleModel: 'r1Coder.toggleModel',
   showHistory: 'r1Coder.showHistory',
   exportConversation: 'r1Coder.exportConversation',
+  /** The `#` picker: gathers context and adds it to the panel's next question (AttachmentSink). */
+  attachContext: 'r1Coder.attachContext',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',
   // The Get Started walkthrough's (they register themselves: src/host/walkthrough.ts).

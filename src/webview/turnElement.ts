@@ -7,6 +7,7 @@ import { element, icon, iconButton, textElement } from './dom';
 import { formatThinkingHeader } from './format';
 import { ThoughtOutline } from '../core/thoughtOutline';
 import { StreamingMarkdown } from './markdownStream';
+import { turnChips } from './chips';
 
 /** What a turn needs from the panel. */
 export interface TurnHooks {
@@ -62,8 +63,10 @@ export class TurnElement {
     const question = element('div', 'question');
     question.append(
       icon(turn.title ? 'wand' : 'account'),
-      textElement('div', 'question-text', turn.title ?? turn.question),
+      // A question that carried attachments shows what the user typed; its chips say what it carried.
+      textElement('div', 'question-text', turn.title ?? turn.context?.typed ?? turn.question),
     );
+    const carried = turn.context?.attachments.length ? turnChips(turn.context.attachments) : undefined;
 
     const response = element('div', 'response');
     const meta = element('div', 'meta');
@@ -118,7 +121,7 @@ export class TurnElement {
     this.proposalBar.hidden = true;
 
     response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
-    this.root.append(question, response);
+    this.root.append(question, ...(carried ? [carried] : []), response);
 
     const onRender = () => hooks.onRender();
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
