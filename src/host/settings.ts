@@ -74,11 +74,7 @@ export function readCollapseThinking(): boolean {
 
 /** r1Coder.context.exclude: files never attached (DEFAULT_CONTEXT_EXCLUDE when unset or malformed). */
 export function readContextExclude(): readonly string[] {
-  const [section, key] = [
-    CONTEXT_EXCLUDE_SETTING.slice(0, CONTEXT_EXCLUDE_SETTING.lastIndexOf('.')),
-    CONTEXT_EXCLUDE_SETTING.slice(CONTEXT_EXCLUDE_SETTING.lastIndexOf('.') + 1),
-  ];
-  const value = vscode.workspace.getConfiguration(section).get<unknown>(key);
+  const value = vscode.workspace.getConfiguration().get<unknown>(CONTEXT_EXCLUDE_SETTING);
   return Array.isArray(value)
     ? value.filter((entry): entry is string => typeof entry === 'string')
     : DEFAULT_CONTEXT_EXCLUDE;

@@ -156,14 +156,15 @@ export function activeContext(editor: vscode.TextEditor): ActiveEditorContext {
     document.uri.scheme === 'untitled' ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false);
   const excluded = excludedReason(path, compileGlobs(readContextExclude()));
   if (excluded) return { path, refused: { path, reason: excluded } };
+  const text = document.getText();
   // A document's length in UTF-16 units is a lower bound of its UTF-8 size: enough to refuse early.
-  const tooLarge = sizeReason(document.getText().length, MAX_ATTACHMENT_BYTES);
+  const tooLarge = sizeReason(text.length, MAX_ATTACHMENT_BYTES);
   if (tooLarge) return { path, refused: { path, reason: tooLarge } };
   const file: ContextItem = {
     kind: 'activeFile',
     path,
     languageId: document.languageId,
-    text: document.getText(),
+    text,
     focus: focusOf(editor),
     origin: 'activeEditor',
   };
