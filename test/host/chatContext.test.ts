@@ -187,4 +187,18 @@ suite('Chat context (loopback DeepSeek server)', () => {
     assert.ok(changed.includes('// a line added later'), 'the changed file is sent again');
     assert.ok(changed.includes('// step 40 of the sum'));
   });
+
+  test('Retry sends the same message, with what it carried', async function () {
+    this.timeout(60_000);
+    await open('sum.js');
+    const first = await ask('What does sum do?');
+    const sent = lastUserMessage();
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixtureUri('.env')));
+    server.enqueue({ reasoning: 'Again.', answer: 'Once more.' });
+    const retried = (await api.retry(first.id)) as Awaited<ReturnType<typeof api.askWithContext>>;
+    assert.equal(retried.status, 'done', retried.error?.message);
+    assert.equal(lastUserMessage(), sent, 'the same message, not one built from the editor now');
+    assert.deepEqual(retried.context, first.context);
+    assert.deepEqual(retried.request?.carried, first.request?.carried);
+  });
 });
