@@ -51,5 +51,12 @@ export const chatContext: Scenario = {
       assert.ok(sent.includes(CONTEXT_FILE), 'and names it');
       assert.ok(sent.trimEnd().endsWith(QUESTION), 'the question comes last');
     });
+    await step('for the follow-up, the unchanged file is not resent: its chip says so', async () => {
+      await waitForValue(async () => chip.getAttribute('data-tone'), 'repeated', 'the tone of the active file chip');
+      assert.match((await chip.textContent()) ?? '', /^loop\.js · unchanged, not resent$/);
+    });
+    await step("screenshot of the turn's chips: test-artifacts/e2e-chips-turn.png", () =>
+      page.screenshot({ path: join(artifacts, 'e2e-chips-turn.png') }),
+    );
   },
 };
