@@ -28,6 +28,7 @@ import {
   workerStartError,
 } from './localErrors';
 import { EventQueue, forkWorker, WorkerHandle, type WorkerEvent } from './workerHandle';
+import { buildContextInWorker } from './workerContextBuild';
 import type { GgufInspection, LoadedModelInfo, ModelSettings } from './workerProtocol';
 
 export interface LocalProviderOptions {
@@ -298,43 +299,29 @@ export class LocalProvider implements ChatProvider {
       throw new Error(started.error.message);
     }
     const worker = started.worker;
-    const id = this.nextId++;
     let loadShown = started.announced;
     try {
-      return await new Promise<ContextBuildResult>((resolve, reject) => {
-        const finish = (outcome: () => void) => {
-          unsubscribe();
-          signal?.removeEventListener('abort', onAbort);
-          outcome();
-        };
-        const onAbort = () => finish(() => reject(new Error('stopped')));
-        const unsubscribe = worker.subscribe((event) => {
-          if (event.type === 'exit') {
-            if (this.worker === worker) this.worker = undefined;
-            finish(() => reject(new Error(crashError(worker.output, event, modelPath, false).message)));
-          } else if (!('id' in event) || event.id !== id) {
-            return;
-          } else if (event.type === 'loadProgress') {
+      return await buildContextInWorker(
+        worker,
+        this.nextId++,
+        modelSettings(options, modelPath),
+        request,
+        {
+          onLoadProgress: (progress) => {
             loadShown = true;
-            options.onLoadProgress?.({ modelPath: event.modelPath, phase: 'loading', progress: event.progress });
-          } else if (event.type === 'loaded') {
+            options.onLoadProgress?.({ modelPath, phase: 'loading', progress });
+          },
+          onLoaded: (info) => {
             loadShown = false;
-            this.loadedContextSize = event.info.contextSize;
-            options.onLoadProgress?.({
-              modelPath: event.info.modelPath,
-              phase: 'ready',
-              progress: 1,
-              info: event.info,
-            });
-          } else if (event.type === 'contextBuilt') {
-            finish(() => resolve(event.result));
-          } else if (event.type === 'failed') {
-            finish(() => reject(new Error(fromWorkerError(event.error).message)));
-          }
-        });
-        signal?.addEventListener('abort', onAbort, { once: true });
-        worker.send({ type: 'buildContext', id, model: modelSettings(options, modelPath), request });
-      });
+            this.loadedContextSize = info.contextSize;
+            options.onLoadProgress?.({ modelPath: info.modelPath, phase: 'ready', progress: 1, info });
+          },
+          onExit: () => {
+            if (this.worker === worker) this.worker = undefined;
+          },
+        },
+        signal,
+      );
     } finally {
       if (!this.active) this.armIdleTimer();
       if (loadShown) endLoad(options, modelPath, 'failed');
