@@ -8,9 +8,10 @@
 
 import { assertNever, type FinishReason } from './chunks';
 import type { R1Error } from './errors';
-import { buildMessages } from './conversation';
-import type { ChatProvider } from './provider';
-import { applyTurnEvent, type Turn, type TurnEvent, type TurnRequest, type TurnStatus } from './turn';
+import { buildMessages, isSentAsHistory } from './conversation';
+import type { CarriedFile } from './context/types';
+import type { ChatMessage, ChatProvider } from './provider';
+import { applyTurnEvent, type Turn, type TurnContext, type TurnEvent, type TurnRequest, type TurnStatus } from './turn';
 
 /** The session's transcript at one moment (copies: changing them changes nothing in the session). */
 export interface SessionSnapshot {
@@ -72,12 +73,32 @@ export class ChatSession {
     await running.done;
   }
 
-  /** Asks a question; resolves with the finished turn. `request` is kept with the turn (and saved with it). */
-  async ask(question: string, provider: ChatProvider, title?: string, request?: TurnRequest): Promise<Turn> {
+  /**
+   * What the next question is sent with: the earlier messages (as `ask` would send them now) and
+   * the files those turns carried in full, which the next message need not carry again while unchanged.
+   */
+  nextHistory(): { readonly messages: readonly ChatMessage[]; readonly earlier: readonly CarriedFile[] } {
+    const history = this.history();
+    return {
+      messages: buildMessages(history, '').slice(0, -1),
+      earlier: history.filter(isSentAsHistory).flatMap((turn) => turn.request?.carried ?? []),
+    };
+  }
+
+  /**
+   * Asks a question; resolves with the finished turn. `request` is kept with the turn (and saved with
+   * it); `context` records what the question carried (then `question` is the whole message sent).
+   */
+  async ask(
+    question: string,
+    provider: ChatProvider,
+    title?: string,
+    request?: TurnRequest,
+    context?: TurnContext,
+  ): Promise<Turn> {
     // A loop, not one stop(): two asks waiting on the same running turn would otherwise both start.
     while (this.running) await this.stop();
-    const history = this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
-    const messages = buildMessages(history, question);
+    const messages = buildMessages(this.history(), question);
     const turn: Turn = {
       id: `${this.now().toString(36)}-${this.nextId++}`,
       question,
@@ -87,7 +108,8 @@ export class ChatSession {
       status: 'streaming',
       modelLabel: provider.label,
       startedAt: this.now(),
-      ...(request?.source || request?.fix ? { request } : {}),
+      ...(request?.source || request?.fix || request?.carried?.length ? { request } : {}),
+      ...(context ? { context } : {}),
     };
     this.turnList.push(turn);
     const maxTurns = this.options.maxTurns ?? 200;
@@ -102,6 +124,11 @@ export class ChatSession {
     } finally {
       if (this.running?.done === done) this.running = undefined;
     }
+  }
+
+  /** The turns whose exchange goes into the next question's history. */
+  private history(): Turn[] {
+    return this.turnList.filter((turn) => turn.status === 'done' || turn.status === 'incomplete');
   }
 
   private async run(

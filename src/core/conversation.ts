@@ -16,13 +16,19 @@ export interface PastTurn {
 export function buildMessages(history: readonly PastTurn[], question: string): ChatMessage[] {
   const messages: ChatMessage[] = [];
   for (const turn of history) {
-    const answer = stripThinking(turn.answer).trim();
-    // A question that got no answer is dropped rather than sent as two user messages in a row.
-    if (!answer || !turn.question.trim()) continue;
-    messages.push({ role: 'user', content: turn.question }, { role: 'assistant', content: answer });
+    if (!isSentAsHistory(turn)) continue;
+    messages.push(
+      { role: 'user', content: turn.question },
+      { role: 'assistant', content: stripThinking(turn.answer).trim() },
+    );
   }
   messages.push({ role: 'user', content: question });
   return messages;
+}
+
+/** Whether a past turn goes into the history: a question that got no answer is dropped rather than sent as two user messages in a row. */
+export function isSentAsHistory(turn: PastTurn): boolean {
+  return stripThinking(turn.answer).trim() !== '' && turn.question.trim() !== '';
 }
 
 /** Removes any thought a model left inline in an answer (the distill template does the same). */

@@ -6,6 +6,7 @@
 
 import type { SavedConversation, SavedTurn } from './savedConversations';
 import type { Turn } from './turn';
+import { chipText, type AttachmentSummary } from './context/summary';
 
 export interface HistoryLimits {
   readonly conversations: number;
@@ -34,15 +35,22 @@ function storedChars(turns: readonly SavedTurn[]): number {
       turn.question.length +
       turn.reasoning.length +
       turn.answer.length +
-      (turn.request?.fix?.selectionText.length ?? 0),
+      (turn.request?.fix?.selectionText.length ?? 0) +
+      (turn.context?.typed.length ?? 0),
     0,
   );
 }
 
-export function conversationTitle(turns: readonly { readonly title?: string; readonly question: string }[]): string {
+export function conversationTitle(
+  turns: readonly {
+    readonly title?: string;
+    readonly question: string;
+    readonly context?: { readonly typed: string };
+  }[],
+): string {
   const first = turns[0];
   if (!first) return 'Empty conversation';
-  const text = (first.title ?? first.question).replace(/\s+/g, ' ').trim();
+  const text = (first.title ?? first.context?.typed ?? first.question).replace(/\s+/g, ' ').trim();
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
@@ -88,7 +96,9 @@ export function exportMarkdown(
 ): string {
   const lines = [`# ${conversation.title}`, ''];
   for (const turn of conversation.turns) {
-    lines.push(`## ${turn.title ?? 'Question'}`, '', turn.question.trim(), '');
+    // A question that carried attachments shows what the user typed, then what it carried.
+    lines.push(`## ${turn.title ?? 'Question'}`, '', (turn.context?.typed ?? turn.question).trim(), '');
+    if (turn.context?.attachments.length) lines.push(...attachmentLines(turn.context.attachments), '');
     if (includeReasoning && turn.reasoning.trim()) {
       lines.push('<details><summary>Reasoning</summary>', '', turn.reasoning.trim(), '', '</details>', '');
     }
@@ -97,4 +107,20 @@ export function exportMarkdown(
       lines.push(`> Status: ${turn.status}${turn.error ? ` — ${turn.error.message}` : ''}`, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** "Attached:" and one line per attachment, as its chip reads (refusals with their reason). */
+function attachmentLines(attachments: readonly AttachmentSummary[]): string[] {
+  return [
+    '**Attached:**',
+    '',
+    ...attachments.map((attachment) => {
+      const chip = chipText(attachment);
+      const what = attachment.path ? `\`${attachment.path}\`` : chip.label.split(' · ')[0];
+      if (attachment.refused !== undefined) return `- ${what}: not sent (it ${attachment.refused})`;
+      if (attachment.repeated) return `- ${what}: unchanged since an earlier question, not resent`;
+      const cut = attachment.trimmed ? `; ${attachment.leftOut ?? 'part left out'} to fit the budget` : '';
+      return `- ${what}: ${attachment.shown}, ~${attachment.tokens} tokens${cut}`;
+    }),
+  ];
 }

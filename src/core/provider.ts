@@ -4,6 +4,7 @@
 
 import type { StreamChunk } from './chunks';
 import type { R1Error } from './errors';
+import type { ContextBuildInput, ContextBuildResult } from './context/types';
 
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
@@ -18,6 +19,12 @@ export interface ChatRequest {
   readonly maxTokens?: number;
 }
 
+/** A question and its attachments, to be built into one user message by the provider's budget and counter. */
+export interface ContextRequest extends Omit<ContextBuildInput, 'budgetTokens' | 'countTokens'> {
+  /** The earlier messages the question is sent after (a local model's window must hold them too). */
+  readonly history: readonly ChatMessage[];
+}
+
 export interface ChatProvider {
   /** Shown next to each answer, e.g. "DeepSeek · deepseek-v4-flash" or "Local · 7B". */
   readonly label: string;
@@ -26,4 +33,14 @@ export interface ChatProvider {
   /** Never throws: failures end the stream with an `error` chunk. */
   stream(request: ChatRequest): AsyncIterable<StreamChunk>;
   dispose?(): void | Promise<void>;
+  /**
+   * Most tokens one question's user message (attachments and question) may take, as far as the
+   * provider knows without loading anything: for the chips' preview, counted with estimateTokens.
+   */
+  contextBudget?(): number;
+  /**
+   * Builds the question's user message with this model's budget and its own token counter (the
+   * local model's tokenizer). Absent: the caller builds with estimateTokens (see buildQuestion).
+   */
+  buildContext?(request: ContextRequest, signal?: AbortSignal): Promise<ContextBuildResult>;
 }

@@ -16,6 +16,7 @@ import { parseErrorAction, type R1ErrorAction } from './errors';
 import type { FixTarget, Turn, TurnStatus } from './turn';
 import { isSourceKind, type SourceKind } from './sourceKind';
 import { conversationTitle } from './conversationHistory';
+import { parseAttachmentSummary, type AttachmentSummary } from './context/summary';
 
 export const SAVED_HISTORY_VERSION = 1;
 
@@ -56,6 +57,27 @@ export interface SavedTurnV1 {
     /** Optional (absent in turns saved before attachments): no version bump, old readers ignore it. */
     readonly carried?: readonly { readonly path: string; readonly hash: string }[];
   };
+  /**
+   * Optional (absent in turns saved before attachments and in plain questions): what the user typed
+   * and what the question carried.
+   */
+  readonly context?: {
+    readonly typed: string;
+    readonly attachments: readonly SavedAttachmentV1[];
+  };
+}
+
+/** One attachment a question carried (AttachmentSummary's fields). */
+export interface SavedAttachmentV1 {
+  readonly kind: AttachmentSummary['kind'];
+  readonly path?: string;
+  readonly label?: string;
+  readonly tokens: number;
+  readonly shown: string;
+  readonly trimmed: boolean;
+  readonly leftOut?: string;
+  readonly repeated?: 'earlierTurn' | 'thisTurn';
+  readonly refused?: string;
 }
 
 export interface SavedConversationV1 {
@@ -136,7 +158,16 @@ export function toSavedTurn(turn: Turn): SavedTurn {
         fix: turn.request.fix && savedFix(turn.request.fix),
         carried: turn.request.carried?.map(({ path, hash }) => ({ path, hash })),
       }),
+    context: turn.context && {
+      typed: turn.context.typed,
+      attachments: turn.context.attachments.map((attachment) => savedAttachment(attachment)),
+    },
   });
+}
+
+function savedAttachment(summary: AttachmentSummary): SavedAttachmentV1 {
+  const { kind, path, label, tokens, shown, trimmed, leftOut, repeated, refused } = summary;
+  return compact({ kind, path, label, tokens, shown, trimmed, leftOut, repeated, refused });
 }
 
 function savedUsage(usage: Usage): SavedTurn['usage'] {
@@ -180,6 +211,7 @@ export function fromSavedTurn(saved: SavedTurn): Turn {
     request:
       saved.request &&
       compact({ source: saved.request.source, fix: saved.request.fix, carried: saved.request.carried }),
+    context: saved.context && { typed: saved.context.typed, attachments: saved.context.attachments },
   });
 }
 
@@ -254,7 +286,19 @@ function parseTurn(raw: unknown): SavedTurn | undefined {
         : undefined,
     error: parseError(raw.error),
     request: parseRequest(raw.request),
+    context: parseContext(raw.context),
   });
+}
+
+/** What a question carried; malformed attachments are left out, a context without its typed text is dropped. */
+function parseContext(raw: unknown): SavedTurn['context'] {
+  if (!isRecord(raw) || typeof raw.typed !== 'string') return undefined;
+  const list = Array.isArray(raw.attachments) ? (raw.attachments as unknown[]) : [];
+  const attachments = list.flatMap((entry) => {
+    const summary = parseAttachmentSummary(entry);
+    return summary ? [summary] : [];
+  });
+  return { typed: raw.typed, attachments };
 }
 
 function parseUsage(raw: unknown): SavedTurn['usage'] {

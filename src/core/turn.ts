@@ -10,6 +10,7 @@ import type { R1ErrorAction } from './errors';
 import type { Range0 } from './apply/textModel';
 import type { SourceKind } from './sourceKind';
 import type { CarriedFile } from './context/types';
+import type { AttachmentSummary } from './context/summary';
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
 
@@ -45,6 +46,15 @@ export interface TurnRequest {
   readonly carried?: readonly CarriedFile[];
 }
 
+/**
+ * A question that carried attachments: what the user typed (the transcript shows it instead of the
+ * whole message sent) and what the message carried, one entry per attachment, refusals included.
+ */
+export interface TurnContext {
+  readonly typed: string;
+  readonly attachments: readonly AttachmentSummary[];
+}
+
 /** The part of a turn that its stream changes: what `applyTurnEvent` reads and writes. */
 export interface TurnProgress {
   readonly reasoning: string;
@@ -77,6 +87,8 @@ export interface Turn extends TurnProgress {
   readonly startedAt: number;
   /** Absent for a plain question asked the default way. */
   readonly request?: TurnRequest;
+  /** Set when the question carried attachments: `question` is then the whole message sent. */
+  readonly context?: TurnContext;
 }
 
 /** What happens to a started turn while it streams, in order. */

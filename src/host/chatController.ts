@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import { ChatSession, type SessionEvent, type SessionSnapshot } from '../core/chatSession';
-import type { FixTarget, Turn, TurnRequest } from '../core/turn';
+import type { FixTarget, Turn, TurnContext, TurnRequest } from '../core/turn';
+import type { CarriedFile } from '../core/context/types';
+import { buildQuestion } from '../core/context/buildQuestion';
+import { DEFAULT_CLOUD_CONTEXT_TOKENS } from '../core/context/defaults';
+import { summarizeContext } from '../core/context/summary';
 import type { R1ErrorAction } from '../core/errors';
 import { assertNever } from '../core/chunks';
 import type { ChatProvider } from '../core/provider';
@@ -14,9 +18,17 @@ import { BUSY_CONTEXT_KEY, COMMAND_IDS, VIEW_ID } from './commandIds';
 import { PendingInput } from './pendingInput';
 import { ProposalNotices } from './proposalNotices';
 import { walkthroughEvent } from './walkthrough';
+import { AttachmentSet, type PreviewBasis } from './context/attachments';
+import { readContextExclude } from './settings';
 
 /** A streaming turn is saved this often, so a window reload or a crash mid-answer keeps what arrived. */
 const STREAMING_SAVE_MS = 4_000;
+
+/** What a question carried, kept with its turn so Retry sends the same message. */
+interface CarriedContext {
+  readonly context?: TurnContext;
+  readonly carried?: readonly CarriedFile[];
+}
 
 /** Runs on the turn a Retry of a Fix turn produces (Fix Selection proposes its edit here). */
 export type FollowUp = (turn: Turn) => Promise<unknown>;
@@ -35,6 +47,8 @@ export class ChatController implements vscode.Disposable {
   private readonly saved: SavedHistoryStore;
   /** Set once the user has been told that history saved by a newer version is left alone. */
   private refusalShown = false;
+  /** The attachments of the panel's next question (the chips above its input). */
+  readonly attachments: AttachmentSet;
 
   constructor(
     state: vscode.Memento,
@@ -50,6 +64,7 @@ export class ChatController implements vscode.Disposable {
       maxTurns: DEFAULT_HISTORY_LIMITS.turnsPerConversation,
     });
     this.conversationId = this.restoreCurrent();
+    this.attachments = new AttachmentSet(() => this.previewBasis(), log);
   }
 
   /**
@@ -98,11 +113,13 @@ export class ChatController implements vscode.Disposable {
     for (const notice of this.notices.replay(this.turnIds())) post(notice);
     // Last, after the state: text Ask R1 about Selection left while no panel was connected.
     this.pendingInput.connect(post);
+    this.attachments.connect(post);
   }
 
   detach(): void {
     this.postToView = () => undefined;
     this.pendingInput.disconnect();
+    this.attachments.disconnect();
   }
 
   conversation(): SessionSnapshot {
@@ -129,30 +146,65 @@ export class ChatController implements vscode.Disposable {
    * Retry asks the same way after a reload too; the caller proposes a Fix's edit itself.
    */
   async ask(question: string, title?: string, source?: SourceKind, fix?: FixTarget): Promise<Turn> {
+    return this.start(question, await this.createProvider(source), title, source, fix);
+  }
+
+  /**
+   * The panel's question: it carries the attachments of the next question (the chips), built into
+   * one message by the provider that answers (its budget, its token counter). Follow-ups do not
+   * resend a file an earlier turn still in the history carried unchanged.
+   */
+  async askWithContext(typed: string, source?: SourceKind): Promise<Turn> {
+    // First: a local worker builds the message only after the running generation has stopped.
+    await this.session.stop();
+    const { items, refused } = this.attachments.forQuestion();
     const provider = await this.createProvider(source);
-    this.log.info(`ask via ${provider.label} (${question.length} chars)`);
-    void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
-    const request: TurnRequest = { ...(source && { source }), ...(fix && { fix }) };
-    try {
-      const turn = await this.session.ask(question, provider, title, request);
-      this.forgetGoneTurns();
-      return turn;
-    } finally {
-      // Providers are owned by ProviderSource (the local one stays warm), so none is disposed here.
-      void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, this.session.busy);
+    if (!items.length && !refused.length) {
+      this.attachments.sent();
+      return this.start(typed, provider, undefined, source);
     }
+    const { messages, earlier } = this.session.nextHistory();
+    const { result, fallback } = await buildQuestion(provider, {
+      question: typed,
+      items,
+      refused,
+      exclude: readContextExclude(),
+      earlier,
+      history: messages,
+    });
+    if (fallback) this.log.warn(`context: ${fallback}`);
+    this.log.info(
+      `context: ${result.items.length} attachment(s), ${result.refused.length} refused, ${result.tokens} tokens${result.overBudget ? ' (over budget)' : ''}`,
+    );
+    this.attachments.sent();
+    const context: TurnContext = { typed, attachments: summarizeContext(items, result) };
+    return this.start(result.message, provider, undefined, source, undefined, { context, carried: result.carried });
+  }
+
+  /** The `#` picker: runs the attach command (registered by the context picker) and tells the panel whether anything was attached. */
+  async pickAttachment(): Promise<boolean> {
+    const before = this.attachments.additions;
+    try {
+      await vscode.commands.executeCommand(COMMAND_IDS.attachContext);
+    } catch (error) {
+      this.log.warn(`attach context: ${String(error)}`);
+    }
+    const picked = this.attachments.additions > before;
+    this.postToView({ type: 'attachmentPicked', picked });
+    return picked;
   }
 
   /**
    * Asks a turn's question again, as a new turn, the way it was asked (read from the turn, so this
-   * holds after a reload): with its source override, and for a Fix, proposing the new answer's edit.
-   * Resolves with the proposal for a Fix, or the new turn.
+   * holds after a reload): with its source override, the same message and attachments, and for a
+   * Fix, proposing the new answer's edit. Resolves with the proposal for a Fix, or the new turn.
    */
   async retry(turnId: string): Promise<unknown> {
     const turn = this.session.turns.find((candidate) => candidate.id === turnId);
     if (!turn) return undefined;
-    const { source, fix } = turn.request ?? {};
-    const next = await this.ask(turn.question, turn.title, source, fix);
+    const { source, fix, carried } = turn.request ?? {};
+    const provider = await this.createProvider(source);
+    const next = await this.start(turn.question, provider, turn.title, source, fix, { context: turn.context, carried });
     return fix ? this.fixFollowUp(fix)(next) : next;
   }
 
@@ -203,7 +255,42 @@ export class ChatController implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.streamingSave);
+    this.attachments.dispose();
     void this.session.stop();
+  }
+
+  private async start(
+    question: string,
+    provider: ChatProvider,
+    title?: string,
+    source?: SourceKind,
+    fix?: FixTarget,
+    carried: CarriedContext = {},
+  ): Promise<Turn> {
+    this.log.info(`ask via ${provider.label} (${question.length} chars)`);
+    void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
+    const request: TurnRequest = {
+      ...(source && { source }),
+      ...(fix && { fix }),
+      ...(carried.carried?.length && { carried: carried.carried }),
+    };
+    try {
+      const turn = await this.session.ask(question, provider, title, request, carried.context);
+      this.forgetGoneTurns();
+      return turn;
+    } finally {
+      // Providers are owned by ProviderSource (the local one stays warm), so none is disposed here.
+      void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, this.session.busy);
+    }
+  }
+
+  /** The chips' preview: the default provider's budget, and the files earlier turns still in the history carried. */
+  private async previewBasis(): Promise<PreviewBasis> {
+    const provider = await this.createProvider();
+    return {
+      budgetTokens: provider.contextBudget?.() ?? DEFAULT_CLOUD_CONTEXT_TOKENS,
+      earlier: this.session.nextHistory().earlier,
+    };
   }
 
   private onSessionEvent(event: SessionEvent): void {

@@ -108,7 +108,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         }
         return;
       case 'ask':
-        await this.controller.ask(message.text, undefined, message.source);
+        await this.controller.askWithContext(message.text, message.source);
+        return;
+      case 'removeAttachment':
+        this.controller.attachments.remove(message.id);
+        return;
+      case 'pickAttachment':
+        await this.controller.pickAttachment();
         return;
       case 'stop':
         await this.controller.stop();

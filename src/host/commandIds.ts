@@ -14,6 +14,8 @@ export const COMMAND_IDS = {
   showHistory: 'r1Coder.showHistory',
   findInChat: 'r1Coder.findInChat',
   exportConversation: 'r1Coder.exportConversation',
+  /** The `#` picker: gathers context and adds it to the panel's next question (AttachmentSink). */
+  attachContext: 'r1Coder.attachContext',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',
   // The Get Started walkthrough's (they register themselves: src/host/walkthrough.ts).

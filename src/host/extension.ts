@@ -3,7 +3,8 @@ import type { SessionSnapshot } from '../core/chatSession';
 import type { Turn } from '../core/turn';
 import type { SavedConversation } from '../core/savedConversations';
 import type { SourceKind } from '../core/sourceKind';
-import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
+import type { AttachmentChipWire, CodeBlockAction, EditProposalView } from '../shared/protocol';
+import type { GatheredContext } from './context/gathered';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
@@ -51,6 +52,14 @@ export interface R1CoderTestApi {
   walkthroughProgress(): WalkthroughEvent[];
   /** Forgets the walkthrough events, so a test sees its own event recorded. */
   resetWalkthroughProgress(): Promise<void>;
+  /** What the panel's Send does: the question with the attachments of the next question (the chips). */
+  askWithContext(question: string, source?: SourceKind): Promise<Turn>;
+  /** Adds gathered context to the next question, as a context source (the `#` picker) does. */
+  attachContext(gathered: GatheredContext): void;
+  /** The chips of the next question as the panel would show them (the active editor read now). */
+  attachmentChips(): Promise<AttachmentChipWire[]>;
+  /** What a chip's × does. */
+  removeAttachment(id: string): void;
 }
 
 /**
@@ -110,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
       | typeof COMMAND_IDS.chooseModelSource
       | typeof COMMAND_IDS.openFixSample
       | typeof COMMAND_IDS.walkthroughEvent
+      // Registered by the context picker, which adds to controller.attachments (an AttachmentSink).
+      | typeof COMMAND_IDS.attachContext
     >,
     (...args: unknown[]) => unknown
   > = {
@@ -169,6 +180,10 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
     walkthroughProgress: () => walkthroughProgress(context.globalState),
     resetWalkthroughProgress: () => resetWalkthroughProgress(context.globalState),
+    askWithContext: (question, source) => controller.askWithContext(question, source),
+    attachContext: (gathered) => controller.attachments.add(gathered),
+    attachmentChips: () => controller.attachments.chips(),
+    removeAttachment: (id) => controller.attachments.remove(id),
   };
 }
 

@@ -28,6 +28,7 @@ export async function createCloudProvider(keys: ApiKeyStore): Promise<ChatProvid
     model: settings.model,
     reasoningEffort: settings.reasoningEffort,
     inactivityTimeoutMs: settings.inactivityTimeoutSeconds * 1000,
+    contextTokens: settings.contextTokens,
   });
 }
 

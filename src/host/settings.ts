@@ -2,12 +2,19 @@ import * as vscode from 'vscode';
 import type { SourceKind } from '../core/sourceKind';
 import { CLOUD_DEFAULTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
 import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
+import {
+  CONTEXT_EXCLUDE_SETTING,
+  DEFAULT_CLOUD_CONTEXT_TOKENS,
+  DEFAULT_CONTEXT_EXCLUDE,
+} from '../core/context/defaults';
 
 export interface CloudSettings {
   readonly baseUrl: string;
   readonly model: string;
   readonly reasoningEffort: ReasoningEffort;
   readonly inactivityTimeoutSeconds: number;
+  /** r1Coder.cloud.contextTokens: the budget of one question's message with its attachments. */
+  readonly contextTokens: number;
 }
 
 /** Reads settings fresh on each request, so changes apply without a reload. */
@@ -21,6 +28,7 @@ export function readCloudSettings(): CloudSettings {
       CLOUD_DEFAULTS.minInactivityTimeoutSeconds,
       config.get<number>('inactivityTimeoutSeconds') ?? CLOUD_DEFAULTS.inactivityTimeoutSeconds,
     ),
+    contextTokens: Math.max(1000, Math.floor(config.get<number>('contextTokens') ?? DEFAULT_CLOUD_CONTEXT_TOKENS)),
   };
 }
 
@@ -62,4 +70,17 @@ export function readLocalSettings(): LocalSettings {
 /** r1Coder.chat.collapseThinking: whether the panel folds the thought away when the answer begins. */
 export function readCollapseThinking(): boolean {
   return vscode.workspace.getConfiguration('r1Coder.chat').get<boolean>('collapseThinking') !== false;
+}
+
+/** r1Coder.context.exclude: files never attached (DEFAULT_CONTEXT_EXCLUDE when unset or malformed). */
+export function readContextExclude(): readonly string[] {
+  const value = vscode.workspace.getConfiguration().get<unknown>(CONTEXT_EXCLUDE_SETTING);
+  return Array.isArray(value)
+    ? value.filter((entry): entry is string => typeof entry === 'string')
+    : DEFAULT_CONTEXT_EXCLUDE;
+}
+
+/** r1Coder.chat.includeActiveFile: whether the panel's question carries the active editor's file. */
+export function readIncludeActiveFile(): boolean {
+  return vscode.workspace.getConfiguration('r1Coder.chat').get<boolean>('includeActiveFile') !== false;
 }

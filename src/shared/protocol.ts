@@ -7,6 +7,7 @@
 import type { FinishReason, Usage } from '../core/chunks';
 import { parseErrorAction, type R1ErrorAction } from '../core/errors';
 import { isSourceKind, type SourceKind } from '../core/sourceKind';
+import type { ContextItemKind } from '../core/context/types';
 
 // ---- host → webview ----------------------------------------------------------------------
 
@@ -34,7 +35,38 @@ export type HostMessage =
   /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
   | { readonly type: 'reportInput' }
   /** Opens the panel's find bar (the view's Find button, R1: Find in Chat). */
-  | { readonly type: 'openFind' };
+  | { readonly type: 'openFind' }
+  /** The attachments of the next question (the chips above the input), whenever they change. */
+  | { readonly type: 'attachments'; readonly chips: readonly AttachmentChipWire[] }
+  /** The answer to `pickAttachment`: whether something was attached (the panel then removes the `#` it typed). */
+  | { readonly type: 'attachmentPicked'; readonly picked: boolean };
+
+/** How a chip looks: normal, cut to fit, not resent (unchanged since an earlier turn), or refused. */
+export type ChipToneWire = 'normal' | 'trimmed' | 'repeated' | 'refused';
+
+/** One chip of the next question. */
+export interface AttachmentChipWire {
+  /** What `removeAttachment` names. */
+  readonly id: string;
+  /** e.g. "sum.js · lines 1–40 · ~510 tokens". */
+  readonly label: string;
+  /** The tooltip: path, what is sent, what was cut, or why it is refused. */
+  readonly detail: string;
+  readonly tone: ChipToneWire;
+}
+
+/** What a turn's question carried, one attachment (the panel labels it with chipText, src/core/context/summary.ts). */
+export interface AttachmentWire {
+  readonly kind: ContextItemKind;
+  readonly path?: string;
+  readonly label?: string;
+  readonly tokens: number;
+  readonly shown: string;
+  readonly trimmed: boolean;
+  readonly leftOut?: string;
+  readonly repeated?: 'earlierTurn' | 'thisTurn';
+  readonly refused?: string;
+}
 
 export interface ConversationWire {
   readonly turns: readonly TurnWire[];
@@ -69,6 +101,11 @@ export interface TurnWire {
   readonly error?: { readonly message: string; readonly actions: readonly R1ErrorAction[] };
   /** e.g. "Server busy. Retrying in 2 s (attempt 1)." while a retry waits. */
   readonly notice?: string;
+  /**
+   * Set when the question carried attachments: the text the user typed (shown instead of
+   * `question`, the whole message sent) and the attachments (shown as small read-only chips).
+   */
+  readonly context?: { readonly typed: string; readonly attachments: readonly AttachmentWire[] };
 }
 
 /**
@@ -132,7 +169,11 @@ export type WebviewMessage =
       readonly mode: CodeBlockAction;
     }
   /** The input box's text, in answer to `reportInput` (test mode only; the host ignores it otherwise). */
-  | { readonly type: 'input'; readonly text: string };
+  | { readonly type: 'input'; readonly text: string }
+  /** The user removed a chip of the next question (× or Backspace in the empty input). */
+  | { readonly type: 'removeAttachment'; readonly id: string }
+  /** The user typed `#`: the host opens the context picker and answers with `attachmentPicked`. */
+  | { readonly type: 'pickAttachment' };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
@@ -168,6 +209,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
         : undefined;
     case 'input':
       return typeof raw.text === 'string' ? { type: 'input', text: raw.text } : undefined;
+    case 'removeAttachment':
+      return typeof raw.id === 'string' && raw.id ? { type: 'removeAttachment', id: raw.id } : undefined;
+    case 'pickAttachment':
+      return { type: 'pickAttachment' };
     case 'runAction': {
       const action = parseErrorAction(raw.action);
       return action ? { type: 'runAction', action } : undefined;

@@ -26,6 +26,22 @@ export function toTurnWire(turn: Turn): TurnWire {
     finishReason: turn.finishReason,
     error: turn.error && { message: turn.error.message, actions: turn.error.actions },
     notice: turn.notice,
+    ...(turn.context && {
+      context: {
+        typed: turn.context.typed,
+        attachments: turn.context.attachments.map((summary) => ({
+          kind: summary.kind,
+          path: summary.path,
+          label: summary.label,
+          tokens: summary.tokens,
+          shown: summary.shown,
+          trimmed: summary.trimmed,
+          leftOut: summary.leftOut,
+          repeated: summary.repeated,
+          refused: summary.refused,
+        })),
+      },
+    }),
   };
 }
 

@@ -3,6 +3,7 @@
 import { assertNever } from '../core/chunks';
 import { isSourceKind, type SourceKind } from '../core/sourceKind';
 import type { HostMessage, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
+import { ChipBar } from './chips';
 import { element, iconButton, showCopied, textElement } from './dom';
 import { FindBar } from './find';
 import { FollowScroll } from './followScroll';
@@ -26,6 +27,10 @@ export class ChatPanel {
   private readonly store: PanelStore;
   private collapseThinking: boolean;
   private readonly find: FindBar;
+  /** The chips of the next question, above the input. */
+  private readonly chips: ChipBar;
+  /** Where the `#` that opened the context picker is in the input, while the picker is open. */
+  private pickHashAt: number | undefined;
 
   constructor(
     root: HTMLElement,
@@ -59,8 +64,12 @@ export class ChatPanel {
     this.sourceSelect.dataset.testid = 'source-select';
     this.sourceSelect.title = 'Model for the next question';
     this.sourceSelect.setAttribute('aria-label', 'Model for the next question');
+    this.chips = new ChipBar((chip) => {
+      this.post({ type: 'removeAttachment', id: chip.id });
+      this.announce(`Removed ${chip.label}`);
+    });
     const inputColumn = element('div', 'composer-input');
-    inputColumn.append(this.input, this.sourceSelect);
+    inputColumn.append(this.chips.root, this.input, this.sourceSelect);
     composer.append(inputColumn, buttons);
 
     this.announcer = element('div', 'visually-hidden');
@@ -90,9 +99,16 @@ export class ChatPanel {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.send();
+      } else if (event.key === 'Backspace' && this.input.value === '' && this.chips.current.length) {
+        // Backspace in the empty input takes the last chip off, as in a token field.
+        event.preventDefault();
+        this.chips.removeLast();
       }
     });
-    this.input.addEventListener('input', () => this.store.update({ draft: this.input.value }));
+    this.input.addEventListener('input', (event) => {
+      this.store.update({ draft: this.input.value });
+      this.onTyped(event as InputEvent);
+    });
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.busy) {
         event.preventDefault();
@@ -127,6 +143,28 @@ export class ChatPanel {
     this.sourceSelect.value = 'default';
     this.input.value = '';
     this.store.update({ draft: '' });
+  }
+
+  /** A `#` typed at the start or after whitespace opens the host's context picker. */
+  private onTyped(event: InputEvent): void {
+    if (event.inputType !== 'insertText' || event.data !== '#') return;
+    const at = (this.input.selectionStart ?? 0) - 1;
+    const before = at > 0 ? this.input.value[at - 1] : '';
+    if (this.input.value[at] !== '#' || (before !== '' && !/\s/.test(before ?? ''))) return;
+    this.pickHashAt = at;
+    this.post({ type: 'pickAttachment' });
+  }
+
+  /** The picker closed: when something was attached, the `#` that opened it goes; otherwise it stays. */
+  private onPicked(picked: boolean): void {
+    const at = this.pickHashAt;
+    this.pickHashAt = undefined;
+    if (picked && at !== undefined && this.input.value[at] === '#') {
+      this.input.value = this.input.value.slice(0, at) + this.input.value.slice(at + 1);
+      this.input.setSelectionRange(at, at);
+      this.store.update({ draft: this.input.value });
+    }
+    this.input.focus();
   }
 
   private onMessage(message: HostMessage): void {
@@ -186,6 +224,12 @@ export class ChatPanel {
         return;
       case 'openFind':
         this.find.open();
+        return;
+      case 'attachments':
+        this.chips.show(message.chips);
+        return;
+      case 'attachmentPicked':
+        this.onPicked(message.picked);
         return;
       default:
         assertNever(message, 'host message');

@@ -9,6 +9,7 @@ import { ThoughtOutline, type ThoughtStep } from '../core/thoughtOutline';
 import { FIND_REGION_ATTRIBUTE } from './find';
 import { StreamingMarkdown } from './markdownStream';
 import { showStep, ThoughtRail, type RailTarget } from './thoughtRail';
+import { turnChips } from './chips';
 
 /** What a turn needs from the panel. */
 export interface TurnHooks {
@@ -67,9 +68,11 @@ export class TurnElement {
     this.root.dataset.turnId = turn.id;
 
     const question = element('div', 'question');
-    const questionText = textElement('div', 'question-text', turn.title ?? turn.question);
+    // A question that carried attachments shows what the user typed; its chips say what it carried.
+    const questionText = textElement('div', 'question-text', turn.title ?? turn.context?.typed ?? turn.question);
     questionText.setAttribute(FIND_REGION_ATTRIBUTE, 'question');
     question.append(icon(turn.title ? 'wand' : 'account'), questionText);
+    const carried = turn.context?.attachments.length ? turnChips(turn.context.attachments) : undefined;
 
     const response = element('div', 'response');
     const meta = element('div', 'meta');
@@ -129,7 +132,7 @@ export class TurnElement {
     this.proposalBar.hidden = true;
 
     response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
-    this.root.append(question, response);
+    this.root.append(question, ...(carried ? [carried] : []), response);
 
     const onRender = () => hooks.onRender();
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });

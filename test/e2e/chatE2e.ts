@@ -18,6 +18,7 @@ import { DEFAULT_SCRIPT, expectedSplit, writeScriptModel } from '../gguf/scriptM
 import { launchChromium } from '../harness/browser';
 import { readTestEnv, repoRoot, startCodeServer } from '../harness/codeServer';
 import { startDeepSeekServer } from '../support/deepseekServer';
+import { chatContext, CONTEXT_FILE, CONTEXT_SOURCE } from './chatContext';
 import { cloudChat } from './cloudChat';
 import { findInThought } from './findInThought';
 import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
@@ -38,6 +39,7 @@ const SCENARIOS: readonly Scenario[] = [
   themeScreens,
   fixSelection,
   findInThought,
+  chatContext,
   localModel,
   walkthroughProgress,
 ];
@@ -116,7 +118,7 @@ async function main(): Promise<ScenarioResult[]> {
       // A machine-scoped setting: code-server reads it from the remote settings only.
       machineSettings: { 'r1Coder.local.modelPath': modelPath },
       workspaceFiles: {
-        'loop.js': 'for (let i = 0; i < items.length - 1; i++) console.log(items[i]);\n',
+        [CONTEXT_FILE]: CONTEXT_SOURCE,
         [SUM_FILE]: SUM_SOURCE,
       },
     }),

@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
     require('./contributions.test');
     require('./apiKey.test');
     require('./chat.test');
+    require('./chatContext.test');
     require('./fixSelection.test');
     require('./applyCode.test');
     require('./hardening.test');

@@ -63,6 +63,16 @@ export function localContextBudget(contextSize: number): number {
 }
 
 /**
+ * The budget of a local question sent after earlier turns: the window's share for the prompt less
+ * what the earlier turns (and the template around the question) already take there, so the thought
+ * and the answer keep their room. 0 when the history alone fills it (attachments are then cut to
+ * their headers; the question still goes).
+ */
+export function localQuestionBudget(contextSize: number, historyTokens: number): number {
+  return Math.max(0, localContextBudget(contextSize) - Math.max(0, historyTokens));
+}
+
+/**
  * Files larger than this are refused (not read at all). Anything this size is far beyond any
  * budget (10 MB is ~3 million tokens) and is trimmed to a small part anyway; above it a file is
  * almost always data, a log or a build output, and reading it would only cost time and memory.

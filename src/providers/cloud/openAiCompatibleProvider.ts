@@ -13,6 +13,7 @@ import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'o
 import type { FinishReason, StreamChunk, Usage } from '../../core/chunks';
 import { stoppedByServerError, type R1Error, type ServerInfo } from '../../core/errors';
 import type { ChatProvider, ChatRequest } from '../../core/provider';
+import { DEFAULT_CLOUD_CONTEXT_TOKENS } from '../../core/context/defaults';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, sleep as abortableSleep, type RetryPolicy } from '../../core/retry';
 import { ThinkSplitter, type SplitChunk } from '../../core/thinkSplitter';
 import { R1_SAMPLING } from '../r1Sampling';
@@ -60,6 +61,8 @@ export interface OpenAiCompatibleProviderOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Jitter source for retry backoff. */
   readonly random?: () => number;
+  /** Token budget of one question's user message (r1Coder.cloud.contextTokens); default DEFAULT_CLOUD_CONTEXT_TOKENS. */
+  readonly contextTokens?: number;
 }
 
 /** The parts of the SDK module used at run time (the module itself loads lazily). */
@@ -116,6 +119,14 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       inactivityTimeoutMs: this.inactivityTimeoutMs,
       redact: (text) => this.redactText(text),
     };
+  }
+
+  /** The question's budget; counted with estimateTokens (no tokenizer at hand), so ChatProvider.buildContext is left to the caller. */
+  contextBudget(): number {
+    const tokens = this.options.contextTokens;
+    return tokens !== undefined && Number.isFinite(tokens) && tokens > 0
+      ? Math.floor(tokens)
+      : DEFAULT_CLOUD_CONTEXT_TOKENS;
   }
 
   async *stream(request: ChatRequest): AsyncIterable<StreamChunk> {

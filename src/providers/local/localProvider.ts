@@ -14,7 +14,9 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FinishReason, SpeculativeUsage, StreamChunk } from '../../core/chunks';
 import type { R1Error } from '../../core/errors';
-import type { ChatProvider, ChatRequest } from '../../core/provider';
+import type { ChatProvider, ChatRequest, ContextRequest } from '../../core/provider';
+import { localContextBudget } from '../../core/context/defaults';
+import type { ContextBuildResult } from '../../core/context/types';
 import { ThinkSplitter } from '../../core/thinkSplitter';
 import { LOCAL_DEFAULTS } from './localDefaults';
 import {
@@ -26,7 +28,8 @@ import {
   workerStartError,
 } from './localErrors';
 import { EventQueue, forkWorker, WorkerHandle, type WorkerEvent } from './workerHandle';
-import type { GgufInspection, LoadedModelInfo } from './workerProtocol';
+import { buildContextInWorker } from './workerContextBuild';
+import type { GgufInspection, LoadedModelInfo, ModelSettings } from './workerProtocol';
 
 export interface LocalProviderOptions {
   /** The GGUF file to run (r1Coder.local.modelPath). */
@@ -94,6 +97,8 @@ export class LocalProvider implements ChatProvider {
   private active: ActiveRequest | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
+  /** The context size of the model last loaded (the preview budget's base once known). */
+  private loadedContextSize: number | undefined;
 
   constructor(options: LocalProviderOptions) {
     this.options = options;
@@ -180,17 +185,7 @@ export class LocalProvider implements ChatProvider {
       worker.send({
         type: 'generate',
         id,
-        model: {
-          modelPath,
-          threads: Math.max(0, Math.floor(options.threads ?? 0)),
-          gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
-          contextSizeCap: Math.max(
-            LOCAL_DEFAULTS.minContextSizeCap,
-            Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
-          ),
-          speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
-          draftModelPath: options.draftModelPath?.trim() || undefined,
-        },
+        model: modelSettings(options, modelPath),
         sampling: {
           temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
           topP: options.topP ?? LOCAL_DEFAULTS.topP,
@@ -210,6 +205,7 @@ export class LocalProvider implements ChatProvider {
             break;
           case 'loaded':
             modelLoaded = true;
+            this.loadedContextSize = event.info.contextSize;
             loadShown = false;
             options.onLoadProgress?.({
               modelPath: event.info.modelPath,
@@ -271,6 +267,64 @@ export class LocalProvider implements ChatProvider {
       if (this.active === active) this.active = undefined;
       this.armIdleTimer();
       if (loadShown) endLoad(options, modelPath, outcome);
+    }
+  }
+
+  /**
+   * The preview budget of one question (the chips' estimate): the share of the window for the
+   * prompt, from the loaded context size once known, else the configured cap.
+   */
+  contextBudget(): number {
+    const cap = Math.max(
+      LOCAL_DEFAULTS.minContextSizeCap,
+      Math.floor(this.options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
+    );
+    return localContextBudget(Math.min(cap, this.loadedContextSize ?? cap));
+  }
+
+  /**
+   * Builds the question's message in the worker, which holds the model: counted with the model's
+   * own tokenizer, within its real context size less the earlier turns and room for the thought and
+   * the answer. Loads the model when needed (the load shows like a request's). Rejects when the
+   * model cannot be loaded; the caller then falls back to the estimate and the stream says why.
+   */
+  async buildContext(request: ContextRequest, signal?: AbortSignal): Promise<ContextBuildResult> {
+    const options = this.options;
+    const modelPath = options.modelPath.trim();
+    if (!modelPath) throw new Error(noModelSelectedError().message);
+    this.clearIdleTimer();
+    const started = this.ensureWorker();
+    if ('error' in started) {
+      if (started.announced) endLoad(options, modelPath, 'failed');
+      throw new Error(started.error.message);
+    }
+    const worker = started.worker;
+    let loadShown = started.announced;
+    try {
+      return await buildContextInWorker(
+        worker,
+        this.nextId++,
+        modelSettings(options, modelPath),
+        request,
+        {
+          onLoadProgress: (progress) => {
+            loadShown = true;
+            options.onLoadProgress?.({ modelPath, phase: 'loading', progress });
+          },
+          onLoaded: (info) => {
+            loadShown = false;
+            this.loadedContextSize = info.contextSize;
+            options.onLoadProgress?.({ modelPath: info.modelPath, phase: 'ready', progress: 1, info });
+          },
+          onExit: () => {
+            if (this.worker === worker) this.worker = undefined;
+          },
+        },
+        signal,
+      );
+    } finally {
+      if (!this.active) this.armIdleTimer();
+      if (loadShown) endLoad(options, modelPath, 'failed');
     }
   }
 
@@ -370,6 +424,21 @@ export class LocalProvider implements ChatProvider {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
+}
+
+/** What identifies the model to load, from the provider's options. */
+function modelSettings(options: LocalProviderOptions, modelPath: string): ModelSettings {
+  return {
+    modelPath,
+    threads: Math.max(0, Math.floor(options.threads ?? 0)),
+    gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
+    contextSizeCap: Math.max(
+      LOCAL_DEFAULTS.minContextSizeCap,
+      Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
+    ),
+    speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
+    draftModelPath: options.draftModelPath?.trim() || undefined,
+  };
 }
 
 /** Ends a run of load-progress events that produced no model. */

@@ -9,7 +9,9 @@
  */
 
 import type { ChatHistoryItem, GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
-import type { ChatMessage } from '../../core/provider';
+import type { ChatMessage, ContextRequest } from '../../core/provider';
+import { buildContextMessage } from '../../core/context/buildContext';
+import { localQuestionBudget } from '../../core/context/defaults';
 import { physicalCoreCount } from './cpuCores';
 import { checkFitsInMemory, checkNotTruncated, inspectModelFile, readModelFile } from './ggufInspect';
 import { classifyLoadError, contextFullError, draftVocabularyError, toWorkerError } from './localErrors';
@@ -349,6 +351,22 @@ class InferenceWorker {
     });
   }
 
+  /**
+   * A question's message, fitted to this model: counted with its own tokenizer, within the window's
+   * share for the prompt less what the earlier turns take (rendered by the chat template, as sent).
+   */
+  private async buildContext(id: number, model: ModelSettings, request: ContextRequest): Promise<void> {
+    const { current, fresh } = await this.ensureLoaded(model, id);
+    send({ type: 'loaded', id, info: fresh ? current.info : { ...current.info, loadMs: 0 } });
+    const history = this.toHistory([...request.history, { role: 'user', content: '' }]);
+    const historyTokens = renderPrompt(current, history).length;
+    const budgetTokens = localQuestionBudget(current.context.contextSize, historyTokens);
+    const countTokens = (text: string) => current.model.tokenize(text).length;
+    const { history: _history, ...input } = request;
+    const result = buildContextMessage({ ...input, budgetTokens, countTokens });
+    send({ type: 'contextBuilt', id, result, budgetTokens });
+  }
+
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task, task);
   }
@@ -365,6 +383,20 @@ class InferenceWorker {
         this.enqueue(async () => {
           try {
             await this.generate(message, controller.signal);
+          } catch (error) {
+            send({ type: 'failed', id: message.id, error: toWorkerError(error) });
+          } finally {
+            this.requests.delete(message.id);
+          }
+        });
+        return;
+      }
+      case 'buildContext': {
+        // Registered like a generation, so a stop elsewhere does not abandon the load it needs.
+        this.requests.set(message.id, { controller: new AbortController(), model: message.model });
+        this.enqueue(async () => {
+          try {
+            await this.buildContext(message.id, message.model, message.request);
           } catch (error) {
             send({ type: 'failed', id: message.id, error: toWorkerError(error) });
           } finally {

@@ -4,7 +4,8 @@
  * side imports the other's runtime code.
  */
 
-import type { ChatMessage } from '../../core/provider';
+import type { ChatMessage, ContextRequest } from '../../core/provider';
+import type { ContextBuildResult } from '../../core/context/types';
 import type { SpeculationKind, SpeculationStats } from './speculation';
 
 /** What identifies a loaded model: a change in any of these reloads it. */
@@ -96,6 +97,13 @@ export type HostToWorker =
       readonly messages: readonly ChatMessage[];
     }
   | { readonly type: 'abort'; readonly id: number }
+  /** Builds a question's message with the model's own tokenizer and its real context size (loads the model). */
+  | {
+      readonly type: 'buildContext';
+      readonly id: number;
+      readonly model: ModelSettings;
+      readonly request: ContextRequest;
+    }
   | { readonly type: 'inspect'; readonly id: number; readonly modelPath: string }
   | { readonly type: 'exit' };
 
@@ -110,6 +118,13 @@ export type WorkerToHost =
   | { readonly type: 'done'; readonly id: number; readonly reason: WorkerFinishReason; readonly usage: WorkerUsage }
   | { readonly type: 'failed'; readonly id: number; readonly error: WorkerError }
   | { readonly type: 'inspected'; readonly id: number; readonly result: GgufInspection }
+  /** The message built for `buildContext`, and the budget it was fitted to. */
+  | {
+      readonly type: 'contextBuilt';
+      readonly id: number;
+      readonly result: ContextBuildResult;
+      readonly budgetTokens: number;
+    }
   | { readonly type: 'log'; readonly level: string; readonly message: string };
 
 export function isWorkerMessage(value: unknown): value is WorkerToHost {
