@@ -310,6 +310,8 @@ export class ChatController implements vscode.Disposable {
       if (event.error) this.log.warn(event.error.message);
       if (event.status === 'done') walkthroughEvent('firstAnswer');
       void this.persist();
+      // The turn is history now: a file it carried is not resent while unchanged, as its chip should say.
+      this.attachments.refresh();
     }
   }
 
@@ -324,6 +326,7 @@ export class ChatController implements vscode.Disposable {
 
   private postState(): void {
     this.postToView({ type: 'state', conversation: toConversationWire(this.session.view()) });
+    this.attachments.refresh();
   }
 
   /** Restores the conversation workspace state names as current (a new, empty one if none); returns its id. */

@@ -102,6 +102,11 @@ export class AttachmentSet implements AttachmentSink, vscode.Disposable {
     this.schedule(0);
   }
 
+  /** The conversation changed (a turn ended, New Chat, another conversation): what is resent may differ. */
+  refresh(): void {
+    this.schedule(0);
+  }
+
   /** The chips as the panel shows them now (the active editor read now). */
   async chips(): Promise<AttachmentChipWire[]> {
     this.refreshActive();
