@@ -15,6 +15,10 @@ export const COMMAND_IDS = {
   exportConversation: 'r1Coder.exportConversation',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',
+  // Context sources (src/host/context/contextCommands.ts): the `#` picker and the context menus.
+  attachContext: 'r1Coder.attachContext',
+  addFileToChat: 'r1Coder.addFileToChat',
+  addSelectionToChat: 'r1Coder.addSelectionToChat',
   // The Get Started walkthrough's (they register themselves: src/host/walkthrough.ts).
   openWalkthrough: 'r1Coder.openWalkthrough',
   chooseModelSource: 'r1Coder.chooseModelSource',

@@ -110,6 +110,10 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
       | typeof COMMAND_IDS.chooseModelSource
       | typeof COMMAND_IDS.openFixSample
       | typeof COMMAND_IDS.walkthroughEvent
+      // registerContextCommands (src/host/context/contextCommands.ts) registers these.
+      | typeof COMMAND_IDS.attachContext
+      | typeof COMMAND_IDS.addFileToChat
+      | typeof COMMAND_IDS.addSelectionToChat
     >,
     (...args: unknown[]) => unknown
   > = {
