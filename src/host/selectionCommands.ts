@@ -73,10 +73,11 @@ export async function selectionRequest(args: SelectionArgs | undefined): Promise
 async function withLanguageContext(request: SelectionRequest): Promise<SelectionRequest> {
   const document = await vscode.workspace.openTextDocument(request.uri);
   const { start, end } = request.selection;
-  const languageContext = await gatherLanguageContext(
-    document,
-    new vscode.Range(start.line, start.character, end.line, end.character),
-  ).catch(() => undefined);
+  const languageContext = await vscode.window
+    .withProgress({ location: vscode.ProgressLocation.Window, title: 'R1: asking the language server…' }, () =>
+      gatherLanguageContext(document, new vscode.Range(start.line, start.character, end.line, end.character)),
+    )
+    .then(undefined, () => undefined);
   return languageContext ? { ...request, languageContext } : request;
 }
 

@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
     require('./localModel.test');
     require('./walkthrough.test');
     require('./soak.test');
+    require('./pickerBench.test');
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
 }

@@ -8,13 +8,13 @@
  */
 
 import * as vscode from 'vscode';
-import { excludedReason } from '../../core/context/screen';
+import { globToRegExp, normalizePath } from '../../core/context/glob';
 import { gatherChanges } from './changes';
 import type { IndexedFile, WorkspaceFileIndex } from './fileIndex';
 import { gatherFolder, indexedFolders } from './folder';
 import type { AttachmentSink, GatheredContext } from './gathered';
 import { gatherProblems } from './problems';
-import { contextExcludeMatcher, readWorkspaceFile } from './readFile';
+import { contextExcludeMatcher, contextExcludePatterns, readWorkspaceFile } from './readFile';
 import { gatherSelection } from './selection';
 import { gatherTerminal, type TerminalHistory } from './terminal';
 
@@ -82,30 +82,38 @@ export function openContextPicker(deps: ContextPickerDeps): OpenedPicker {
   const exclude = contextExcludeMatcher();
   const sources = sourceItems();
   const separator: PickerItem = { label: 'files', kind: vscode.QuickPickItemKind.Separator, separator: true };
-  const files: PickerItem[] = [];
+  let files: PickerItem[] = [];
   quickPick.items = sources;
   quickPick.show();
   let settled = false;
   const show = () => {
     if (settled) return;
-    const active = quickPick.activeItems;
+    // Keep the user's place while the list grows (the rows may be new objects for the same files).
+    const active = new Set(quickPick.activeItems.map(itemKey));
     quickPick.items = files.length ? [...sources, separator, ...files] : sources;
-    if (active.length) quickPick.activeItems = active.filter((item) => quickPick.items.includes(item));
+    if (active.size) quickPick.activeItems = quickPick.items.filter((item) => active.has(itemKey(item)));
   };
-  const add = (part: readonly IndexedFile[]) => {
-    for (const file of part) files.push(fileItem(file, excludedReason(file.path, exclude) !== undefined));
+  // One regex for "is it a secret?" (a test per file, not one per pattern: 10,000 files × 24 patterns add up).
+  const secret = anyPattern(contextExcludePatterns());
+  const rows = new Map<IndexedFile, PickerItem>();
+  const row = (file: IndexedFile) => {
+    let item = rows.get(file);
+    if (!item) {
+      item = fileItem(file, secret.test(normalizePath(file.path)));
+      rows.set(file, item);
+    }
+    return item;
   };
   const filled = deps.index
     .list((part) => {
-      add(part);
+      // Built now: each part as it arrives.
+      files.push(...part.map(row));
       show();
     })
-    .then((all) => {
-      if (files.length === 0 && all.length) {
-        // From the cache: everything at once.
-        add(all);
-      }
-      files.sort((a, b) => ((a as { file: IndexedFile }).file.path < (b as { file: IndexedFile }).file.path ? -1 : 1));
+    .then(() => {
+      // Every row, sorted by path; kept with the index until the files or the exclude patterns change.
+      const key = `picker\n${contextExcludePatterns().join('\n')}`;
+      files = deps.index.derived(key, (all) => all.map(row).sort(byPath)) ?? files;
       show();
       if (!settled) quickPick.busy = false;
     });
@@ -131,6 +139,22 @@ export function openContextPicker(deps: ContextPickerDeps): OpenedPicker {
     });
   });
   return { quickPick, result, filled };
+}
+
+/** Matches what any of the glob patterns matches (glob.ts's rules, in one regex). */
+function anyPattern(patterns: readonly string[]): RegExp {
+  const sources = patterns.filter((pattern) => pattern.trim() !== '').map((pattern) => globToRegExp(pattern).source);
+  return sources.length ? new RegExp(sources.join('|'), 'i') : /(?!)/;
+}
+
+function itemKey(item: PickerItem): string {
+  return 'file' in item ? `file:${item.file.uri.toString()}` : 'source' in item ? `source:${item.source}` : 'separator';
+}
+
+function byPath(a: PickerItem, b: PickerItem): number {
+  const left = 'file' in a ? a.file.path : '';
+  const right = 'file' in b ? b.file.path : '';
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 /** The `#` command: opens the picker and resolves with whether anything was picked. */

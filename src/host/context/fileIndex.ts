@@ -39,6 +39,9 @@ export class WorkspaceFileIndex implements vscode.Disposable {
   private rules = new Map<string, FolderRules>();
   private filters: Filters | undefined;
   private watching: vscode.Disposable[] | undefined;
+  /** Bumped whenever the list changes; derived() recomputes after a bump. */
+  private version = 0;
+  private readonly derivedCache = new Map<string, { readonly version: number; readonly value: unknown }>();
 
   /** The files, from the cache or built now; `onPart` receives each part as it arrives (built now only). */
   async list(onPart?: (part: readonly IndexedFile[]) => void): Promise<IndexedFile[]> {
@@ -50,9 +53,24 @@ export class WorkspaceFileIndex implements vscode.Disposable {
     return this.building;
   }
 
+  /**
+   * Something computed from the whole list (the picker's sorted rows), kept until the list changes;
+   * undefined while the list is not built. `key` names the computation and its other inputs.
+   */
+  derived<T>(key: string, compute: (files: readonly IndexedFile[]) => T): T | undefined {
+    if (!this.files) return undefined;
+    const cached = this.derivedCache.get(key);
+    if (cached && cached.version === this.version) return cached.value as T;
+    const value = compute([...this.files.values()]);
+    this.derivedCache.clear();
+    this.derivedCache.set(key, { version: this.version, value });
+    return value;
+  }
+
   /** Forgets the cache: the next list() builds it again. */
   invalidate(): void {
     this.generation++;
+    this.version++;
     this.files = undefined;
   }
 
@@ -87,7 +105,11 @@ export class WorkspaceFileIndex implements vscode.Disposable {
               filters.findExclude,
               MAX_INDEXED_FILES,
             );
-            const part = uris.map((uri) => ({ uri, path: workspacePath(uri), relative: relativeTo(folder, uri) }));
+            // asRelativePath(uri, false) is the path relative to its folder: computed here without a lookup per file.
+            const part = uris.map((uri) => {
+              const relative = relativeTo(folder, uri);
+              return { uri, path: relative, relative };
+            });
             // A folder's own .gitignore files apply below them: read them before filtering its files.
             const found = part.filter((file) => file.relative.endsWith('/.gitignore'));
             if (found.length) {
@@ -112,6 +134,7 @@ export class WorkspaceFileIndex implements vscode.Disposable {
       }),
     );
     if (generation === this.generation) {
+      this.version++;
       this.files = files;
       this.rules = rules;
     }
@@ -154,13 +177,16 @@ export class WorkspaceFileIndex implements vscode.Disposable {
       rules.ignore.ignores(relative) ||
       excludedWithParents(compileGlobs(excludePatterns(folder)), relative) ||
       (this.filters?.extra !== undefined && excludedWithParents(this.filters.extra, relative));
-    if (!excluded) this.files.set(uri.toString(), { uri, path: workspacePath(uri) });
+    if (excluded) return;
+    this.files.set(uri.toString(), { uri, path: workspacePath(uri) });
+    this.version++;
   }
 
   private deleted(uri: vscode.Uri): void {
     if (!this.files) return;
     if (uri.path.endsWith('/.gitignore')) return this.invalidate();
     const key = uri.toString();
+    this.version++;
     this.files.delete(key);
     // A deleted folder: everything below it goes too.
     const prefix = `${key.replace(/\/$/, '')}/`;
