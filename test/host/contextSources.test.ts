@@ -12,8 +12,11 @@ import { openContextPicker, type PickerItem } from '../../src/host/context/conte
 import { addFilesToChat } from '../../src/host/context/contextCommands';
 import { gatherChanges } from '../../src/host/context/changes';
 import { WorkspaceFileIndex } from '../../src/host/context/fileIndex';
+import { gatherFolder } from '../../src/host/context/folder';
 import type { AttachmentSink, GatheredContext } from '../../src/host/context/gathered';
 import { gatherProblems } from '../../src/host/context/problems';
+import { contextExcludeMatcher } from '../../src/host/context/readFile';
+import { gatherSelection } from '../../src/host/context/selection';
 import { TerminalHistory } from '../../src/host/context/terminal';
 import type { EditProposalView } from '../../src/shared/protocol';
 import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
@@ -185,6 +188,21 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
     assert.doesNotMatch(JSON.stringify(sink.added), /sk-secret-value/);
   });
 
+  test('#selection attaches the selected lines with where they start; nothing selected says so', async () => {
+    const uri = await write(fixtureUri('selected.ts'), 'const a = 1;\nconst b = 2;\nconst c = 3;\n');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    editor.selection = new vscode.Selection(1, 6, 2, 3);
+    const gathered = gatherSelection('picker');
+    assert.deepEqual(
+      gathered.items.map((item) => [item.kind, item.path, item.text, item.firstLine, item.languageId]),
+      [['selection', `${DIR}/selected.ts`, 'const b = 2;\nconst c = 3;', 1, 'typescript']],
+    );
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const none = gatherSelection('picker');
+    assert.deepEqual(none.items, []);
+    assert.match(none.note ?? '', /Nothing is selected in r1-context-tests\/selected\.ts/);
+  });
+
   test('the # picker lists files (not those of files.exclude or .gitignore), follows new files, and a pick attaches one', async () => {
     const picker = fixtureUri('picker');
     await write(vscode.Uri.joinPath(picker, 'visible.ts'), 'export const visible = true;\n');
@@ -233,6 +251,12 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
         sink.added.flatMap((gathered) => gathered.items.map((item) => [item.path, item.text, item.origin])),
         [[`${DIR}/picker/visible.ts`, 'export const visible = true;\n', 'picker']],
       );
+
+      // #folder lists the same files (a secret's name is left out too).
+      const folder = gatherFolder(`${DIR}/picker`, await index.list(), contextExcludeMatcher(), 'picker');
+      assert.equal(folder.items[0]?.kind, 'folder');
+      // gen/'s .gitignore is a file like any other; gen/code.ts, build/, excluded.tmp and .env.local are not listed.
+      assert.equal(folder.items[0]?.text, `${DIR}/picker/\n  gen/\n    .gitignore\n  visible.ts`);
 
       // The index is cached and follows the watcher.
       const later = await write(vscode.Uri.joinPath(picker, 'later.ts'), 'export {};\n');
