@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { languageIdForPath } from '../core/apply/extractCode';
+import { languageIdForPath } from '../core/languageIds';
 import { unifiedDiff } from '../core/apply/lineDiff';
 import { planEdit } from '../core/apply/planEdit';
 import { planFiles, type FilePlan } from '../core/apply/planFiles';

@@ -6,8 +6,9 @@
  */
 
 import { readFileSync, statSync } from 'node:fs';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { buildContextMessage } from '../core/context/buildContext';
+import { languageIdForPath } from '../core/languageIds';
 import { DEFAULT_CONTEXT_EXCLUDE } from '../core/context/defaults';
 import { compileGlobs } from '../core/context/glob';
 import { decodeText, excludedReason, sizeReason } from '../core/context/screen';
@@ -138,51 +139,4 @@ function displayPath(cwd: string, absolute: string): string {
   const relativePath = relative(cwd, absolute);
   const outside = relativePath.startsWith('..') || isAbsolute(relativePath);
   return (outside ? absolute : relativePath).split(sep).join('/');
-}
-
-/** VS Code language IDs by extension: the command line has no editor to ask. */
-const LANGUAGE_IDS: Record<string, string> = {
-  '.ts': 'typescript',
-  '.mts': 'typescript',
-  '.cts': 'typescript',
-  '.tsx': 'typescriptreact',
-  '.js': 'javascript',
-  '.mjs': 'javascript',
-  '.cjs': 'javascript',
-  '.jsx': 'javascriptreact',
-  '.py': 'python',
-  '.go': 'go',
-  '.rs': 'rust',
-  '.java': 'java',
-  '.kt': 'kotlin',
-  '.swift': 'swift',
-  '.c': 'c',
-  '.h': 'c',
-  '.cc': 'cpp',
-  '.cpp': 'cpp',
-  '.hpp': 'cpp',
-  '.cs': 'csharp',
-  '.rb': 'ruby',
-  '.php': 'php',
-  '.sh': 'shellscript',
-  '.bash': 'shellscript',
-  '.json': 'json',
-  '.jsonc': 'jsonc',
-  '.md': 'markdown',
-  '.html': 'html',
-  '.css': 'css',
-  '.scss': 'scss',
-  '.yml': 'yaml',
-  '.yaml': 'yaml',
-  '.toml': 'toml',
-  '.sql': 'sql',
-  '.xml': 'xml',
-  '.diff': 'diff',
-  '.patch': 'diff',
-  '.txt': 'plaintext',
-  '.log': 'log',
-};
-
-export function languageIdForPath(path: string): string | undefined {
-  return LANGUAGE_IDS[extname(path).toLowerCase()];
 }

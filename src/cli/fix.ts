@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeConsensus } from '../core/apply/consensus';
-import { languageIdForPath } from '../core/apply/extractCode';
+import { languageIdForPath } from '../core/languageIds';
 import { runFixSamples } from '../core/fixSamples';
 import { buildFixPrompt } from '../core/prompts';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, providerFromOptions } from './modelOptions';

@@ -1,9 +1,12 @@
 /**
  * Every prompt R1 Coder sends about a selection, in one place. They follow DeepSeek-R1's usage
  * guidance: zero-shot (examples degrade R1), no system prompt, everything in one user message —
- * the file, the language, the selection with a little marked context, the diagnostics, and one
- * precise instruction on the output format.
+ * the file, the language, the selection with a little marked context (the enclosing symbol and the
+ * definitions of what it uses, when a language server gave them; otherwise a few lines around it),
+ * the diagnostics, and one precise instruction on the output format.
  */
+
+import { MAX_ENCLOSING_LINES, type PromptLanguageContext } from './languageContext';
 
 export interface PromptPosition {
   readonly line: number;
@@ -32,9 +35,11 @@ export interface SelectionPromptInput {
   readonly documentText: string;
   readonly selection: PromptRange;
   readonly diagnostics: readonly PromptDiagnostic[];
+  /** What the language server told about the selection; absent (or empty): CONTEXT_LINES around it. */
+  readonly languageContext?: PromptLanguageContext;
 }
 
-/** Lines of context shown on each side of the selection. */
+/** Lines of context shown on each side of the selection when no language server gave an enclosing symbol. */
 export const CONTEXT_LINES = 5;
 
 export function buildFixPrompt(input: SelectionPromptInput): string {
@@ -124,13 +129,23 @@ function body(verb: Verb, input: SelectionPromptInput, view: SelectionView): str
   const tag = fenceTag(input.languageId);
   const sections: string[] = [];
   const note = verb === 'Fix' ? '; do not change it' : '';
+  // The enclosing function/class when the language server named one (up to MAX_ENCLOSING_LINES on
+  // each side), otherwise CONTEXT_LINES around the selection.
+  const enclosing = enclosingOf(input, view);
+  const inSymbol = enclosing ? `, in ${enclosing.kind} ${enclosing.name}` : '';
+  const firstContext = enclosing
+    ? Math.max(enclosing.firstLine, view.firstLine - MAX_ENCLOSING_LINES)
+    : view.firstLine - CONTEXT_LINES;
+  const lastContext = enclosing
+    ? Math.min(enclosing.lastLine, view.lastLine + MAX_ENCLOSING_LINES)
+    : view.lastLine + CONTEXT_LINES;
   // Context never starts or ends with blank lines, so its line numbers say exactly what is shown.
-  let contextStart = Math.max(0, view.firstLine - CONTEXT_LINES);
+  let contextStart = Math.max(0, firstContext);
   while (contextStart < view.firstLine && (view.lines[contextStart] ?? '').trim() === '') contextStart++;
   if (contextStart < view.firstLine) {
     const before = view.lines.slice(contextStart, view.firstLine).join('\n');
     sections.push(
-      `Context before the selection (${span(contextStart, view.firstLine - 1)}${note}):\n${fenced(before, tag)}`,
+      `Context before the selection (${span(contextStart, view.firstLine - 1)}${inSymbol}${note}):\n${fenced(before, tag)}`,
     );
   }
   if (view.partial) {
@@ -143,16 +158,34 @@ function body(verb: Verb, input: SelectionPromptInput, view: SelectionView): str
   } else {
     sections.push(`>>> SELECTED CODE (${view.where}) <<<\n${fenced(view.selected, tag)}`);
   }
-  let contextEnd = Math.min(view.lines.length - 1, view.lastLine + CONTEXT_LINES);
+  let contextEnd = Math.min(view.lines.length - 1, lastContext);
   while (contextEnd > view.lastLine && (view.lines[contextEnd] ?? '').trim() === '') contextEnd--;
   if (contextEnd > view.lastLine) {
     const after = view.lines.slice(view.lastLine + 1, contextEnd + 1).join('\n');
     sections.push(
-      `Context after the selection (${span(view.lastLine + 1, contextEnd)}${note}):\n${fenced(after, tag)}`,
+      `Context after the selection (${span(view.lastLine + 1, contextEnd)}${inSymbol}${note}):\n${fenced(after, tag)}`,
     );
   }
+  const definitions = input.languageContext?.definitions ?? [];
+  if (definitions.length) sections.push(definitionsSection(verb, definitions));
   sections.push(diagnosticsSection(input.diagnostics));
   return sections;
+}
+
+/** The language server's enclosing symbol, when it really encloses the selection. */
+function enclosingOf(input: SelectionPromptInput, view: SelectionView): PromptLanguageContext['enclosing'] {
+  const enclosing = input.languageContext?.enclosing;
+  if (!enclosing || enclosing.firstLine > view.firstLine || enclosing.lastLine < view.lastLine) return undefined;
+  return enclosing;
+}
+
+function definitionsSection(verb: Verb, definitions: PromptLanguageContext['definitions']): string {
+  const note = verb === 'Fix' ? 'context only; do not change them' : 'context';
+  const parts = definitions.map(
+    (definition) =>
+      `${definition.kind} ${definition.name} — ${definition.path}, ${span(definition.firstLine, definition.lastLine)}:\n${fenced(definition.text, fenceTag(definition.languageId))}`,
+  );
+  return [`Definitions of what the selection uses, found by the language server (${note}):`, ...parts].join('\n\n');
 }
 
 /** "line 3" or "lines 3–7" from 0-based inclusive bounds. */

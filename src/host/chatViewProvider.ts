@@ -30,11 +30,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<unknown>;
     },
     private readonly log: vscode.LogOutputChannel,
+    /** Runs when the panel opens: warms what it soon needs (the `#` picker's file index). */
+    private readonly onResolve: () => void = () => undefined,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.panelReady = false;
+    this.onResolve();
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = {

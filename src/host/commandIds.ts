@@ -14,10 +14,13 @@ export const COMMAND_IDS = {
   showHistory: 'r1Coder.showHistory',
   findInChat: 'r1Coder.findInChat',
   exportConversation: 'r1Coder.exportConversation',
-  /** The `#` picker: gathers context and adds it to the panel's next question (AttachmentSink). */
-  attachContext: 'r1Coder.attachContext',
   selectLocalModel: 'r1Coder.selectLocalModel',
   downloadLocalModel: 'r1Coder.downloadLocalModel',
+  // Context sources (src/host/context/contextCommands.ts): the `#` picker, which adds to the panel's
+  // next question (an AttachmentSink), and the context menus.
+  attachContext: 'r1Coder.attachContext',
+  addFileToChat: 'r1Coder.addFileToChat',
+  addSelectionToChat: 'r1Coder.addSelectionToChat',
   // The Get Started walkthrough's (they register themselves: src/host/walkthrough.ts).
   openWalkthrough: 'r1Coder.openWalkthrough',
   chooseModelSource: 'r1Coder.chooseModelSource',

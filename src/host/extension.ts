@@ -7,6 +7,7 @@ import type { AttachmentChipWire, CodeBlockAction, EditProposalView } from '../s
 import type { GatheredContext } from './context/gathered';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
+import { registerContextCommands } from './context/contextCommands';
 import { COMMAND_IDS, VIEW_ID, type CommandId } from './commandIds';
 import { ProviderSource } from './providerSource';
 import { registerLocalModelCommands } from './localModelCommands';
@@ -105,7 +106,16 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
       applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
     },
     log,
+    // The panel opened: list the workspace's files now, so the first `#` finds them ready.
+    () => void contextCommands.index.list().catch((error: unknown) => log.warn(`file index: ${String(error)}`)),
   );
+  // `#`, Add File/Selection to Chat: from a menu, show the panel where the new chips are.
+  const contextCommands = registerContextCommands(context, {
+    add: (gathered) => {
+      controller.attachments.add(gathered);
+      void controller.reveal();
+    },
+  });
   const modeToggle = new ModeToggle();
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
 
@@ -119,8 +129,10 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
       | typeof COMMAND_IDS.chooseModelSource
       | typeof COMMAND_IDS.openFixSample
       | typeof COMMAND_IDS.walkthroughEvent
-      // Registered by the context picker, which adds to controller.attachments (an AttachmentSink).
+      // registerContextCommands (src/host/context/contextCommands.ts) registers these.
       | typeof COMMAND_IDS.attachContext
+      | typeof COMMAND_IDS.addFileToChat
+      | typeof COMMAND_IDS.addSelectionToChat
     >,
     (...args: unknown[]) => unknown
   > = {

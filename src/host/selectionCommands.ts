@@ -8,6 +8,7 @@ import type { CodeBlockAction, EditProposalView } from '../shared/protocol';
 import type { ChatController, FollowUp } from './chatController';
 import type { Range0 } from '../core/apply/textModel';
 import type { EditProposals } from './editProposals';
+import { gatherLanguageContext } from './context/languageContext';
 
 /** The selection as a plain object: everything the prompts and the planner need, nothing of vscode. */
 export interface SelectionRequest extends SelectionPromptInput {
@@ -65,6 +66,21 @@ export async function selectionRequest(args: SelectionArgs | undefined): Promise
   };
 }
 
+/**
+ * Adds what the language server knows (the enclosing symbol, the definitions the selection uses) to
+ * an Explain/Fix request; without an answer the prompt keeps its few lines around the selection.
+ */
+async function withLanguageContext(request: SelectionRequest): Promise<SelectionRequest> {
+  const document = await vscode.workspace.openTextDocument(request.uri);
+  const { start, end } = request.selection;
+  const languageContext = await vscode.window
+    .withProgress({ location: vscode.ProgressLocation.Window, title: 'R1: asking the language server…' }, () =>
+      gatherLanguageContext(document, new vscode.Range(start.line, start.character, end.line, end.character)),
+    )
+    .then(undefined, () => undefined);
+  return languageContext ? { ...request, languageContext } : request;
+}
+
 export function describeTarget(request: { readonly filePath: string; readonly selection: Range0 }): string {
   const start = request.selection.start.line + 1;
   const end = request.selection.end.line + 1;
@@ -72,9 +88,10 @@ export function describeTarget(request: { readonly filePath: string; readonly se
 }
 
 export async function explainSelection(controller: ChatController, args?: SelectionArgs): Promise<void> {
-  const request = await selectionRequest(args);
-  if (!request) return;
+  const plain = await selectionRequest(args);
+  if (!plain) return;
   await controller.reveal();
+  const request = await withLanguageContext(plain);
   await controller.ask(buildExplainPrompt(request), `Explain ${describeTarget(request)}`);
 }
 
@@ -84,9 +101,10 @@ export async function fixSelection(
   proposals: EditProposals,
   args?: SelectionArgs,
 ): Promise<EditProposalView | undefined> {
-  const request = await selectionRequest(args);
-  if (!request) return undefined;
+  const plain = await selectionRequest(args);
+  if (!plain) return undefined;
   await controller.reveal();
+  const request = await withLanguageContext(plain);
   const target = describeTarget(request);
   // Saved with the turn: Retry (even after a reload) proposes against the same file and selection.
   const fix: FixTarget = {

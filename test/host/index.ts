@@ -20,10 +20,12 @@ export async function run(): Promise<void> {
     require('./chatContext.test');
     require('./fixSelection.test');
     require('./applyCode.test');
+    require('./contextSources.test');
     require('./hardening.test');
     require('./localModel.test');
     require('./walkthrough.test');
     require('./soak.test');
+    require('./pickerBench.test');
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
 }

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { languageIdForPath } from '../../src/core/apply/extractCode';
+import { languageIdForPath } from '../../src/core/languageIds';
 import { planEdit, type Range0 } from '../../src/core/apply/planEdit';
 
 const BUILT_IN = fileURLToPath(new URL('../fixtures/apply/', import.meta.url));

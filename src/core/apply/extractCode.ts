@@ -181,47 +181,6 @@ export function isSourceLanguage(tag: string, languageId: string | undefined): b
   return documentFamily !== undefined && documentFamily === languageFamily(lower);
 }
 
-/** A VS Code language id for a file name, for callers (the CLI) that only have a path. */
-export function languageIdForPath(path: string): string | undefined {
-  const extension = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (!extension) return undefined;
-  const byExtension: Record<string, string> = {
-    ts: 'typescript',
-    mts: 'typescript',
-    cts: 'typescript',
-    tsx: 'typescriptreact',
-    js: 'javascript',
-    mjs: 'javascript',
-    cjs: 'javascript',
-    jsx: 'javascriptreact',
-    py: 'python',
-    go: 'go',
-    rs: 'rust',
-    java: 'java',
-    c: 'c',
-    h: 'c',
-    cpp: 'cpp',
-    cc: 'cpp',
-    cxx: 'cpp',
-    hpp: 'cpp',
-    cs: 'csharp',
-    rb: 'ruby',
-    php: 'php',
-    kt: 'kotlin',
-    swift: 'swift',
-    sql: 'sql',
-    sh: 'shellscript',
-    bash: 'shellscript',
-    json: 'json',
-    yaml: 'yaml',
-    yml: 'yaml',
-    lua: 'lua',
-    dart: 'dart',
-    scala: 'scala',
-  };
-  return byExtension[extension];
-}
-
 const ELISION_MARKER =
   /(\.\.\.|…|\b(unchanged|omitted|same as (before|above)|remains? the same)\b|\b(existing|previous|other|original|remaining) (code|logic|implementation|methods?|fields?|imports?|functions?|cases?|lines?|content|statements?)\b|\brest of (the )?(code|function|method|class|file|implementation|body|loop)\b)/i;
 const COMMENTED = /^(\/\/+|#+|--|;+|%+|\/\*+|<!--|\{\/\*)\s*(.*?)\s*(\*+\/|-->|\*\/\})?$/;

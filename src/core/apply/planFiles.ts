@@ -24,7 +24,8 @@
  * and a byte-order mark stays.
  */
 
-import { isElisionLine, languageFamily, languageIdForPath } from './extractCode';
+import { isElisionLine, languageFamily } from './extractCode';
+import { languageIdForPath } from '../languageIds';
 import { listAnswerBlocks, resolveBlockPath, type LabelledBlock } from './fileBlocks';
 import { countChangedLines } from './lineDiff';
 import { unfinishedAnswerReason, type AnswerEnding } from './planEdit';

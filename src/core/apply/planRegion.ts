@@ -14,7 +14,8 @@
  *   decided, because that code is in neither the block nor an elision.
  */
 
-import { isElisionLine, languageIdForPath } from './extractCode';
+import { isElisionLine } from './extractCode';
+import { languageIdForPath } from '../languageIds';
 import { matchLines } from './lineDiff';
 import { locateBlock } from './locateBlock';
 import { planEdit } from './planEdit';
