@@ -18,7 +18,7 @@ import { isElisionLine, languageIdForPath } from './extractCode';
 import { matchLines } from './lineDiff';
 import { locateBlock } from './locateBlock';
 import { planEdit } from './planEdit';
-import { isTrivialLine, lineKey, lineSimilarity } from './similarity';
+import { declaredName, isTrivialLine, lineKey, lineSimilarity, wordTokens } from './similarity';
 import { FUZZY_THRESHOLD } from './align';
 import { isBlank, leadingWhitespace, TextModel, type Range0 } from './textModel';
 
@@ -163,7 +163,9 @@ const BRACKETS_ONLY = /^[\s{}()[\];,]*$/;
 
 /**
  * Lines of the file that the planned text no longer has, and that the block neither replaces (no
- * similar new line in it) nor drops on purpose (between two lines it restates).
+ * similar new line in it) nor drops on purpose (between two lines it restates). A declaration
+ * (function, method, class) whose name neither the planned text nor the block has any more is lost
+ * whatever replaced it: the block never names it, so it cannot mean to remove it.
  */
 export function lostLines(
   before: readonly string[],
@@ -191,9 +193,18 @@ export function lostLines(
     }
     return undefined;
   };
+  // Names still in the file or written by the block: a declaration whose name is in neither is gone.
+  const names = new Set([...after, ...blockCode].flatMap((line) => wordTokens(line)));
   const lost: string[] = [];
   before.forEach((line, index) => {
     if (kept.has(index) || isBlank(line) || isTrivialLine(line)) return;
+    // A similar line declaring another name is new code next to this one, not its replacement
+    // (a new method modelled on its neighbour must not take the neighbour's place).
+    const declared = declaredName(line);
+    if (declared !== undefined && !names.has(declared)) {
+      lost.push(line);
+      return;
+    }
     if (replacements.some((candidate) => lineSimilarity(candidate, line) >= FUZZY_THRESHOLD)) return;
     const previous = anchor(index - 1, -1);
     const next = anchor(index + 1, 1);
