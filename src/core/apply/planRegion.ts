@@ -57,7 +57,13 @@ export function planRegion(path: string, text: string, lines: readonly string[],
     return { kind: 'refused', reason: regionReason(path, located.reason) };
   }
   const found = located.kind === 'region' ? located.range : (spanned as Range0);
-  const region = extendOverBody(model, found, block, trailingElision, elision);
+  const region = extendOverBody(
+    model,
+    coverDeclarations(model, found, block, elision),
+    block,
+    trailingElision,
+    elision,
+  );
   const plan = planEdit({
     documentText: text,
     selection: region,
@@ -114,6 +120,35 @@ function anchorSpan(
   const first = anchors[0] ?? 0;
   const last = anchors[anchors.length - 1] ?? 0;
   return { start: { line: first, character: 0 }, end: { line: last, character: (doc[last] ?? '').length } };
+}
+
+/**
+ * The region grown over the file's declaration of each name the block declares (`stop(reason) {`
+ * restates the file's one `stop() {`): placed from its body alone, a block whose signature changed
+ * would keep the old signature next to the new one.
+ */
+function coverDeclarations(
+  model: TextModel,
+  range: Range0,
+  block: readonly string[],
+  isElision: (line: string) => boolean,
+): Range0 {
+  let start = range.start.line;
+  let end = range.end.line;
+  for (const line of block) {
+    const name = isElision(line) ? undefined : declaredName(line);
+    if (name === undefined) continue;
+    const declared = model.lines.flatMap((docLine, index) => (declaredName(docLine) === name ? [index] : []));
+    const only = declared.length === 1 ? declared[0] : undefined;
+    if (only === undefined) continue;
+    start = Math.min(start, only);
+    end = Math.max(end, only);
+  }
+  if (start === range.start.line && end === range.end.line) return range;
+  return {
+    start: start === range.start.line ? range.start : { line: start, character: 0 },
+    end: end === range.end.line ? range.end : { line: end, character: (model.lines[end] ?? '').length },
+  };
 }
 
 const CLOSER = /^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|<\/)/;
