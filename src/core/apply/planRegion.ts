@@ -50,8 +50,13 @@ export function planRegion(path: string, text: string, lines: readonly string[],
   const located = locateBlock({ documentText: text, answer, ...(languageId ? { languageId } : {}) });
   // Locating looks a few dozen lines around each anchor; an elision standing for more is placed
   // between the block's first and last lines that occur once in the file.
+  // A block that shares no line with the file (a method whose signature and body both changed) is
+  // placed over the file's one declaration of the name it declares, signature to closing line.
   const spanned =
-    located.kind === 'refused' && block.some(elision) ? anchorSpan(model.lines, block, elision) : undefined;
+    located.kind === 'refused'
+      ? ((block.some(elision) ? anchorSpan(model.lines, block, elision) : undefined) ??
+        declarationSpan(model, block, elision))
+      : undefined;
   if (located.kind === 'refused' && spanned === undefined) {
     if (/identical to the current code/.test(located.reason)) return { kind: 'unchanged' };
     return { kind: 'refused', reason: regionReason(path, located.reason) };
@@ -120,6 +125,33 @@ function anchorSpan(
   const first = anchors[0] ?? 0;
   const last = anchors[anchors.length - 1] ?? 0;
   return { start: { line: first, character: 0 }, end: { line: last, character: (doc[last] ?? '').length } };
+}
+
+/**
+ * The lines of the file's one declaration of the name the block declares first: its signature, the
+ * deeper lines after it and the closing line at its own depth. Undefined when the block declares
+ * nothing the file declares exactly once.
+ */
+function declarationSpan(
+  model: TextModel,
+  block: readonly string[],
+  isElision: (line: string) => boolean,
+): Range0 | undefined {
+  for (const line of block) {
+    const name = isElision(line) ? undefined : declaredName(line);
+    if (name === undefined) continue;
+    const declared = model.lines.flatMap((docLine, index) => (declaredName(docLine) === name ? [index] : []));
+    const start = declared.length === 1 ? declared[0] : undefined;
+    if (start === undefined) continue;
+    const doc = model.lines;
+    const depth = width(doc[start] ?? '');
+    let end = start;
+    while (end + 1 < doc.length && (isBlank(doc[end + 1] ?? '') || width(doc[end + 1] ?? '') > depth)) end++;
+    while (end > start && isBlank(doc[end] ?? '')) end--;
+    if (end + 1 < doc.length && width(doc[end + 1] ?? '') === depth && CLOSER.test(doc[end + 1] ?? '')) end++;
+    return { start: { line: start, character: 0 }, end: { line: end, character: (doc[end] ?? '').length } };
+  }
+  return undefined;
 }
 
 /**
