@@ -252,6 +252,15 @@ export class MultiFileReview implements vscode.TextDocumentContentProvider, vsco
         );
         return false;
       }
+      if (replanned.kind === 'modify' && replanned.mode === 'whole') {
+        // A whole file replaces what is there: accepting it now would undo the changes made since.
+        this.finish(
+          file,
+          'refused',
+          `${plan.path} changed since the edit was planned, and the answer restates the whole file, so accepting it would undo those changes. Nothing was changed; ask again to edit the current file.`,
+        );
+        return false;
+      }
       file.plan = replanned;
       this.log.info(`review ${review.id}: ${plan.path} changed since planning; planned again`);
     }

@@ -19,6 +19,7 @@ export async function run(): Promise<void> {
     require('./chat.test');
     require('./fixSelection.test');
     require('./applyCode.test');
+    require('./editFiles.test');
     require('./hardening.test');
     require('./localModel.test');
     require('./walkthrough.test');
