@@ -317,7 +317,8 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
     // The user edits both files while the review waits.
     const edit = new vscode.WorkspaceEdit();
     edit.insert(serviceDocument.uri, new vscode.Position(0, 0), '// Runs the background work.\n');
-    edit.insert(cartDocument.uri, new vscode.Position(0, 0), '// Prices in cents.\n');
+    // Inside the function the whole-file block restates: taking the block now would undo this.
+    edit.insert(cartDocument.uri, new vscode.Position(6, '  let sum = 0;'.length), ' // cents');
     assert.ok(await vscode.workspace.applyEdit(edit));
 
     const accepted = await api.reviewFiles(view?.id ?? '', 'accept');
@@ -330,7 +331,11 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
     const cart = entry(accepted, 'cart.ts');
     assert.equal(cart.state, 'refused');
     assert.match(cart.message ?? '', /changed since the edit was planned/);
-    assert.equal(cartDocument.getText(), `// Prices in cents.\n${CART}`, "the user's edit is not overwritten");
+    assert.equal(
+      cartDocument.getText(),
+      CART.replace('let sum = 0;', 'let sum = 0; // cents'),
+      "the user's edit is not overwritten",
+    );
   });
 
   test('an answer cut off by the token limit inside a block proposes nothing', async () => {
