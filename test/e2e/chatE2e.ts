@@ -19,6 +19,7 @@ import { launchChromium } from '../harness/browser';
 import { readTestEnv, repoRoot, startCodeServer } from '../harness/codeServer';
 import { startDeepSeekServer } from '../support/deepseekServer';
 import { cloudChat } from './cloudChat';
+import { CART_FILE, CART_SOURCE, editFiles, REPORT_FILE, REPORT_SOURCE } from './editFiles';
 import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
 import { localModel } from './localModel';
 import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
@@ -36,9 +37,13 @@ const SCENARIOS: readonly Scenario[] = [
   webviewReload,
   themeScreens,
   fixSelection,
+  editFiles,
   localModel,
   walkthroughProgress,
 ];
+/** R1_E2E_GREP=regex runs only the scenarios whose name matches (the API key scenario is kept: others need it). */
+const GREP = process.env.R1_E2E_GREP ? new RegExp(process.env.R1_E2E_GREP) : undefined;
+const SELECTED = GREP ? SCENARIOS.filter((scenario) => scenario === cloudChat || GREP.test(scenario.name)) : SCENARIOS;
 const SCENARIO_TIMEOUT_MS = Number(process.env.R1_E2E_TIMEOUT_MS ?? 240_000);
 const SIDE_BAR_WIDTH = 520;
 
@@ -116,6 +121,8 @@ async function main(): Promise<ScenarioResult[]> {
       workspaceFiles: {
         'loop.js': 'for (let i = 0; i < items.length - 1; i++) console.log(items[i]);\n',
         [SUM_FILE]: SUM_SOURCE,
+        [CART_FILE]: CART_SOURCE,
+        [REPORT_FILE]: REPORT_SOURCE,
       },
     }),
   );
@@ -146,10 +153,10 @@ async function main(): Promise<ScenarioResult[]> {
       localModel: { path: modelPath, ...expectedSplit(DEFAULT_SCRIPT) },
       apiKeySet: false,
     };
-    results = await runScenarios(context, SCENARIOS, SCENARIO_TIMEOUT_MS);
+    results = await runScenarios(context, SELECTED, SCENARIO_TIMEOUT_MS);
     return results;
   } finally {
-    const ok = results.length === SCENARIOS.length && results.every((result) => result.ok);
+    const ok = results.length === SELECTED.length && results.every((result) => result.ok);
     writeFileSync(join(artifacts, 'e2e-browser.log'), browserLog.join('\n') + '\n');
     if (!ok) {
       console.error(`[e2e] browser log: test-artifacts/e2e-browser.log`);
