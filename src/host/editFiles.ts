@@ -40,7 +40,11 @@ export async function editFiles(
   if (!text?.trim()) return undefined;
   const files = workingSetFiles(await deps.workingSet());
   if (files.length === 0) {
-    void vscode.window.showInformationMessage('R1: open or attach the files to edit first.');
+    // The panel cleared its input when it sent the request: give it back, so nothing is lost.
+    if (request !== undefined) deps.controller.setInput(text);
+    void vscode.window.showInformationMessage(
+      'R1: open the files to edit first (the visible editors are what Edit changes), then send the request again.',
+    );
     return undefined;
   }
   const allowDeletes = requestAllowsDeletes(text);
