@@ -55,7 +55,7 @@ export class MultiFileReview implements vscode.TextDocumentContentProvider, vsco
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const [, reviewId, index, side] = uri.path.split('/');
+    const [reviewId, index, side] = uri.query.split('/');
     if (side !== 'proposed') return '';
     const file = this.reviews.get(reviewId ?? '')?.files[Number(index)];
     return file?.plan.newText ?? '';
@@ -81,8 +81,9 @@ export class MultiFileReview implements vscode.TextDocumentContentProvider, vsco
     });
     const files = result.files.map((plan, index): ReviewFile => {
       const uri = vscode.Uri.joinPath(root, plan.path);
+      // The file's own path (diff editors then label it as that file, not as a rename), the review in the query.
       const virtual = (side: string) =>
-        vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/${index}/${side}/${plan.path}` });
+        vscode.Uri.from({ scheme: REVIEW_SCHEME, path: uri.path, query: `${id}/${index}/${side}` });
       return {
         id: `${id}-${index}`,
         uri,
@@ -143,7 +144,7 @@ export class MultiFileReview implements vscode.TextDocumentContentProvider, vsco
   /** The id of the review file whose virtual side `target` is, for the diff's title actions. */
   fileFrom(target: unknown): { reviewId: string; fileId: string } | undefined {
     if (!(target instanceof vscode.Uri) || target.scheme !== REVIEW_SCHEME) return undefined;
-    const [, reviewId, index] = target.path.split('/');
+    const [reviewId, index] = target.query.split('/');
     const file = this.reviews.get(reviewId ?? '')?.files[Number(index)];
     return reviewId && file ? { reviewId, fileId: file.id } : undefined;
   }
