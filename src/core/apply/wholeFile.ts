@@ -12,8 +12,9 @@
  *      all imports (the block restates the imports, less one it removed),
  *   3. it ends like the file, by the same measure at the end, and
  *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order
- *      (equal lines; in a file of up to 150 lines, similar lines count too, so that a rename through
- *      every line is still the whole file, not a region that keeps the old lines next to the new);
+ *      (equal lines; or, in a file of up to 150 lines, 80% of its lines equal or similar, so that a
+ *      rename through every line is still the whole file, not a region that keeps the old lines
+ *      next to the new);
  * or the file has at most two non-blank lines (too short to tell; the review shows the change).
  * Anything else is a region, placed by content like Apply to selection. A whole file that drops
  * its first or last lines (a leading comment, a trailing function) is therefore planned as a
@@ -42,11 +43,18 @@ export function isWholeFileBlock(fileText: string, blockLines: readonly string[]
   const block = blockLines.filter((line) => !isBlank(line));
   // A file this short cannot show where a block starts or ends: a block without elisions replaces it.
   if (file.length <= TINY_FILE_LINES) return true;
-  if (restatesWhole(file, block, matchLines(file, block, lineKey))) return true;
+  if (restatesWhole(file, block, matchLines(file, block, lineKey), WHOLE_FILE_MIN_COVERAGE)) return true;
   // A short file whose lines the block nearly all changed (a rename through every line): its lines
   // pair with similar ones. Taken for a region, such a block would keep the old lines next to the new.
-  return file.length <= FUZZY_WHOLE_FILE_LINES && restatesWhole(file, block, similarPairs(file, block));
+  // Most lines, not half: a region restating one of two look-alike functions pairs half the file.
+  return (
+    file.length <= FUZZY_WHOLE_FILE_LINES &&
+    restatesWhole(file, block, similarPairs(file, block), FUZZY_WHOLE_MIN_COVERAGE)
+  );
 }
+
+/** With similar lines counted, at least this share of the file's non-blank lines must pair. */
+const FUZZY_WHOLE_MIN_COVERAGE = 0.8;
 
 /** Files up to this many non-blank lines may be judged whole by similar lines, not only equal ones. */
 const FUZZY_WHOLE_FILE_LINES = 150;
@@ -56,6 +64,7 @@ function restatesWhole(
   file: readonly string[],
   block: readonly string[],
   pairs: readonly (readonly [number, number])[],
+  minCoverage: number,
 ): boolean {
   const first = pairs[0];
   const last = pairs[pairs.length - 1];
@@ -65,7 +74,7 @@ function restatesWhole(
     IMPORT_LINE.test(block[0] ?? '') && file.slice(0, first[0]).every((line) => IMPORT_LINE.test(line));
   const startsLikeFile = first[0] <= first[1] || restatesImports;
   const endsLikeFile = file.length - 1 - last[0] <= block.length - 1 - last[1];
-  return startsLikeFile && endsLikeFile && pairs.length >= file.length * WHOLE_FILE_MIN_COVERAGE;
+  return startsLikeFile && endsLikeFile && pairs.length >= file.length * minCoverage;
 }
 
 /** The longest in-order pairing of file and block lines that are equal or similar (not trivial lines). */
