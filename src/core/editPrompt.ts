@@ -93,3 +93,11 @@ function lineCount(text: string): number {
   const lines = text.split(/\r?\n/);
   return lines.length > 1 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
 }
+
+/**
+ * Whether a request asks for files to be deleted ("delete the old file", "remove utils.ts"): only
+ * then does the Edit prompt allow deletions, and each one is still confirmed before it is applied.
+ */
+export function requestAllowsDeletes(request: string): boolean {
+  return /\b(?:delete|remove|drop)\b[^.\n]*(?:\bfiles?\b|\.[A-Za-z0-9]{1,8}\b)/i.test(request);
+}

@@ -132,7 +132,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   post(message: HostMessage): void {
-    if (message.type === 'editProposal') this.notices.record(message);
+    if (message.type === 'editProposal' || message.type === 'fileReview') this.notices.record(message);
     this.postToView(message);
   }
 

@@ -6,9 +6,11 @@ import {
   parseWebviewMessage,
   type CodeBlockAction,
   type EditDecision,
+  type FileReviewDecision,
   type HostMessage,
   type WebviewMessage,
 } from '../shared/protocol';
+import type { SourceKind } from '../core/sourceKind';
 import type { ChatController } from './chatController';
 import { openExternalLink } from './chatController';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
@@ -28,6 +30,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     private readonly editActions: {
       resolve(proposalId: string, decision: EditDecision): Promise<unknown>;
       applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<unknown>;
+      /** The panel's Edit mode: the question is a change across the working set. */
+      editFiles(text: string, source: SourceKind | undefined): Promise<unknown>;
+      reviewFiles(reviewId: string, decision: FileReviewDecision, fileId: string | undefined): Promise<unknown>;
+      applyToFile(turnId: string, blockIndex: number): Promise<unknown>;
     },
     private readonly log: vscode.LogOutputChannel,
     /** Runs when the panel opens: warms what it soon needs (the `#` picker's file index). */
@@ -140,6 +146,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'applyCode':
         await this.editActions.applyCode(message.turnId, message.blockIndex, message.mode);
+        return;
+      case 'editFiles':
+        await this.editActions.editFiles(message.text, message.source);
+        return;
+      case 'reviewFiles':
+        await this.editActions.reviewFiles(message.reviewId, message.decision, message.fileId);
+        return;
+      case 'applyToFile':
+        await this.editActions.applyToFile(message.turnId, message.blockIndex);
         return;
       case 'input':
         // Only ever an answer to readInput; unasked, it changes nothing.

@@ -8,6 +8,7 @@ export const COMMAND_IDS = {
   explainSelection: 'r1Coder.explainSelection',
   fixSelection: 'r1Coder.fixSelection',
   askAboutSelection: 'r1Coder.askAboutSelection',
+  editFiles: 'r1Coder.editFiles',
   acceptEdit: 'r1Coder.acceptEdit',
   rejectEdit: 'r1Coder.rejectEdit',
   toggleModel: 'r1Coder.toggleModel',
@@ -38,6 +39,8 @@ export const BUSY_CONTEXT_KEY = 'r1Coder.busy';
 
 /** The scheme of the virtual right side of an R1 diff preview (menus and keys test resourceScheme for it). */
 export const PROPOSED_SCHEME = 'r1-proposed';
+/** The scheme of a multi-file review's virtual sides (the proposed file; an empty left side for a new file). */
+export const REVIEW_SCHEME = 'r1-review';
 /**
  * Context key: some proposal waits for Accept/Reject. The command palette offers the commands on it
  * (they fall back to the newest pending proposal); the diff's title and keys use resourceScheme.

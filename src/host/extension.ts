@@ -3,7 +3,7 @@ import type { SessionSnapshot } from '../core/chatSession';
 import type { Turn } from '../core/turn';
 import type { SavedConversation } from '../core/savedConversations';
 import type { SourceKind } from '../core/sourceKind';
-import type { AttachmentChipWire, CodeBlockAction, EditProposalView } from '../shared/protocol';
+import type { AttachmentChipWire, CodeBlockAction, EditProposalView, FileReviewView } from '../shared/protocol';
 import type { GatheredContext } from './context/gathered';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
@@ -17,6 +17,8 @@ import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } 
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
+import { applyBlockToFile, editFiles, visibleEditorFiles, type EditFilesDeps } from './editFiles';
+import { MultiFileReview } from './multiFileReview';
 import { showHistory } from './historyPicker';
 import { registerWalkthrough, resetWalkthroughProgress, walkthroughProgress } from './walkthrough';
 import type { WalkthroughEvent } from './walkthroughSteps';
@@ -47,6 +49,16 @@ export interface R1CoderTestApi {
   panelInput(): Promise<string | undefined>;
   /** What a code block's Apply to selection / Insert at cursor button does; resolves with the proposal, if any. */
   applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<EditProposalView | undefined>;
+  /** What R1: Edit Files… does with `request` (no input box); resolves with the review, if any. */
+  editFiles(request: string): Promise<FileReviewView | undefined>;
+  /** A review card's button: one file (`fileId`) or every pending file. */
+  reviewFiles(
+    reviewId: string,
+    decision: 'accept' | 'reject' | 'showDiff',
+    fileId?: string,
+  ): Promise<FileReviewView | undefined>;
+  /** A code block's Apply to file; resolves with the review of that one file. */
+  applyToFile(turnId: string, blockIndex: number): Promise<FileReviewView | undefined>;
   /** How long activate() took, in milliseconds (`npm run bench:activation` reports it). */
   activationMs(): number;
   /** The walkthrough events recorded in global state (each also set a context key). */
@@ -93,6 +105,12 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     (turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }),
     log,
   );
+  const review = new MultiFileReview(
+    (turnId, view) => controller.post({ type: 'fileReview', turnId, review: view }),
+    log,
+  );
+  // The working set: the visible editors' files for now; the question's attachments once they exist.
+  const editDeps: EditFilesDeps = { controller, review, workingSet: visibleEditorFiles };
   const viewProvider = new ChatViewProvider(
     context.extensionUri,
     controller,
@@ -104,6 +122,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
             ? proposals.reject(id)
             : proposals.showDiff(id),
       applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
+      editFiles: (text, source) => editFiles(editDeps, text, source),
+      reviewFiles: (reviewId, decision, fileId) => review.decide(reviewId, decision, fileId),
+      applyToFile: (turnId, blockIndex) => applyBlockToFile(controller, review, turnId, blockIndex),
     },
     log,
     // The panel opened: list the workspace's files now, so the first `#` finds them ready.
@@ -146,6 +167,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
     [COMMAND_IDS.askAboutSelection]: (args?: unknown) => askAboutSelection(controller, selectionArgs(args)),
+    [COMMAND_IDS.editFiles]: () => editFiles(editDeps),
     // From the diff's title bar VS Code passes the diff's URI: act on that proposal, not another.
     [COMMAND_IDS.acceptEdit]: (target?: unknown) => proposals.accept(proposals.proposalIdFrom(target)),
     [COMMAND_IDS.rejectEdit]: (target?: unknown) => proposals.reject(proposals.proposalIdFrom(target)),
@@ -161,6 +183,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     log,
     controller,
     proposals,
+    review,
     statusBar,
     providers,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
@@ -190,6 +213,9 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     reloadConversation: () => controller.reload(),
     panelInput: () => viewProvider.readInput(),
     applyCode: (turnId, blockIndex, mode) => applyCodeBlock(controller, proposals, turnId, blockIndex, mode),
+    editFiles: (request) => editFiles(editDeps, request),
+    reviewFiles: (reviewId, decision, fileId) => review.decide(reviewId, decision, fileId),
+    applyToFile: (turnId, blockIndex) => applyBlockToFile(controller, review, turnId, blockIndex),
     walkthroughProgress: () => walkthroughProgress(context.globalState),
     resetWalkthroughProgress: () => resetWalkthroughProgress(context.globalState),
     askWithContext: (question, source) => controller.askWithContext(question, source),

@@ -4,6 +4,7 @@
  * every one with `parseWebviewMessage` before acting on it.
  */
 
+import type { FilePlanKind } from '../core/apply/planFiles';
 import type { FinishReason, Usage } from '../core/chunks';
 import { parseErrorAction, type R1ErrorAction } from '../core/errors';
 import { isSourceKind, type SourceKind } from '../core/sourceKind';
@@ -32,6 +33,8 @@ export type HostMessage =
     }
   /** A proposed edit for a turn (Fix Selection), and its later state changes. */
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView }
+  /** The files an Edit answer (or a code block's Apply to file) would change, and their later states. */
+  | { readonly type: 'fileReview'; readonly turnId: string; readonly review: FileReviewView }
   /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
   | { readonly type: 'reportInput' }
   /** Opens the panel's find bar (the view's Find button, R1: Find in Chat). */
@@ -145,6 +148,31 @@ export interface EditProposalView {
   readonly message?: string;
 }
 
+/** One multi-file review: every file the answer names, each with its own plan and decision. */
+export interface FileReviewView {
+  readonly id: string;
+  readonly files: readonly FileReviewEntry[];
+  /** Why nothing at all could be planned (no block, no labelled block, a cut-off answer). */
+  readonly problem?: string;
+}
+
+export interface FileReviewEntry {
+  /** Unique across reviews: what the panel sends back with a decision. */
+  readonly id: string;
+  /** Workspace-relative path. */
+  readonly path: string;
+  /** What the answer does to the file: create, modify, delete, unchanged, or refused (with `message`). */
+  readonly change: FilePlanKind;
+  readonly state: EditProposalState;
+  readonly added: number;
+  readonly removed: number;
+  /** Why it was refused, or what happened. */
+  readonly message?: string;
+}
+
+/** A decision on a review's files: one file (`fileId`), or every pending file when absent. */
+export type FileReviewDecision = 'accept' | 'reject' | 'showDiff';
+
 // ---- webview → host ----------------------------------------------------------------------
 
 export type WebviewMessage =
@@ -173,7 +201,18 @@ export type WebviewMessage =
   /** The user removed a chip of the next question (× or Backspace in the empty input). */
   | { readonly type: 'removeAttachment'; readonly id: string }
   /** The user typed `#`: the host opens the context picker and answers with `attachmentPicked`. */
-  | { readonly type: 'pickAttachment' };
+  | { readonly type: 'pickAttachment' }
+  /** The panel's Edit mode: the question is a change to make across the working set. */
+  | { readonly type: 'editFiles'; readonly text: string; readonly source?: SourceKind }
+  /** Review card buttons: ids and a decision only, never text to write. Show Diff without a file is Review All. */
+  | {
+      readonly type: 'reviewFiles';
+      readonly reviewId: string;
+      readonly fileId?: string;
+      readonly decision: FileReviewDecision;
+    }
+  /** A code block's Apply to file (the block names its file): planned against that file, reviewed in a diff. */
+  | { readonly type: 'applyToFile'; readonly turnId: string; readonly blockIndex: number };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
@@ -213,6 +252,26 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return typeof raw.id === 'string' && raw.id ? { type: 'removeAttachment', id: raw.id } : undefined;
     case 'pickAttachment':
       return { type: 'pickAttachment' };
+    case 'editFiles': {
+      if (typeof raw.text !== 'string' || !raw.text.trim()) return undefined;
+      const source = isSourceKind(raw.source) ? raw.source : undefined;
+      return source ? { type: 'editFiles', text: raw.text, source } : { type: 'editFiles', text: raw.text };
+    }
+    case 'reviewFiles':
+      return typeof raw.reviewId === 'string' &&
+        (raw.fileId === undefined || typeof raw.fileId === 'string') &&
+        (raw.decision === 'accept' || raw.decision === 'reject' || raw.decision === 'showDiff')
+        ? {
+            type: 'reviewFiles',
+            reviewId: raw.reviewId,
+            decision: raw.decision,
+            ...(typeof raw.fileId === 'string' ? { fileId: raw.fileId } : {}),
+          }
+        : undefined;
+    case 'applyToFile':
+      return typeof raw.turnId === 'string' && Number.isInteger(raw.blockIndex) && (raw.blockIndex as number) >= 0
+        ? { type: 'applyToFile', turnId: raw.turnId, blockIndex: raw.blockIndex as number }
+        : undefined;
     case 'runAction': {
       const action = parseErrorAction(raw.action);
       return action ? { type: 'runAction', action } : undefined;

@@ -17,6 +17,8 @@ export class ChatPanel {
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly sourceSelect: HTMLSelectElement;
+  /** Edit mode: the question is sent as a change to make across the working set. */
+  private readonly editToggle: HTMLButtonElement;
   private readonly announcer: HTMLElement;
   /** The DOM of each turn the store holds, by id. */
   private turns = new Map<string, TurnElement>();
@@ -68,8 +70,18 @@ export class ChatPanel {
       this.post({ type: 'removeAttachment', id: chip.id });
       this.announce(`Removed ${chip.label}`);
     });
+    this.editToggle = textElement('button', 'edit-toggle', 'Edit');
+    this.editToggle.type = 'button';
+    this.editToggle.dataset.testid = 'edit-mode';
+    this.editToggle.title = 'Edit mode: R1 changes the open files as you describe, and you review each file';
+    this.editToggle.setAttribute('aria-pressed', 'false');
+    this.editToggle.addEventListener('click', () =>
+      this.setEditMode(this.editToggle.getAttribute('aria-pressed') !== 'true'),
+    );
+    const inputOptions = element('div', 'composer-options');
+    inputOptions.append(this.sourceSelect, this.editToggle);
     const inputColumn = element('div', 'composer-input');
-    inputColumn.append(this.chips.root, this.input, this.sourceSelect);
+    inputColumn.append(this.chips.root, this.input, inputOptions);
     composer.append(inputColumn, buttons);
 
     this.announcer = element('div', 'visually-hidden');
@@ -138,7 +150,8 @@ export class ChatPanel {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
     const choice = this.sourceSelect.value;
-    this.post(isSourceKind(choice) ? { type: 'ask', text, source: choice } : { type: 'ask', text });
+    const type = this.editToggle.getAttribute('aria-pressed') === 'true' ? 'editFiles' : 'ask';
+    this.post(isSourceKind(choice) ? { type, text, source: choice } : { type, text });
     // An override is for one request only.
     this.sourceSelect.value = 'default';
     this.input.value = '';
@@ -209,6 +222,17 @@ export class ChatPanel {
         );
         this.scrollToEnd(false);
         return;
+      case 'fileReview': {
+        this.turns.get(message.turnId)?.showFileReview(message.review);
+        const pending = message.review.files.filter((file) => file.state === 'pending').length;
+        this.announce(
+          pending > 0
+            ? `R1 proposes changes to ${pending} ${pending === 1 ? 'file' : 'files'}`
+            : (message.review.problem ?? 'Review updated'),
+        );
+        this.scrollToEnd(false);
+        return;
+      }
       case 'modelSources':
         this.showSources(message.defaultSource, message.cloudLabel, message.localLabel);
         this.setCollapseThinking(message.collapseThinking);
@@ -261,6 +285,12 @@ export class ChatPanel {
     this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected)
       ? selected
       : 'default';
+  }
+
+  private setEditMode(on: boolean): void {
+    this.editToggle.setAttribute('aria-pressed', String(on));
+    this.input.placeholder = on ? 'Describe the change to the open files…' : 'Ask about your code…';
+    this.input.setAttribute('aria-label', on ? 'Change for R1 to make' : 'Question for R1');
   }
 
   private setCollapseThinking(collapse: boolean): void {
@@ -334,6 +364,11 @@ export class ChatPanel {
     const action = button?.dataset.action;
     if (button && action === 'copy-code') {
       this.copy(button.closest('.code-block')?.querySelector('code')?.textContent ?? '', button);
+    } else if (button && action === 'apply-file') {
+      const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;
+      const blockIndex = Number(button.dataset.blockIndex);
+      if (turnId && button.closest('[data-testid="answer"]') && Number.isInteger(blockIndex))
+        this.post({ type: 'applyToFile', turnId, blockIndex });
     } else if (button && (action === 'apply-code' || action === 'insert-code')) {
       // Only blocks of an answer can be applied, never code from the reasoning.
       const turnId = button.closest<HTMLElement>('[data-turn-id]')?.dataset.turnId;

@@ -2,8 +2,10 @@
 
 import { assertNever } from '../core/chunks';
 import type { R1ErrorAction } from '../core/errors';
-import type { EditProposalView, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
+import type { EditProposalView, FileReviewView, TurnChangeMessage, TurnWire, WebviewMessage } from '../shared/protocol';
 import { element, icon, iconButton, textElement } from './dom';
+import { addApplyToFileButtons, fileBlockLabels } from './fileBlockButtons';
+import { renderFileReview } from './fileReviewCard';
 import { formatThinkingHeader } from './format';
 import { ThoughtOutline, type ThoughtStep } from '../core/thoughtOutline';
 import { FIND_REGION_ATTRIBUTE } from './find';
@@ -44,6 +46,10 @@ export class TurnElement {
   private readonly errorBox: HTMLElement;
   private readonly footer: HTMLElement;
   private readonly proposalBar: HTMLElement;
+  private readonly reviewCard: HTMLElement;
+  private readonly answerRoot: HTMLElement;
+  /** The blocks of the finished answer that name a file, for its answer text. */
+  private fileBlocks: { readonly answer: string; readonly labels: ReadonlyMap<number, string> } | undefined;
   private readonly footerInfo: HTMLElement;
   private readonly copyAnswer: HTMLButtonElement;
   /** Set when the user opened or closed the thought; it then stays that way. */
@@ -130,13 +136,32 @@ export class TurnElement {
     this.proposalBar = element('div', 'proposal');
     this.proposalBar.dataset.testid = 'edit-proposal';
     this.proposalBar.hidden = true;
+    this.reviewCard = element('div', 'file-review');
+    this.reviewCard.dataset.testid = 'file-review';
+    this.reviewCard.hidden = true;
+    this.answerRoot = answer;
 
-    response.append(meta, this.thinking, answer, this.notice, this.errorBox, this.proposalBar, this.footer);
+    response.append(
+      meta,
+      this.thinking,
+      answer,
+      this.notice,
+      this.errorBox,
+      this.proposalBar,
+      this.reviewCard,
+      this.footer,
+    );
     this.root.append(question, ...(carried ? [carried] : []), response);
 
     const onRender = () => hooks.onRender();
     this.reasoningView = new StreamingMarkdown(thinkingBody, { highlight: true, onRender });
-    this.answerView = new StreamingMarkdown(answer, { highlight: true, onRender });
+    this.answerView = new StreamingMarkdown(answer, {
+      highlight: true,
+      onRender: () => {
+        onRender();
+        this.decorateFileBlocks();
+      },
+    });
     if (turn.reasoning) this.reasoningView.setText(turn.reasoning);
     this.feedOutline(turn.reasoning);
     if (turn.answer) this.answerView.setText(turn.answer);
@@ -243,6 +268,19 @@ export class TurnElement {
       decide('showDiff', 'Show Diff', 'link-button'),
     );
     bar.append(actions);
+  }
+
+  showFileReview(review: FileReviewView): void {
+    this.reviewCard.hidden = false;
+    renderFileReview(this.reviewCard, review, (message) => this.hooks.post(message));
+  }
+
+  /** Apply to file on the finished answer's blocks that name a file. */
+  private decorateFileBlocks(): void {
+    if (this.turn.status === 'streaming' || !this.turn.answer) return;
+    if (this.fileBlocks?.answer !== this.turn.answer)
+      this.fileBlocks = { answer: this.turn.answer, labels: fileBlockLabels(this.turn.answer) };
+    if (this.fileBlocks.labels.size) addApplyToFileButtons(this.answerRoot, this.fileBlocks.labels);
   }
 
   /** Redraws the parts that are cheap: status, stats, notice, error (not the markdown). */

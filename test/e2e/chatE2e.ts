@@ -21,6 +21,7 @@ import { startDeepSeekServer } from '../support/deepseekServer';
 import { chatContext, CONTEXT_FILE, CONTEXT_SOURCE } from './chatContext';
 import { cloudChat } from './cloudChat';
 import { findInThought } from './findInThought';
+import { CART_FILE, CART_SOURCE, editFiles, REPORT_FILE, REPORT_SOURCE } from './editFiles';
 import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
 import { localModel } from './localModel';
 import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
@@ -40,9 +41,13 @@ const SCENARIOS: readonly Scenario[] = [
   fixSelection,
   findInThought,
   chatContext,
+  editFiles,
   localModel,
   walkthroughProgress,
 ];
+/** R1_E2E_GREP=regex runs only the scenarios whose name matches (the API key scenario is kept: others need it). */
+const GREP = process.env.R1_E2E_GREP ? new RegExp(process.env.R1_E2E_GREP) : undefined;
+const SELECTED = GREP ? SCENARIOS.filter((scenario) => scenario === cloudChat || GREP.test(scenario.name)) : SCENARIOS;
 const SCENARIO_TIMEOUT_MS = Number(process.env.R1_E2E_TIMEOUT_MS ?? 240_000);
 const SIDE_BAR_WIDTH = 520;
 
@@ -120,6 +125,8 @@ async function main(): Promise<ScenarioResult[]> {
       workspaceFiles: {
         [CONTEXT_FILE]: CONTEXT_SOURCE,
         [SUM_FILE]: SUM_SOURCE,
+        [CART_FILE]: CART_SOURCE,
+        [REPORT_FILE]: REPORT_SOURCE,
       },
     }),
   );
@@ -150,10 +157,10 @@ async function main(): Promise<ScenarioResult[]> {
       localModel: { path: modelPath, ...expectedSplit(DEFAULT_SCRIPT) },
       apiKeySet: false,
     };
-    results = await runScenarios(context, SCENARIOS, SCENARIO_TIMEOUT_MS);
+    results = await runScenarios(context, SELECTED, SCENARIO_TIMEOUT_MS);
     return results;
   } finally {
-    const ok = results.length === SCENARIOS.length && results.every((result) => result.ok);
+    const ok = results.length === SELECTED.length && results.every((result) => result.ok);
     writeFileSync(join(artifacts, 'e2e-browser.log'), browserLog.join('\n') + '\n');
     if (!ok) {
       console.error(`[e2e] browser log: test-artifacts/e2e-browser.log`);

@@ -98,6 +98,10 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
       ),
     );
     assert.match(item.text, /^ {4}2\| {3}let sum: number = 'zero';$/m, 'the source line is quoted');
+    // And through the panel's attachments into the request the model receives.
+    const sent = await askCarrying(gathered);
+    assert.match(sent, /Type 'string' is not assignable to type 'number'\./);
+    assert.match(sent, /let sum: number = 'zero';/);
     await vscode.workspace.fs.delete(uri);
   });
 
@@ -168,6 +172,28 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
       [`${DIR}/repo/.env`],
     );
     assert.match(gathered.refused[0]?.reason ?? '', /r1Coder\.context\.exclude/);
+    const sent = await askCarrying(gathered);
+    assert.match(sent, /^-export const answer = 41;$/m);
+    assert.match(sent, /^\+export const answer = 42;$/m);
+    const leak = /sk-after|sk-before/.exec(sent);
+    assert.equal(
+      leak,
+      null,
+      `the .env leaked: …${sent.slice(Math.max(0, (leak?.index ?? 0) - 300), (leak?.index ?? 0) + 100)}…`,
+    );
+  }
+
+  /** Attaches `gathered` to the panel's next question, asks, and returns the user message the server received. */
+  async function askCarrying(gathered: GatheredContext): Promise<string> {
+    const api = await activateExtension();
+    api.attachContext(gathered);
+    server.enqueue({ reasoning: 'Reading what was attached.', answer: 'Here is what I see.' });
+    const turn = await api.askWithContext('What do you make of this?');
+    assert.equal(turn.status, 'done', turn.error?.message);
+    const messages = server.requests.at(-1)?.body?.messages as { role: string; content: string }[] | undefined;
+    const last = messages?.at(-1);
+    assert.equal(last?.role, 'user');
+    return last.content;
   }
 
   test('Add File to Chat refuses a .env with the reason and attaches an ordinary file', async () => {

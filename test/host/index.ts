@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     require('./fixSelection.test');
     require('./applyCode.test');
     require('./contextSources.test');
+    require('./editFiles.test');
     require('./hardening.test');
     require('./localModel.test');
     require('./walkthrough.test');

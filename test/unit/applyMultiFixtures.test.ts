@@ -19,7 +19,7 @@ import { planFiles } from '../../src/core/apply/planFiles';
 
 const BUILT_IN = fileURLToPath(new URL('../fixtures/apply-multi/', import.meta.url));
 /** The number of built-in cases: the test fails if one goes missing. */
-const BUILT_IN_COUNT = 31;
+const BUILT_IN_COUNT = 36;
 
 interface Meta {
   readonly allowDeletes?: boolean;

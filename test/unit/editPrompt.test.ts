@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FILE_LABEL_INSTRUCTION } from '../../src/core/apply/fileBlocks';
-import { buildEditPrompt, WHOLE_FILE_MAX_LINES } from '../../src/core/editPrompt';
+import { buildEditPrompt, requestAllowsDeletes, WHOLE_FILE_MAX_LINES } from '../../src/core/editPrompt';
 
 const small = { path: 'src/a.ts', text: 'export const a = 1;\n', languageId: 'typescript' };
 const large = {
@@ -43,5 +43,20 @@ describe('buildEditPrompt', () => {
     const result = buildEditPrompt({ request: 'x', workingSet: [medium], allowDeletes: false, budgetTokens: 600 });
     assert.ok(result.items[0]?.trimmed, 'the file was trimmed');
     assert.match(result.message, /For the longer file \(`src\/medium\.ts`\)/);
+  });
+});
+
+describe('requestAllowsDeletes', () => {
+  it('allows deletions only when the request asks to delete or remove a file', () => {
+    for (const request of ['Delete the old file', 'remove src/legacy.ts and update the imports', 'drop utils.js']) {
+      assert.equal(requestAllowsDeletes(request), true, request);
+    }
+    for (const request of [
+      'remove the unused helper function',
+      'add a timeout option to both clients',
+      'delete the stale cache entries in the loop',
+    ]) {
+      assert.equal(requestAllowsDeletes(request), false, request);
+    }
   });
 });

@@ -46,6 +46,37 @@ describe('parseWebviewMessage', () => {
     });
   });
 
+  it('accepts the review messages with ids and a decision only, never text to write', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'editFiles', text: 'add a timeout', source: 'cloud' }), {
+      type: 'editFiles',
+      text: 'add a timeout',
+      source: 'cloud',
+    });
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'reviewFiles', reviewId: 'review-1', decision: 'accept', newText: 'evil' }),
+      { type: 'reviewFiles', reviewId: 'review-1', decision: 'accept' },
+    );
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'reviewFiles', reviewId: 'review-1', fileId: 'review-1-0', decision: 'showDiff' }),
+      { type: 'reviewFiles', reviewId: 'review-1', fileId: 'review-1-0', decision: 'showDiff' },
+    );
+    assert.deepEqual(parseWebviewMessage({ type: 'applyToFile', turnId: 't1', blockIndex: 2, code: 'x' }), {
+      type: 'applyToFile',
+      turnId: 't1',
+      blockIndex: 2,
+    });
+    for (const raw of [
+      { type: 'editFiles', text: ' ' },
+      { type: 'reviewFiles', reviewId: 'review-1', decision: 'write' },
+      { type: 'reviewFiles', reviewId: 'review-1', fileId: 3, decision: 'accept' },
+      { type: 'reviewFiles', decision: 'accept' },
+      { type: 'applyToFile', turnId: 't1', blockIndex: -1 },
+      { type: 'applyToFile', turnId: 't1', blockIndex: 1.5 },
+    ]) {
+      assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw));
+    }
+  });
+
   it('rejects malformed or unknown messages', () => {
     for (const raw of [
       null,

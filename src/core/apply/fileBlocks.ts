@@ -12,7 +12,8 @@
  * Pure: paths are resolved by resolveBlockPath against a list the caller provides.
  */
 
-import { listFencedBlocks, splitAnswer, type FencedBlock } from './extractCode';
+import { languageFamily, listFencedBlocks, splitAnswer, type FencedBlock } from './extractCode';
+import { languageIdForPath } from '../languageIds';
 
 /** The instruction the Edit prompt gives, in one place so prompt and parser cannot drift apart. */
 export const FILE_LABEL_INSTRUCTION =
@@ -166,4 +167,11 @@ export function resolveBlockPath(label: string, workspaceFiles: readonly string[
     return { kind: 'refused', reason: `ambiguous: ${matches.length} workspace files end with ${path} (${shown})` };
   }
   return { kind: 'new', path };
+}
+
+const COMMAND_TAGS = /^(sh|bash|shell|zsh|console|terminal|powershell|ps1|cmd|bat|output|log)$/i;
+
+/** A shell command or its output next to a file's name ("in `app.py`, run:"), not that file's content. */
+export function isCommand(language: string, label: string): boolean {
+  return COMMAND_TAGS.test(language) && languageFamily(languageIdForPath(label)) !== 'shell';
 }

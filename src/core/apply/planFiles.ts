@@ -24,9 +24,8 @@
  * and a byte-order mark stays.
  */
 
-import { isElisionLine, languageFamily } from './extractCode';
-import { languageIdForPath } from '../languageIds';
-import { listAnswerBlocks, resolveBlockPath, type LabelledBlock } from './fileBlocks';
+import { isElisionLine } from './extractCode';
+import { isCommand, listAnswerBlocks, resolveBlockPath, type LabelledBlock } from './fileBlocks';
 import { countChangedLines } from './lineDiff';
 import { unfinishedAnswerReason, type AnswerEnding } from './planEdit';
 import { planRegion } from './planRegion';
@@ -205,13 +204,6 @@ export function planFiles(input: PlanFilesInput): PlanFilesResult {
           ? 'The answer has no code block, so there is nothing to apply.'
           : `The answer's code blocks name no file: write each file's path on the line before its block (\`File: path\`).`));
   return { files, unlabelled, ...(problem ? { problem } : {}) };
-}
-
-const COMMAND_TAGS = /^(sh|bash|shell|zsh|console|terminal|powershell|ps1|cmd|bat|output|log)$/i;
-
-/** A shell command or its output next to a file's name ("in `app.py`, run:"), not that file's content. */
-function isCommand(language: string, label: string): boolean {
-  return COMMAND_TAGS.test(language) && languageFamily(languageIdForPath(label)) !== 'shell';
 }
 
 type PlannedFile = Omit<FilePlan, 'blockIndex'>;

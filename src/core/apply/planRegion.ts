@@ -19,7 +19,7 @@ import { languageIdForPath } from '../languageIds';
 import { matchLines } from './lineDiff';
 import { locateBlock } from './locateBlock';
 import { planEdit } from './planEdit';
-import { isTrivialLine, lineKey, lineSimilarity } from './similarity';
+import { declaredName, isTrivialLine, lineKey, lineSimilarity, wordTokens } from './similarity';
 import { FUZZY_THRESHOLD } from './align';
 import { isBlank, leadingWhitespace, TextModel, type Range0 } from './textModel';
 
@@ -51,14 +51,25 @@ export function planRegion(path: string, text: string, lines: readonly string[],
   const located = locateBlock({ documentText: text, answer, ...(languageId ? { languageId } : {}) });
   // Locating looks a few dozen lines around each anchor; an elision standing for more is placed
   // between the block's first and last lines that occur once in the file.
+  // A block that shares no line with the file (a method whose signature and body both changed) is
+  // placed over the file's one declaration of the name it declares, signature to closing line.
   const spanned =
-    located.kind === 'refused' && block.some(elision) ? anchorSpan(model.lines, block, elision) : undefined;
+    located.kind === 'refused'
+      ? ((block.some(elision) ? anchorSpan(model.lines, block, elision) : undefined) ??
+        declarationSpan(model, block, elision))
+      : undefined;
   if (located.kind === 'refused' && spanned === undefined) {
     if (/identical to the current code/.test(located.reason)) return { kind: 'unchanged' };
     return { kind: 'refused', reason: regionReason(path, located.reason) };
   }
   const found = located.kind === 'region' ? located.range : (spanned as Range0);
-  const region = extendOverBody(model, found, block, trailingElision, elision);
+  const region = extendOverBody(
+    model,
+    coverDeclarations(model, found, block, elision),
+    block,
+    trailingElision,
+    elision,
+  );
   const plan = planEdit({
     documentText: text,
     selection: region,
@@ -117,6 +128,62 @@ function anchorSpan(
   return { start: { line: first, character: 0 }, end: { line: last, character: (doc[last] ?? '').length } };
 }
 
+/**
+ * The lines of the file's one declaration of the name the block declares first: its signature, the
+ * deeper lines after it and the closing line at its own depth. Undefined when the block declares
+ * nothing the file declares exactly once.
+ */
+function declarationSpan(
+  model: TextModel,
+  block: readonly string[],
+  isElision: (line: string) => boolean,
+): Range0 | undefined {
+  for (const line of block) {
+    const name = isElision(line) ? undefined : declaredName(line);
+    if (name === undefined) continue;
+    const declared = model.lines.flatMap((docLine, index) => (declaredName(docLine) === name ? [index] : []));
+    const start = declared.length === 1 ? declared[0] : undefined;
+    if (start === undefined) continue;
+    const doc = model.lines;
+    const depth = width(doc[start] ?? '');
+    let end = start;
+    while (end + 1 < doc.length && (isBlank(doc[end + 1] ?? '') || width(doc[end + 1] ?? '') > depth)) end++;
+    while (end > start && isBlank(doc[end] ?? '')) end--;
+    if (end + 1 < doc.length && width(doc[end + 1] ?? '') === depth && CLOSER.test(doc[end + 1] ?? '')) end++;
+    return { start: { line: start, character: 0 }, end: { line: end, character: (doc[end] ?? '').length } };
+  }
+  return undefined;
+}
+
+/**
+ * The region grown over the file's declaration of each name the block declares (`stop(reason) {`
+ * restates the file's one `stop() {`): placed from its body alone, a block whose signature changed
+ * would keep the old signature next to the new one.
+ */
+function coverDeclarations(
+  model: TextModel,
+  range: Range0,
+  block: readonly string[],
+  isElision: (line: string) => boolean,
+): Range0 {
+  let start = range.start.line;
+  let end = range.end.line;
+  for (const line of block) {
+    const name = isElision(line) ? undefined : declaredName(line);
+    if (name === undefined) continue;
+    const declared = model.lines.flatMap((docLine, index) => (declaredName(docLine) === name ? [index] : []));
+    const only = declared.length === 1 ? declared[0] : undefined;
+    if (only === undefined) continue;
+    start = Math.min(start, only);
+    end = Math.max(end, only);
+  }
+  if (start === range.start.line && end === range.end.line) return range;
+  return {
+    start: start === range.start.line ? range.start : { line: start, character: 0 },
+    end: end === range.end.line ? range.end : { line: end, character: (model.lines[end] ?? '').length },
+  };
+}
+
 const CLOSER = /^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|<\/)/;
 
 /** Indentation width, a tab counting as 4 columns. */
@@ -164,7 +231,9 @@ const BRACKETS_ONLY = /^[\s{}()[\];,]*$/;
 
 /**
  * Lines of the file that the planned text no longer has, and that the block neither replaces (no
- * similar new line in it) nor drops on purpose (between two lines it restates).
+ * similar new line in it) nor drops on purpose (between two lines it restates). A declaration
+ * (function, method, class) whose name neither the planned text nor the block has any more is lost
+ * whatever replaced it: the block never names it, so it cannot mean to remove it.
  */
 export function lostLines(
   before: readonly string[],
@@ -192,9 +261,18 @@ export function lostLines(
     }
     return undefined;
   };
+  // Names still in the file or written by the block: a declaration whose name is in neither is gone.
+  const names = new Set([...after, ...blockCode].flatMap((line) => wordTokens(line)));
   const lost: string[] = [];
   before.forEach((line, index) => {
     if (kept.has(index) || isBlank(line) || isTrivialLine(line)) return;
+    // A similar line declaring another name is new code next to this one, not its replacement
+    // (a new method modelled on its neighbour must not take the neighbour's place).
+    const declared = declaredName(line);
+    if (declared !== undefined && !names.has(declared)) {
+      lost.push(line);
+      return;
+    }
     if (replacements.some((candidate) => lineSimilarity(candidate, line) >= FUZZY_THRESHOLD)) return;
     const previous = anchor(index - 1, -1);
     const next = anchor(index + 1, 1);

@@ -47,3 +47,18 @@ export function coverage(of: Iterable<string>, within: ReadonlySet<string>): num
   for (const token of distinct) if (within.has(token)) found++;
   return found / distinct.size;
 }
+
+const DECLARATION_KEYWORD =
+  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:function\*?|def|fn|func(?:\s*\([^)]*\))?|class|interface|struct|enum|trait|type|sub|proc)\s+([A-Za-z_$][\w$]*)/;
+const METHOD_SHAPE =
+  /^\s*(?:(?:public|private|protected|internal|static|readonly|override|abstract|async|final|virtual|get|set)\s+)*([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\([^)]*\)\s*(?::\s*[^={]+)?\{\s*$/;
+const NOT_A_NAME = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'function', 'else']);
+
+/**
+ * The name a line declares (`function load(`, `def load(`, `async load(id: string): Promise<X> {`,
+ * `class Store`), or undefined for any other line.
+ */
+export function declaredName(line: string): string | undefined {
+  const name = DECLARATION_KEYWORD.exec(line)?.[1] ?? METHOD_SHAPE.exec(line)?.[1];
+  return name === undefined || NOT_A_NAME.has(name) ? undefined : name;
+}

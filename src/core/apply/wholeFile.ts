@@ -11,7 +11,10 @@
  *      or the block opens with an import and the file's lines before the first shared one are
  *      all imports (the block restates the imports, less one it removed),
  *   3. it ends like the file, by the same measure at the end, and
- *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order;
+ *   4. it covers most of the file: at least half of the file's non-blank lines occur in it, in order
+ *      (equal lines; or, in a file of up to 150 lines, 80% of its lines equal or similar, so that a
+ *      rename through every line is still the whole file, not a region that keeps the old lines
+ *      next to the new);
  * or the file has at most two non-blank lines (too short to tell; the review shows the change).
  * Anything else is a region, placed by content like Apply to selection. A whole file that drops
  * its first or last lines (a leading comment, a trailing function) is therefore planned as a
@@ -21,7 +24,8 @@
  */
 
 import { matchLines } from './lineDiff';
-import { lineKey } from './similarity';
+import { FUZZY_THRESHOLD } from './align';
+import { isTrivialLine, lineKey, lineSimilarity } from './similarity';
 import { detectIndentStyle, isBlank, leadingWhitespace, measureIndent, renderIndent, TextModel } from './textModel';
 
 /** Of the file's non-blank lines, at least this share must occur in a whole-file block. */
@@ -39,7 +43,29 @@ export function isWholeFileBlock(fileText: string, blockLines: readonly string[]
   const block = blockLines.filter((line) => !isBlank(line));
   // A file this short cannot show where a block starts or ends: a block without elisions replaces it.
   if (file.length <= TINY_FILE_LINES) return true;
-  const pairs = matchLines(file, block, lineKey);
+  if (restatesWhole(file, block, matchLines(file, block, lineKey), WHOLE_FILE_MIN_COVERAGE)) return true;
+  // A short file whose lines the block nearly all changed (a rename through every line): its lines
+  // pair with similar ones. Taken for a region, such a block would keep the old lines next to the new.
+  // Most lines, not half: a region restating one of two look-alike functions pairs half the file.
+  return (
+    file.length <= FUZZY_WHOLE_FILE_LINES &&
+    restatesWhole(file, block, similarPairs(file, block), FUZZY_WHOLE_MIN_COVERAGE)
+  );
+}
+
+/** With similar lines counted, at least this share of the file's non-blank lines must pair. */
+const FUZZY_WHOLE_MIN_COVERAGE = 0.8;
+
+/** Files up to this many non-blank lines may be judged whole by similar lines, not only equal ones. */
+const FUZZY_WHOLE_FILE_LINES = 150;
+
+/** The rule above, for pairs of (file, block) indexes in order. */
+function restatesWhole(
+  file: readonly string[],
+  block: readonly string[],
+  pairs: readonly (readonly [number, number])[],
+  minCoverage: number,
+): boolean {
   const first = pairs[0];
   const last = pairs[pairs.length - 1];
   if (!first || !last) return false;
@@ -48,7 +74,35 @@ export function isWholeFileBlock(fileText: string, blockLines: readonly string[]
     IMPORT_LINE.test(block[0] ?? '') && file.slice(0, first[0]).every((line) => IMPORT_LINE.test(line));
   const startsLikeFile = first[0] <= first[1] || restatesImports;
   const endsLikeFile = file.length - 1 - last[0] <= block.length - 1 - last[1];
-  return startsLikeFile && endsLikeFile && pairs.length >= file.length * WHOLE_FILE_MIN_COVERAGE;
+  return startsLikeFile && endsLikeFile && pairs.length >= file.length * minCoverage;
+}
+
+/** The longest in-order pairing of file and block lines that are equal or similar (not trivial lines). */
+function similarPairs(file: readonly string[], block: readonly string[]): [number, number][] {
+  const n = file.length;
+  const m = block.length;
+  const same = (i: number, j: number) => {
+    const a = file[i] ?? '';
+    const b = block[j] ?? '';
+    if (lineKey(a) === lineKey(b)) return true;
+    return !isTrivialLine(a) && !isTrivialLine(b) && lineSimilarity(a, b) >= FUZZY_THRESHOLD;
+  };
+  const length = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      const row = length[i] as Uint16Array;
+      const below = length[i + 1] as Uint16Array;
+      row[j] = same(i, j) ? (below[j + 1] ?? 0) + 1 : Math.max(below[j] ?? 0, row[j + 1] ?? 0);
+    }
+  }
+  const pairs: [number, number][] = [];
+  for (let i = 0, j = 0; i < n && j < m;) {
+    const here = length[i]?.[j] ?? 0;
+    if (same(i, j) && here === (length[i + 1]?.[j + 1] ?? 0) + 1) pairs.push([i++, j++]);
+    else if ((length[i + 1]?.[j] ?? 0) >= (length[i]?.[j + 1] ?? 0)) i++;
+    else j++;
+  }
+  return pairs;
 }
 
 /**

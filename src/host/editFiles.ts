@@ -1,0 +1,134 @@
+import * as vscode from 'vscode';
+import { listAnswerBlocks } from '../core/apply/fileBlocks';
+import type { ContextItem } from '../core/context/types';
+import { buildEditPrompt, requestAllowsDeletes, type EditPromptFile } from '../core/editPrompt';
+import type { SourceKind } from '../core/sourceKind';
+import type { FileReviewView } from '../shared/protocol';
+import type { ChatController } from './chatController';
+import type { MultiFileReview } from './multiFileReview';
+
+/** The files an Edit request is about (the question's attachments), read when the request is made. */
+export type WorkingSet = () => Promise<readonly ContextItem[]>;
+
+export interface EditFilesDeps {
+  readonly controller: ChatController;
+  readonly review: MultiFileReview;
+  readonly workingSet: WorkingSet;
+}
+
+/** Longest request shown as the turn's title. */
+const TITLE_CHARS = 80;
+
+/**
+ * R1: Edit Files… and the panel's Edit mode: asks for the change across the working set with the
+ * Edit prompt, then, once the answer has ended, plans every file it names and shows the review.
+ * Resolves with the review, or undefined when nothing was asked.
+ */
+export async function editFiles(
+  deps: EditFilesDeps,
+  request?: string,
+  source?: SourceKind,
+): Promise<FileReviewView | undefined> {
+  const text =
+    request ??
+    (await vscode.window.showInputBox({
+      title: 'R1: Edit Files',
+      prompt: 'Describe the change to make across the open files',
+      placeHolder: 'e.g. add a timeout option and use it in both clients',
+      ignoreFocusOut: true,
+    }));
+  if (!text?.trim()) return undefined;
+  const files = workingSetFiles(await deps.workingSet());
+  if (files.length === 0) {
+    // The panel cleared its input when it sent the request: give it back, so nothing is lost.
+    if (request !== undefined) deps.controller.setInput(text);
+    void vscode.window.showInformationMessage(
+      'R1: open the files to edit first (the visible editors are what Edit changes), then send the request again.',
+    );
+    return undefined;
+  }
+  const allowDeletes = requestAllowsDeletes(text);
+  const prompt = buildEditPrompt({ request: text, workingSet: files, allowDeletes });
+  await deps.controller.reveal();
+  const title = `Edit: ${text.trim().length > TITLE_CHARS ? `${text.trim().slice(0, TITLE_CHARS - 1)}…` : text.trim()}`;
+  const turn = await deps.controller.ask(prompt.message, title, source);
+  // A turn that did not end normally (cut, stopped, failed) is planned too: the planner refuses
+  // every file with the reason, which the review then shows.
+  const view = await deps.review.propose({ turnId: turn.id, output: turn.answer, ending: turn, allowDeletes, title });
+  if (view.files.some((file) => file.state === 'pending')) await deps.review.decide(view.id, 'showDiff');
+  return view;
+}
+
+/** The working set's files, once each, with the text they hold now. */
+function workingSetFiles(items: readonly ContextItem[]): EditPromptFile[] {
+  const seen = new Set<string>();
+  return items.flatMap((item) => {
+    if ((item.kind !== 'file' && item.kind !== 'activeFile') || !item.path || seen.has(item.path)) return [];
+    seen.add(item.path);
+    return [{ path: item.path, text: item.text, ...(item.languageId ? { languageId: item.languageId } : {}) }];
+  });
+}
+
+/**
+ * Until the attachments arrive: the files of the visible text editors, the active one first, that
+ * lie in the workspace folder.
+ */
+export function visibleEditorFiles(): Promise<readonly ContextItem[]> {
+  return Promise.resolve(editorFiles());
+}
+
+function editorFiles(): ContextItem[] {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) return [];
+  const active = vscode.window.activeTextEditor?.document;
+  const documents = [...(active ? [active] : []), ...vscode.window.visibleTextEditors.map((editor) => editor.document)];
+  const prefix = root.path.endsWith('/') ? root.path : `${root.path}/`;
+  return documents.flatMap((document): ContextItem[] => {
+    if (document.uri.scheme !== root.scheme || !document.uri.path.startsWith(prefix)) return [];
+    return [
+      {
+        kind: document === active ? 'activeFile' : 'file',
+        path: document.uri.path.slice(prefix.length),
+        languageId: document.languageId,
+        text: document.getText(),
+        origin: 'activeEditor',
+      },
+    ];
+  });
+}
+
+/**
+ * A code block's Apply to file: the block names its file (`File: path` before it, the path in its
+ * info string or first line); it is planned against that file alone and reviewed in a diff.
+ */
+export async function applyBlockToFile(
+  controller: ChatController,
+  review: MultiFileReview,
+  turnId: string,
+  blockIndex: number,
+): Promise<FileReviewView | undefined> {
+  const turn = controller.conversation().turns.find((candidate) => candidate.id === turnId);
+  const labelled = turn
+    ? listAnswerBlocks(turn.answer).blocks.find((each) => each.block.index === blockIndex)
+    : undefined;
+  if (!turn || !labelled?.label) return undefined;
+  const { block, label, code } = labelled;
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(code) + 1));
+  // One labelled block, planned like an Edit answer; an unclosed one is refused as cut off.
+  const body = code.endsWith('\n') ? code : `${code}\n`;
+  const output = `File: ${label}\n${fence}${block.info}\n${body}${block.closed ? `${fence}\n` : ''}`;
+  const view = await review.propose({
+    turnId,
+    output,
+    ending: { status: 'done', finishReason: 'stop' },
+    allowDeletes: false,
+    title: `Apply to ${label}`,
+  });
+  const pending = view.files.find((file) => file.state === 'pending');
+  if (pending) await review.decide(view.id, 'showDiff', pending.id);
+  return view;
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
