@@ -6,7 +6,13 @@
  * Verification keeps R1's sampling exact: node-llama-cpp evaluates the drafted tokens in one batch
  * and samples every position with the request's own sampler (temperature 0.6, top-p 0.95); a
  * drafted token is kept only when it equals the token sampled at its position, so each emitted
- * token is still a sample of the main model given the tokens before it.
+ * token is still a sample of the main model given the tokens before it, with a fresh random draw:
+ * the output distribution is exactly that of plain generation (R1's settings have no repeat
+ * penalty or grammar, which would see a batch's earlier drafts differently). A fixed seed is
+ * another matter: the positions after a refuted draft were sampled too and used up draws of the
+ * shared sampler, so past the first refutation a seeded run can take another path (drawn from
+ * the same distribution) than the same seed without it. Seeds are a test and benchmark option; the
+ * byte-identical tests hold because the script models' distributions are one-hot.
  */
 
 import type { SpeculativeUsage } from '../../core/chunks';
