@@ -29,6 +29,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
+import { patchNodeLlamaCpp } from './patch-node-llama-cpp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stagingRoot = join(root, 'out', 'package');
@@ -288,8 +289,11 @@ function packageTarget(target, { outFile, cuda, version, llamaVersion }) {
   const modules = join(root, 'node_modules');
   for (const dir of runtimeClosure(platform)) {
     const into = join(staging, 'node_modules', relative(modules, dir));
-    if (relative(modules, dir) === 'node-llama-cpp') copyTree(dir, into, nodeLlamaCppKeep);
-    else copyTree(dir, into);
+    if (relative(modules, dir) === 'node-llama-cpp') {
+      copyTree(dir, into, nodeLlamaCppKeep);
+      // The VSIX ships node_modules' copy: it must carry the postinstall patch (throws otherwise).
+      console.log(patchNodeLlamaCpp(into, { check: true }));
+    } else copyTree(dir, into);
   }
   const binaries = [...targetBinaries[target], ...(cuda ? (cudaBinaries[target] ?? []) : [])];
   for (const name of binaries) {
@@ -368,6 +372,7 @@ function verify(outcome, { modelPath }) {
     for (const absent of ['llama/gitRelease.bundle', 'llama/addon', 'templates']) {
       if (existsSync(join(llamaDir, absent))) throw new Error(`${outcome.file} still ships node-llama-cpp/${absent}`);
     }
+    console.log(`verify: ${patchNodeLlamaCpp(llamaDir, { check: true })}`);
     const shipped = readdirSync(join(extension, 'node_modules', '@node-llama-cpp')).sort();
     if (shipped.join() !== [...outcome.binaries].sort().join())
       throw new Error(`${outcome.file} ships ${shipped.join(', ')}`);

@@ -1,9 +1,15 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { describeDetail, describeModelFile, type ModelDescription } from '../providers/local/modelDiscovery';
+import {
+  describeDetail,
+  describeModelFile,
+  findModelCandidates,
+  type ModelDescription,
+} from '../providers/local/modelDiscovery';
 import { assessFit } from '../providers/local/modelFit';
+import { draftModelOffer } from '../providers/local/speculation';
 import type { MachineMemoryProbe } from './machineMemory';
-import { readMode } from './settings';
+import { readLocalSettings, readMode } from './settings';
 
 /** globalState: paths picked before, most recent first. */
 const RECENT_KEY = 'r1Coder.local.recentModels';
@@ -54,7 +60,40 @@ export async function useModelFile(
     );
   }
   offerLocalMode(`${label} is now the local model.`);
+  void offerDraftModel(context, log, path, label);
   return path;
+}
+
+/**
+ * A larger Qwen distill was chosen and a 1.5B Qwen distill is among the recent picks or downloads:
+ * offer it as the draft model (r1Coder.local.draftModelPath), which speeds up thoughts and answers.
+ */
+async function offerDraftModel(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  mainPath: string,
+  label: string,
+): Promise<void> {
+  try {
+    const { draftModelPath, speculative } = readLocalSettings();
+    if (!speculative || draftModelPath) return;
+    const known = await findModelCandidates({ recent: recentModels(context), downloadDirs: [modelsDir(context)] });
+    const draft = draftModelOffer({ mainPath, draftModelPath, speculative, known });
+    if (!draft) return;
+    const name = draft.split(/[\\/]/).pop() ?? draft;
+    const choice = await vscode.window.showInformationMessage(
+      `R1 Coder: ${name} can draft tokens for ${label} (same vocabulary), so its thoughts and answers come faster. Use it as the draft model?`,
+      'Use as draft',
+      'Not now',
+    );
+    if (choice !== 'Use as draft') return;
+    await vscode.workspace
+      .getConfiguration('r1Coder.local')
+      .update('draftModelPath', draft, vscode.ConfigurationTarget.Global);
+    log.info(`Draft model set to ${draft} for ${mainPath}`);
+  } catch (error) {
+    log.warn(`Offering a draft model failed: ${String(error)}`);
+  }
 }
 
 export function offerLocalMode(message: string): void {

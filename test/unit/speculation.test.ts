@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { LOCAL_DEFAULTS } from '../../src/providers/local/localDefaults';
 import {
   acceptanceText,
+  DraftLength,
+  draftModelOffer,
   qwenDistillSize,
   SPECULATION,
   SpeculationGate,
@@ -119,6 +121,61 @@ describe('suggestDraftModel', () => {
     assert.equal(qwenDistillSize('C:\\models\\deepseek-r1-distill-qwen-14b-q4_k_m.gguf'), 14);
     assert.equal(qwenDistillSize(small), 1.5);
     assert.equal(qwenDistillSize(llamaSmall), undefined);
+  });
+});
+
+describe('draftModelOffer (after a local model is chosen)', () => {
+  const small = '/models/DeepSeek-R1-Distill-Qwen-1.5B-Q8_0.gguf';
+  const main = '/models/DeepSeek-R1-Distill-Qwen-14B-Q4_K_M.gguf';
+  const base = { mainPath: main, draftModelPath: '', speculative: true, known: [{ path: main }, { path: small }] };
+
+  it('offers the known 1.5B Qwen distill for a larger Qwen distill', () => {
+    assert.equal(draftModelOffer(base), small);
+  });
+
+  it('offers nothing when a draft model is set, speculation is off, or nothing fits', () => {
+    assert.equal(draftModelOffer({ ...base, draftModelPath: '/elsewhere/draft.gguf' }), undefined);
+    assert.equal(draftModelOffer({ ...base, draftModelPath: '   ' }), small, 'blank counts as unset');
+    assert.equal(draftModelOffer({ ...base, speculative: false }), undefined);
+    assert.equal(draftModelOffer({ ...base, mainPath: small }), undefined);
+    assert.equal(draftModelOffer({ ...base, known: [{ path: main }] }), undefined);
+    assert.equal(
+      draftModelOffer({ ...base, mainPath: '/models/DeepSeek-R1-Distill-Llama-8B-Q4_K_M.gguf' }),
+      undefined,
+      'a Llama distill has another vocabulary',
+    );
+  });
+});
+
+describe('DraftLength', () => {
+  it('starts short, doubles while drafts are accepted in full, up to the max', () => {
+    const length = new DraftLength(16);
+    assert.equal(length.next, SPECULATION.firstDraftTokens);
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      seen.push(length.next);
+      length.record(length.next, length.next);
+    }
+    assert.deepEqual(seen, [2, 4, 8, 16, 16]);
+  });
+
+  it('falls back to one more than was accepted when a draft is refuted', () => {
+    const length = new DraftLength(16);
+    for (let i = 0; i < 4; i++) length.record(length.next, length.next);
+    length.record(16, 5);
+    assert.equal(length.next, 6);
+    length.record(6, 0);
+    assert.equal(length.next, 1);
+    length.record(0, 0);
+    assert.equal(length.next, 1, 'a batch without a draft changes nothing');
+    length.record(1, 1);
+    assert.equal(length.next, 2);
+  });
+
+  it('never exceeds a small max', () => {
+    const length = new DraftLength(1);
+    length.record(1, 1);
+    assert.equal(length.next, 1);
   });
 });
 

@@ -6,7 +6,13 @@
  * Verification keeps R1's sampling exact: node-llama-cpp evaluates the drafted tokens in one batch
  * and samples every position with the request's own sampler (temperature 0.6, top-p 0.95); a
  * drafted token is kept only when it equals the token sampled at its position, so each emitted
- * token is still a sample of the main model given the tokens before it.
+ * token is still a sample of the main model given the tokens before it, with a fresh random draw:
+ * the output distribution is exactly that of plain generation (R1's settings have no repeat
+ * penalty or grammar, which would see a batch's earlier drafts differently). A fixed seed is
+ * another matter: the positions after a refuted draft were sampled too and used up draws of the
+ * shared sampler, so past the first refutation a seeded run can take another path (drawn from
+ * the same distribution) than the same seed without it. Seeds are a test and benchmark option; the
+ * byte-identical tests hold because the script models' distributions are one-hot.
  */
 
 import type { SpeculativeUsage } from '../../core/chunks';
@@ -19,11 +25,15 @@ export type SpeculationStats = SpeculativeUsage;
 
 export const SPECULATION = {
   /**
-   * Tokens drafted per step. node-llama-cpp 3.22.1 validates at most one drafted token per batch
-   * (`_speculativeEvaluate` compares later ones against a list it never fills), so a longer draft
-   * only adds refuted work: one token at a time gets all of the gain.
+   * Most tokens input lookup drafts per batch. node-llama-cpp 3.22.1 validated at most one drafted
+   * token per batch; scripts/patch-node-llama-cpp.mjs (npm postinstall) fixes that, so a copied
+   * span is verified many tokens at a time.
    */
-  draftTokens: 1,
+  lookupDraftTokens: 16,
+  /** Tokens the draft model proposes per batch (it generates them one by one, so fewer). */
+  draftModelTokens: 4,
+  /** A draft after a refuted one, and the first: this long, doubling while drafts are accepted in full. */
+  firstDraftTokens: 2,
   /** The draft model proposes a token only when it gives it at least this probability. */
   draftMinConfidence: 0.6,
   /** Judge acceptance over windows of this many drafted tokens. */
@@ -34,6 +44,31 @@ export const SPECULATION = {
   pauseTokens: 64,
   maxPauseTokens: 512,
 } as const;
+
+/**
+ * How many tokens to draft next. On a CPU a batch costs more the longer it is, so a refuted draft
+ * of 16 tokens wastes several tokens' time: drafts start short, double while they are accepted in
+ * full (a copied span), and fall back to one more than was accepted when one is refuted.
+ */
+export class DraftLength {
+  private length: number;
+
+  constructor(private readonly max: number) {
+    this.length = Math.min(max, SPECULATION.firstDraftTokens);
+  }
+
+  /** Tokens to draft for the next batch. */
+  get next(): number {
+    return this.length;
+  }
+
+  /** The outcome of the last batch's draft. */
+  record(drafted: number, accepted: number): void {
+    if (drafted <= 0) return;
+    this.length =
+      accepted >= drafted ? Math.min(this.max, Math.max(this.length, drafted) * 2) : Math.min(this.max, accepted + 1);
+  }
+}
 
 /**
  * Speculation that does not pay switches itself off: after a window of drafted tokens with poor
@@ -146,4 +181,26 @@ export function suggestDraftModel(mainPath: string, known: readonly KnownModelFi
   const mainSize = qwenDistillSize(mainPath);
   if (mainSize === undefined || mainSize <= 1.5) return undefined;
   return known.find((file) => file.path !== mainPath && qwenDistillSize(file.path) === 1.5)?.path;
+}
+
+/** What the draft-model offer after choosing a local model goes by. */
+export interface DraftOfferInput {
+  /** The local model just chosen. */
+  readonly mainPath: string;
+  /** r1Coder.local.draftModelPath as set now ('' = none). */
+  readonly draftModelPath: string;
+  /** r1Coder.local.speculative. */
+  readonly speculative: boolean;
+  /** Model files the user has: recent picks and downloads. */
+  readonly known: readonly KnownModelFile[];
+}
+
+/**
+ * The draft model to offer when a local model is chosen, or undefined: only with speculation on,
+ * no draft model set yet (the user's own choice stays), and a known 1.5B Qwen distill that can
+ * draft for the chosen larger Qwen distill.
+ */
+export function draftModelOffer(input: DraftOfferInput): string | undefined {
+  if (!input.speculative || input.draftModelPath.trim()) return undefined;
+  return suggestDraftModel(input.mainPath, input.known);
 }

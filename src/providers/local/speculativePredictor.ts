@@ -6,7 +6,7 @@
  */
 
 import type { LlamaContextSequence, Token, TokenPredictor } from 'node-llama-cpp';
-import { SPECULATION, SpeculationGate, type SpeculationKind, type SpeculationStats } from './speculation';
+import { DraftLength, SPECULATION, SpeculationGate, type SpeculationKind, type SpeculationStats } from './speculation';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -26,20 +26,20 @@ export interface SpeculativePredictor {
 export function inputLookupPredictor(nlc: NodeLlamaCpp): SpeculativePredictor {
   const inner = new nlc.InputLookupTokenPredictor({
     patternLength: { min: 1 },
-    predictionLength: { min: 1, max: SPECULATION.draftTokens },
+    predictionLength: { min: 1, max: SPECULATION.lookupDraftTokens },
   });
-  return gated(nlc, 'inputLookup', inner, true);
+  return gated(nlc, 'inputLookup', inner, true, SPECULATION.lookupDraftTokens);
 }
 
 export function draftModelPredictor(nlc: NodeLlamaCpp, draftSequence: LlamaContextSequence): SpeculativePredictor {
   const inner = new nlc.DraftSequenceTokenPredictor(draftSequence, {
     // Wait for the draft's token: on a CPU the draft and the main model share the cores, and a
     // draft racing the main batch slows both.
-    minTokens: SPECULATION.draftTokens,
-    maxTokens: SPECULATION.draftTokens,
+    minTokens: SPECULATION.draftModelTokens,
+    maxTokens: SPECULATION.draftModelTokens,
     minConfidence: SPECULATION.draftMinConfidence,
   });
-  return gated(nlc, 'draft', inner, false);
+  return gated(nlc, 'draft', inner, false, SPECULATION.draftModelTokens);
 }
 
 function gated(
@@ -47,8 +47,10 @@ function gated(
   kind: SpeculationKind,
   inner: TokenPredictor,
   usesInput: boolean,
+  maxDraftTokens: number,
 ): SpeculativePredictor {
   let gate = new SpeculationGate();
+  let length = new DraftLength(maxDraftTokens);
   let sequence: LlamaContextSequence | undefined;
   let input: Token[] | undefined;
   // The sequence's counters at begin() and at the last look.
@@ -62,7 +64,9 @@ function gated(
     const accepted = validated - seen.validated;
     const drafted = accepted + refuted - seen.refuted;
     seen = { validated, refuted };
-    if (drafted > 0) gate.record(drafted, accepted);
+    if (drafted <= 0) return;
+    gate.record(drafted, accepted);
+    length.record(drafted, accepted);
   };
 
   class GatedPredictor extends nlc.TokenPredictor {
@@ -86,7 +90,9 @@ function gated(
         return [];
       }
       paused = false;
-      return inner.predictTokens();
+      const limit = length.next;
+      const drafted = inner.predictTokens();
+      return drafted instanceof Promise ? drafted.then((tokens) => tokens.slice(0, limit)) : drafted.slice(0, limit);
     }
 
     override stop(untilPredictionsExhausted?: boolean) {
@@ -108,6 +114,7 @@ function gated(
     begin(target, inputTokens) {
       sequence = target;
       gate = new SpeculationGate();
+      length = new DraftLength(maxDraftTokens);
       paused = false;
       input = [...inputTokens];
       const { validated, refuted } = target.tokenPredictions;
