@@ -13,6 +13,7 @@ export type WorkingSet = () => Promise<readonly ContextItem[]>;
 export interface EditFilesDeps {
   readonly controller: ChatController;
   readonly review: MultiFileReview;
+  /** The panel's attachments (the chips); they are spent once the request is sent. */
   readonly workingSet: WorkingSet;
 }
 
@@ -33,7 +34,7 @@ export async function editFiles(
     request ??
     (await vscode.window.showInputBox({
       title: 'R1: Edit Files',
-      prompt: 'Describe the change to make across the open files',
+      prompt: 'Describe the change to make across the attached files (the chips above the panel input)',
       placeHolder: 'e.g. add a timeout option and use it in both clients',
       ignoreFocusOut: true,
     }));
@@ -43,12 +44,14 @@ export async function editFiles(
     // The panel cleared its input when it sent the request: give it back, so nothing is lost.
     if (request !== undefined) deps.controller.setInput(text);
     void vscode.window.showInformationMessage(
-      'R1: open the files to edit first (the visible editors are what Edit changes), then send the request again.',
+      'R1: attach the files to edit first (type # in the chat input, or R1: Add File to Chat; the active file counts), then send the request again.',
     );
     return undefined;
   }
   const allowDeletes = requestAllowsDeletes(text);
   const prompt = buildEditPrompt({ request: text, workingSet: files, allowDeletes });
+  // Sent, as the chat's questions are: the chips go, the active file's comes back.
+  deps.controller.attachments.sent();
   await deps.controller.reveal();
   const title = `Edit: ${text.trim().length > TITLE_CHARS ? `${text.trim().slice(0, TITLE_CHARS - 1)}…` : text.trim()}`;
   const turn = await deps.controller.ask(prompt.message, title, source);
@@ -66,34 +69,6 @@ function workingSetFiles(items: readonly ContextItem[]): EditPromptFile[] {
     if ((item.kind !== 'file' && item.kind !== 'activeFile') || !item.path || seen.has(item.path)) return [];
     seen.add(item.path);
     return [{ path: item.path, text: item.text, ...(item.languageId ? { languageId: item.languageId } : {}) }];
-  });
-}
-
-/**
- * Until the attachments arrive: the files of the visible text editors, the active one first, that
- * lie in the workspace folder.
- */
-export function visibleEditorFiles(): Promise<readonly ContextItem[]> {
-  return Promise.resolve(editorFiles());
-}
-
-function editorFiles(): ContextItem[] {
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!root) return [];
-  const active = vscode.window.activeTextEditor?.document;
-  const documents = [...(active ? [active] : []), ...vscode.window.visibleTextEditors.map((editor) => editor.document)];
-  const prefix = root.path.endsWith('/') ? root.path : `${root.path}/`;
-  return documents.flatMap((document): ContextItem[] => {
-    if (document.uri.scheme !== root.scheme || !document.uri.path.startsWith(prefix)) return [];
-    return [
-      {
-        kind: document === active ? 'activeFile' : 'file',
-        path: document.uri.path.slice(prefix.length),
-        languageId: document.languageId,
-        text: document.getText(),
-        origin: 'activeEditor',
-      },
-    ];
   });
 }
 

@@ -17,7 +17,7 @@ import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } 
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
-import { applyBlockToFile, editFiles, visibleEditorFiles, type EditFilesDeps } from './editFiles';
+import { applyBlockToFile, editFiles, type EditFilesDeps } from './editFiles';
 import { MultiFileReview } from './multiFileReview';
 import { showHistory } from './historyPicker';
 import { registerWalkthrough, resetWalkthroughProgress, walkthroughProgress } from './walkthrough';
@@ -109,8 +109,12 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     (turnId, view) => controller.post({ type: 'fileReview', turnId, review: view }),
     log,
   );
-  // The working set: the visible editors' files for now; the question's attachments once they exist.
-  const editDeps: EditFilesDeps = { controller, review, workingSet: visibleEditorFiles };
+  // The working set: the panel's attachments (the chips), the active file included.
+  const editDeps: EditFilesDeps = {
+    controller,
+    review,
+    workingSet: () => Promise.resolve(controller.attachments.forQuestion().items),
+  };
   const viewProvider = new ChatViewProvider(
     context.extensionUri,
     controller,

@@ -100,14 +100,29 @@ async function writeFile(name: string, text: string): Promise<vscode.Uri> {
   return uri;
 }
 
-/** Opens each file in its own column, so all are visible editors: the working set. */
-async function openVisible(uris: readonly vscode.Uri[]): Promise<vscode.TextDocument[]> {
+/** The panel's attachments: the working set of the next Edit request, as `#` attaches them. */
+function attach(api: R1CoderTestApi, documents: readonly vscode.TextDocument[]): void {
+  api.attachContext({
+    items: documents.map((document) => ({
+      kind: 'file' as const,
+      path: vscode.workspace.asRelativePath(document.uri, false),
+      languageId: document.languageId,
+      text: document.getText(),
+      origin: 'picker' as const,
+    })),
+    refused: [],
+  });
+}
+
+/** Opens each file in its own column and attaches it to the panel's next question: the working set. */
+async function openAttached(api: R1CoderTestApi, uris: readonly vscode.Uri[]): Promise<vscode.TextDocument[]> {
   const documents: vscode.TextDocument[] = [];
   for (const [index, uri] of uris.entries()) {
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { viewColumn: index + 1, preview: false });
     documents.push(document);
   }
+  attach(api, documents);
   return documents;
 }
 
@@ -171,7 +186,7 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
       await writeFile('report.py', REPORT),
       await writeFile('util.go', UTIL),
     ];
-    const documents = await openVisible(uris);
+    const documents = await openAttached(api, uris);
     server.enqueue({ reasoning: REASONING, answer: ANSWER });
 
     const view = await api.editFiles('Add a quantity to each item and use it');
@@ -238,13 +253,38 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
     );
   });
 
+  test('the working set is the attachments: an attached file is sent, a visible unattached one is not; sending spends them', async () => {
+    const report = await vscode.workspace.openTextDocument(await writeFile('report.py', REPORT));
+    attach(api, [report]);
+    const util = await vscode.workspace.openTextDocument(await writeFile('util.go', UTIL));
+    await vscode.window.showTextDocument(util, { viewColumn: vscode.ViewColumn.One, preview: false });
+    const cart = await vscode.workspace.openTextDocument(await writeFile('cart.ts', CART));
+    await vscode.window.showTextDocument(cart, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    const before = await api.attachmentChips();
+    assert.equal(before.length, 2, `the active cart.ts and the attached report.py: ${JSON.stringify(before)}`);
+    server.enqueue({ reasoning: REASONING, answer: ANSWER });
+
+    const view = await api.editFiles('Add a quantity to each item and use it');
+
+    const prompt = lastUserMessage(server.requests.at(-1));
+    assert.ok(prompt.includes(`${DIR}/cart.ts`), 'the active file counts');
+    assert.ok(prompt.includes(`${DIR}/report.py`), 'the attached file, open in no editor, is sent');
+    assert.ok(prompt.includes(REPORT.split('\r\n')[3] ?? 'no line'), 'with its text');
+    assert.ok(!prompt.includes(`${DIR}/util.go`), 'a visible editor that is not attached is not the working set');
+    assert.ok(view, 'the review is shown');
+    assert.equal(entry(view, 'cart.ts').state, 'pending');
+    const after = await api.attachmentChips();
+    assert.equal(after.length, 1, `the attachment is spent, the active file's chip is back: ${JSON.stringify(after)}`);
+    assert.ok(after[0]?.label.startsWith('cart.ts'), JSON.stringify(after));
+  });
+
   test('accept one file, reject another: only the accepted one changes, the third stays pending', async () => {
     const uris = [
       await writeFile('cart.ts', CART),
       await writeFile('report.py', REPORT),
       await writeFile('util.go', UTIL),
     ];
-    const documents = await openVisible(uris);
+    const documents = await openAttached(api, uris);
     server.enqueue({ reasoning: REASONING, answer: ANSWER });
     const view = await api.editFiles('Add a quantity to each item and use it');
     assert.ok(view);
@@ -284,7 +324,10 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
       '',
     ].join('\n');
     const uris = [await writeFile('service.ts', service), await writeFile('cart.ts', CART)];
-    const [serviceDocument, cartDocument] = (await openVisible(uris)) as [vscode.TextDocument, vscode.TextDocument];
+    const [serviceDocument, cartDocument] = (await openAttached(api, uris)) as [
+      vscode.TextDocument,
+      vscode.TextDocument,
+    ];
     server.enqueue({
       reasoning: 'stop() should say why.',
       answer: [
@@ -340,7 +383,7 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
 
   test('an answer cut off by the token limit inside a block proposes nothing', async () => {
     const uris = [await writeFile('cart.ts', CART), await writeFile('util.go', UTIL)];
-    const documents = await openVisible(uris);
+    const documents = await openAttached(api, uris);
     const cut = [
       `File: ${DIR}/cart.ts`,
       '```ts',
@@ -373,7 +416,7 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
 
   test('Apply to file on a chat answer block that names its file: planned against that file, reviewed, accepted', async () => {
     const uri = await writeFile('cart.ts', CART);
-    const [document] = (await openVisible([uri])) as [vscode.TextDocument];
+    const [document] = (await openAttached(api, [uri])) as [vscode.TextDocument];
     server.enqueue({
       reasoning: 'Show the changed function.',
       answer: [
