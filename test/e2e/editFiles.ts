@@ -1,6 +1,7 @@
 /**
- * Issue 12: two files open side by side, the panel's Edit mode asks for a change across them; the
- * review card lists both files with their line counts, VS Code's multi-file diff editor shows the
+ * Issue 12: two files open side by side; the active one counts and the other is attached with `#`
+ * (issue 11: picked in the QuickPick with the keyboard only, shown as a chip); the panel's Edit mode
+ * asks for a change across the working set (the chips); the review card lists both files with their line counts, VS Code's multi-file diff editor shows the
  * proposed files; Accept All changes both, and one Undo restores both.
  */
 import * as assert from 'node:assert/strict';
@@ -66,6 +67,35 @@ export const editFiles: Scenario = {
       await quickOpen(page, REPORT_FILE, REPORT_FILE);
       await waitForValue(() => editorText(activeEditor(page)), REPORT_SOURCE, `the text of ${REPORT_FILE}`);
     });
+    const input = panel.frame.locator('[data-testid="prompt-input"]');
+    const chips = panel.frame.locator('[data-testid="attachment-chips"]');
+    await step(`type # in the panel's input and pick ${CART_FILE} with the keyboard: its chip shows`, async () => {
+      await input.click();
+      await page.keyboard.type('#');
+      // The picker is the workbench's QuickPick (not the webview's): it has the focus now.
+      const pick = page.locator('.quick-input-widget .quick-input-box input');
+      await pick.waitFor();
+      await page.keyboard.type(CART_FILE);
+      await page
+        .locator('.quick-input-list .monaco-list-row.focused', {
+          has: page.locator('.label-name', { hasText: new RegExp(`^${CART_FILE.replace('.', '\\.')}$`) }),
+        })
+        .waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      await chips.locator('[data-testid="chip"] .chip-label', { hasText: CART_FILE }).waitFor();
+      await waitForValue(() => input.inputValue(), '', 'the input once the # picked a file');
+      assert.deepEqual(
+        (await chips.locator('[data-testid="chip"] .chip-label').allTextContents())
+          .map((label) => label.split(' · ')[0])
+          .sort(),
+        [CART_FILE, REPORT_FILE].sort(),
+        'the active file and the attached one',
+      );
+    });
+    await step('screenshot: test-artifacts/e2e-hash-picker-chips.png', () =>
+      chips.screenshot({ path: join(artifacts, 'e2e-hash-picker-chips.png') }),
+    );
     deepseek.enqueue({ reasoning: REASONING, answer: ANSWER, delayMs: 5 });
     const requestsBefore = deepseek.requests.length;
     await step('switch the panel to Edit mode and describe the change', async () => {
@@ -74,7 +104,7 @@ export const editFiles: Scenario = {
       await panel.ask(REQUEST);
     });
     const turn = panel.lastTurn();
-    await step('the Edit turn ends done; the request carried both files', async () => {
+    await step('the Edit turn ends done; the request carried both files (the chips)', async () => {
       await panel.expectDone(turn);
       assert.equal((await turn.locator('.question-text').textContent())?.trim(), `Edit: ${REQUEST}`);
       const requests = deepseek.requests.slice(requestsBefore);
