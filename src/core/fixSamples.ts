@@ -12,6 +12,9 @@ import type { StreamChunk } from './chunks';
 import type { ChatProvider, ChatRequest } from './provider';
 import type { Turn } from './turn';
 
+/** The most samples one Fix ×N runs (the CLI's --samples, the setting, the command). */
+export const MAX_FIX_SAMPLES = 16;
+
 export interface FixSamplesInput {
   readonly provider: ChatProvider;
   /** The Fix prompt (buildFixPrompt), sent as the one user message of every sample. */

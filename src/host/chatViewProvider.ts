@@ -6,6 +6,7 @@ import {
   parseWebviewMessage,
   type CodeBlockAction,
   type EditDecision,
+  type FixRunAction,
   type HostMessage,
   type WebviewMessage,
 } from '../shared/protocol';
@@ -25,6 +26,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     private readonly editActions: {
       resolve(proposalId: string, decision: EditDecision): Promise<unknown>;
       applyCode(turnId: string, blockIndex: number, mode: CodeBlockAction): Promise<unknown>;
+      /** Fix ×N card buttons. */
+      fixRun(runId: string, action: FixRunAction, group: number | undefined): Promise<unknown>;
     },
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -115,6 +118,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'applyCode':
         await this.editActions.applyCode(message.turnId, message.blockIndex, message.mode);
+        return;
+      case 'fixRunAction':
+        await this.editActions.fixRun(message.runId, message.action, message.group);
         return;
       case 'input':
         // Only ever an answer to readInput; unasked, it changes nothing.

@@ -7,6 +7,7 @@ export const COMMAND_IDS = {
   clearApiKey: 'r1Coder.clearApiKey',
   explainSelection: 'r1Coder.explainSelection',
   fixSelection: 'r1Coder.fixSelection',
+  fixSelectionTimesN: 'r1Coder.fixSelectionTimesN',
   askAboutSelection: 'r1Coder.askAboutSelection',
   acceptEdit: 'r1Coder.acceptEdit',
   rejectEdit: 'r1Coder.rejectEdit',

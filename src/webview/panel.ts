@@ -6,6 +6,7 @@ import type { HostMessage, TurnChangeMessage, TurnWire, WebviewMessage } from '.
 import { element, iconButton, showCopied, textElement } from './dom';
 import { FollowScroll } from './followScroll';
 import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
+import { FixRunCard } from './fixRunCard';
 import { TurnElement } from './turnElement';
 
 export class ChatPanel {
@@ -18,6 +19,8 @@ export class ChatPanel {
   private readonly announcer: HTMLElement;
   /** The DOM of each turn the store holds, by id. */
   private turns = new Map<string, TurnElement>();
+  /** Fix ×N agreement cards, by run id (not part of the saved conversation). */
+  private readonly fixRuns = new Map<string, FixRunCard>();
   private readonly transcriptStore = new TranscriptStore();
   private busy = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -123,6 +126,7 @@ export class ChatPanel {
     switch (message.type) {
       case 'state':
         this.turns.clear();
+        this.fixRuns.clear();
         this.transcriptStore.reset(message.conversation.turns);
         this.transcript.replaceChildren(this.empty);
         for (const turn of message.conversation.turns) this.addTurn(turn);
@@ -154,6 +158,7 @@ export class ChatPanel {
         return;
       case 'editProposal':
         this.turns.get(message.turnId)?.showProposal(message.proposal);
+        this.fixRuns.get(message.turnId)?.showProposal(message.proposal);
         this.announce(
           message.proposal.state === 'pending'
             ? `Proposed edit to ${message.proposal.target}`
@@ -174,6 +179,20 @@ export class ChatPanel {
       case 'reportInput':
         this.post({ type: 'input', text: this.input.value });
         return;
+      case 'fixRun': {
+        const card = this.fixRuns.get(message.run.id);
+        if (card) {
+          card.update(message.run);
+        } else {
+          const created = new FixRunCard(message.run, (out) => this.post(out));
+          this.fixRuns.set(message.run.id, created);
+          this.empty.remove();
+          this.transcript.append(created.root);
+        }
+        if (message.run.summary) this.announce(message.run.summary);
+        this.scrollToEnd(false);
+        return;
+      }
       default:
         assertNever(message, 'host message');
     }
