@@ -18,6 +18,7 @@ export async function run(): Promise<void> {
     require('./apiKey.test');
     require('./chat.test');
     require('./fixSelection.test');
+    require('./fixSamples.test');
     require('./applyCode.test');
     require('./hardening.test');
     require('./localModel.test');
