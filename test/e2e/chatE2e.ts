@@ -19,6 +19,7 @@ import { launchChromium } from '../harness/browser';
 import { readTestEnv, repoRoot, startCodeServer } from '../harness/codeServer';
 import { startDeepSeekServer } from '../support/deepseekServer';
 import { cloudChat } from './cloudChat';
+import { fixSamples } from './fixSamples';
 import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
 import { localModel } from './localModel';
 import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
@@ -36,6 +37,7 @@ const SCENARIOS: readonly Scenario[] = [
   webviewReload,
   themeScreens,
   fixSelection,
+  fixSamples,
   localModel,
   walkthroughProgress,
 ];
