@@ -72,12 +72,14 @@ async function main(): Promise<void> {
         tokensSequential += await drain(provider.stream(request()));
       }
       sequential.push(performance.now() - t0);
+      console.log(`round ${round + 1}: one after another ${(sequential.at(-1)! / 1000).toFixed(2)} s`);
       provider.configure({ ...options, seed: SEED });
       t0 = performance.now();
       const counts = await Promise.all(
         provider.streamSamples(Array.from({ length: SAMPLES }, request)).map((stream) => drain(stream)),
       );
       batched.push(performance.now() - t0);
+      console.log(`round ${round + 1}: batched ${(batched.at(-1)! / 1000).toFixed(2)} s`);
       tokensBatched = counts.reduce((sum, count) => sum + count, 0);
     }
     const best = (values: number[]) => Math.min(...values) / 1000;
