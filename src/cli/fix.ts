@@ -11,7 +11,7 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeConsensus } from '../core/apply/consensus';
 import { languageIdForPath } from '../core/languageIds';
-import { runFixSamples } from '../core/fixSamples';
+import { MAX_FIX_SAMPLES, runFixSamples } from '../core/fixSamples';
 import { buildFixPrompt } from '../core/prompts';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, providerFromOptions } from './modelOptions';
 import { BOM, parseSelectionArg, SELECTION_ARG_ERROR } from './selectionArg';
@@ -35,8 +35,6 @@ export const FIX_USAGE = `Usage: r1-coder fix --file F --selection L:C-L:C [--sa
 ${MODEL_OPTIONS_HELP}
 Exit status: 0 one edit has the most samples, 2 none planned or a tie, 1 usage or I/O error.
 `;
-
-const MAX_SAMPLES = 16;
 
 export async function runFixCommand(args: readonly string[], io: FixIo): Promise<number> {
   let values;
@@ -66,8 +64,8 @@ export async function runFixCommand(args: readonly string[], io: FixIo): Promise
   const selection = parseSelectionArg(values.selection);
   if (!selection) return usage(`${SELECTION_ARG_ERROR}, got "${values.selection}"`);
   const samples = Number(values.samples);
-  if (!Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES)
-    return usage(`--samples must be a whole number from 1 to ${MAX_SAMPLES}`);
+  if (!Number.isInteger(samples) || samples < 1 || samples > MAX_FIX_SAMPLES)
+    return usage(`--samples must be a whole number from 1 to ${MAX_FIX_SAMPLES}`);
   const concurrency = values.concurrency === undefined ? samples : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) return usage('--concurrency must be a whole number ≥ 1');
   let fileText: string;

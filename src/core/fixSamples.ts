@@ -8,15 +8,22 @@
 import { groupSamples, type Consensus, type SampleOutcome } from './apply/consensus';
 import { planEdit, unfinishedAnswerReason, type Range0 } from './apply/planEdit';
 import { ChatSession, type SessionEvent } from './chatSession';
-import type { ChatProvider } from './provider';
+import type { StreamChunk } from './chunks';
+import type { ChatProvider, ChatRequest } from './provider';
 import type { Turn } from './turn';
+
+/** The most samples one Fix ×N runs (the CLI's --samples, the setting, the command). */
+export const MAX_FIX_SAMPLES = 16;
 
 export interface FixSamplesInput {
   readonly provider: ChatProvider;
   /** The Fix prompt (buildFixPrompt), sent as the one user message of every sample. */
   readonly prompt: string;
   readonly count: number;
-  /** Samples streaming at once; the rest wait for a free slot. */
+  /**
+   * Samples streaming at once; the rest wait for a free slot. A provider that batches samples
+   * (streamSamples, the local one) runs all of them together instead.
+   */
   readonly concurrency: number;
   readonly signal: AbortSignal;
   /** What each sample is planned against. */
@@ -48,21 +55,47 @@ export async function runFixSamples(input: FixSamplesInput): Promise<FixSamplesR
   const stopAll = () => void Promise.all(sessions.map((session) => session.stop()));
   input.signal.addEventListener('abort', stopAll, { once: true });
   const samples: FixSample[] = [];
+  const batch = count > 1 && input.provider.streamSamples ? batchedProviders(input.provider, count) : undefined;
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const index = next++;
       const session = sessions[index]!;
-      const turn = input.signal.aborted ? stoppedTurn(index) : await session.ask(input.prompt, input.provider);
+      const provider = batch?.[index] ?? input.provider;
+      const turn = input.signal.aborted ? stoppedTurn(index) : await session.ask(input.prompt, provider);
       samples[index] = { index, turn, outcome: planSample(turn, input) };
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(count, Math.max(1, input.concurrency)) }, worker));
+    const slots = batch ? count : Math.min(count, Math.max(1, input.concurrency));
+    await Promise.all(Array.from({ length: slots }, worker));
   } finally {
     input.signal.removeEventListener('abort', stopAll);
   }
   return { samples, consensus: groupSamples(samples.map((sample) => sample.outcome)) };
+}
+
+/**
+ * One provider per sample that hands its request to a single streamSamples call once every sample
+ * has asked (all ask at once: the batch runs every sample in its own slot), so the samples are
+ * generated together. Each sample's stream still belongs to its own ChatSession.
+ */
+function batchedProviders(provider: ChatProvider, count: number): ChatProvider[] {
+  const requests: ChatRequest[] = [];
+  let arrived = 0;
+  let release: (streams: readonly AsyncIterable<StreamChunk>[]) => void = () => undefined;
+  const streams = new Promise<readonly AsyncIterable<StreamChunk>[]>((resolve) => (release = resolve));
+  return Array.from({ length: count }, (_, index) => ({
+    label: provider.label,
+    lengthError: provider.lengthError,
+    async *stream(request: ChatRequest): AsyncIterable<StreamChunk> {
+      requests[index] = request;
+      arrived += 1;
+      if (arrived === count) release(provider.streamSamples!(requests));
+      const all = await streams;
+      yield* all[index]!;
+    },
+  }));
 }
 
 function planSample(turn: Turn, input: FixSamplesInput): SampleOutcome {

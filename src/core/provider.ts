@@ -32,6 +32,12 @@ export interface ChatProvider {
   readonly lengthError?: R1Error;
   /** Never throws: failures end the stream with an `error` chunk. */
   stream(request: ChatRequest): AsyncIterable<StreamChunk>;
+  /**
+   * Optional: several independent samples of one prompt generated together (local: N sequences of
+   * one context, which llama.cpp batches). All requests carry the same messages; one stream per
+   * request, in order; each request's signal stops its own sample. Never throws.
+   */
+  streamSamples?(requests: readonly ChatRequest[]): readonly AsyncIterable<StreamChunk>[];
   dispose?(): void | Promise<void>;
   /**
    * Most tokens one question's user message (attachments and question) may take, as far as the

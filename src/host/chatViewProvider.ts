@@ -7,6 +7,7 @@ import {
   type CodeBlockAction,
   type EditDecision,
   type FileReviewDecision,
+  type FixRunAction,
   type HostMessage,
   type WebviewMessage,
 } from '../shared/protocol';
@@ -34,6 +35,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       editFiles(text: string, source: SourceKind | undefined): Promise<unknown>;
       reviewFiles(reviewId: string, decision: FileReviewDecision, fileId: string | undefined): Promise<unknown>;
       applyToFile(turnId: string, blockIndex: number): Promise<unknown>;
+      /** Fix ×N card buttons. */
+      fixRun(runId: string, action: FixRunAction, group: number | undefined): Promise<unknown>;
     },
     private readonly log: vscode.LogOutputChannel,
     /** Runs when the panel opens: warms what it soon needs (the `#` picker's file index). */
@@ -155,6 +158,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'applyToFile':
         await this.editActions.applyToFile(message.turnId, message.blockIndex);
+        return;
+      case 'fixRunAction':
+        await this.editActions.fixRun(message.runId, message.action, message.group);
         return;
       case 'input':
         // Only ever an answer to readInput; unasked, it changes nothing.

@@ -7,6 +7,7 @@ export const COMMAND_IDS = {
   clearApiKey: 'r1Coder.clearApiKey',
   explainSelection: 'r1Coder.explainSelection',
   fixSelection: 'r1Coder.fixSelection',
+  fixSelectionTimesN: 'r1Coder.fixSelectionTimesN',
   askAboutSelection: 'r1Coder.askAboutSelection',
   editFiles: 'r1Coder.editFiles',
   acceptEdit: 'r1Coder.acceptEdit',

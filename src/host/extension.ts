@@ -3,7 +3,14 @@ import type { SessionSnapshot } from '../core/chatSession';
 import type { Turn } from '../core/turn';
 import type { SavedConversation } from '../core/savedConversations';
 import type { SourceKind } from '../core/sourceKind';
-import type { AttachmentChipWire, CodeBlockAction, EditProposalView, FileReviewView } from '../shared/protocol';
+import type {
+  AttachmentChipWire,
+  CodeBlockAction,
+  EditProposalView,
+  FileReviewView,
+  FixRunAction,
+  FixRunView,
+} from '../shared/protocol';
 import type { GatheredContext } from './context/gathered';
 import { ChatController } from './chatController';
 import { ChatViewProvider } from './chatViewProvider';
@@ -13,7 +20,8 @@ import { ProviderSource } from './providerSource';
 import { registerLocalModelCommands } from './localModelCommands';
 import { ApiKeyStore } from './secrets';
 import { testSurfaceEnabled } from './testSurface';
-import { readCloudSettings, readCollapseThinking, readLocalSettings, readMode } from './settings';
+import { FixSampleRuns, type FixSamplesArgs } from './fixSampleRuns';
+import { readCloudSettings, readCollapseThinking, readFixSettings, readLocalSettings, readMode } from './settings';
 import { ModelStatusBar } from './modelStatusBar';
 import { cloudName, shortModelName } from './modelNames';
 import { EditProposals } from './editProposals';
@@ -73,6 +81,8 @@ export interface R1CoderTestApi {
   attachmentChips(): Promise<AttachmentChipWire[]>;
   /** What a chip's × does. */
   removeAttachment(id: string): void;
+  /** What a Fix ×N card's buttons do (Stop, show another group's edit); resolves with the card. */
+  fixRunAction(runId: string, action: FixRunAction, group?: number): Promise<FixRunView | undefined>;
 }
 
 /**
@@ -101,10 +111,17 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     // `proposals` is declared below; the factory only runs on a Retry, long after activation.
     (fix) => fixFollowUp(proposals, fix),
   );
-  const proposals = new EditProposals(
-    (turnId, proposal) => controller.post({ type: 'editProposal', turnId, proposal }),
+  const proposals = new EditProposals((turnId, proposal) => {
+    fixRuns.onProposal(turnId, proposal);
+    controller.post({ type: 'editProposal', turnId, proposal });
+  }, log);
+  const fixRuns = new FixSampleRuns({
+    provider: () => providers.current(),
+    post: (message) => controller.post(message),
+    reveal: () => controller.reveal(),
+    proposals,
     log,
-  );
+  });
   const review = new MultiFileReview(
     (turnId, view) => controller.post({ type: 'fileReview', turnId, review: view }),
     log,
@@ -129,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
       editFiles: (text, source) => editFiles(editDeps, text, source),
       reviewFiles: (reviewId, decision, fileId) => review.decide(reviewId, decision, fileId),
       applyToFile: (turnId, blockIndex) => applyBlockToFile(controller, review, turnId, blockIndex),
+      fixRun: (runId, action, group) => fixRuns.act(runId, action, group),
     },
     log,
     // The panel opened: list the workspace's files now, so the first `#` finds them ready.
@@ -143,6 +161,11 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
   });
   const modeToggle = new ModeToggle();
   const selectionArgs = (value: unknown) => (isSelectionArgs(value) ? value : undefined);
+  const fixSamplesArgs = (value: unknown): FixSamplesArgs | undefined => {
+    const samples = (value as { samples?: unknown } | undefined)?.samples;
+    const count = typeof samples === 'number' && Number.isInteger(samples) && samples >= 1 ? samples : undefined;
+    return count === undefined ? selectionArgs(value) : { ...selectionArgs(value), samples: count };
+  };
 
   // The local-model and walkthrough commands register themselves (registerLocalModelCommands, registerWalkthrough).
   const commands: Record<
@@ -163,13 +186,21 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
   > = {
     [COMMAND_IDS.focusChat]: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     [COMMAND_IDS.newChat]: () => controller.newChat(),
-    [COMMAND_IDS.stop]: () => controller.stop(),
+    [COMMAND_IDS.stop]: () => {
+      fixRuns.stopAll();
+      return controller.stop();
+    },
     // A scripted key (skipping the prompt) is test-only surface.
     [COMMAND_IDS.setApiKey]: (key?: unknown) =>
       setApiKey(keys, testSurface && typeof key === 'string' ? key : undefined),
     [COMMAND_IDS.clearApiKey]: () => clearApiKey(keys),
     [COMMAND_IDS.explainSelection]: (args?: unknown) => explainSelection(controller, selectionArgs(args)),
-    [COMMAND_IDS.fixSelection]: (args?: unknown) => fixSelection(controller, proposals, selectionArgs(args)),
+    // r1Coder.fix.samples above 1 makes every Fix a Fix ×N with that many samples.
+    [COMMAND_IDS.fixSelection]: (args?: unknown) =>
+      readFixSettings().samples > 1
+        ? fixRuns.start(selectionArgs(args), readFixSettings().samples)
+        : fixSelection(controller, proposals, selectionArgs(args)),
+    [COMMAND_IDS.fixSelectionTimesN]: (args?: unknown) => fixRuns.fixSelectionTimesN(fixSamplesArgs(args)),
     [COMMAND_IDS.askAboutSelection]: (args?: unknown) => askAboutSelection(controller, selectionArgs(args)),
     [COMMAND_IDS.editFiles]: () => editFiles(editDeps),
     // From the diff's title bar VS Code passes the diff's URI: act on that proposal, not another.
@@ -188,6 +219,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     controller,
     proposals,
     review,
+    fixRuns,
     statusBar,
     providers,
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
@@ -226,6 +258,10 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     attachContext: (gathered) => controller.attachments.add(gathered),
     attachmentChips: () => controller.attachments.chips(),
     removeAttachment: (id) => controller.attachments.remove(id),
+    fixRunAction: async (runId, action, group) => {
+      await fixRuns.act(runId, action, group);
+      return fixRuns.runView(runId);
+    },
   };
 }
 

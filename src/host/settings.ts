@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { MAX_FIX_SAMPLES } from '../core/fixSamples';
 import type { SourceKind } from '../core/sourceKind';
 import { CLOUD_DEFAULTS, type ReasoningEffort } from '../providers/cloud/cloudServer';
 import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
@@ -83,4 +84,22 @@ export function readContextExclude(): readonly string[] {
 /** r1Coder.chat.includeActiveFile: whether the panel's question carries the active editor's file. */
 export function readIncludeActiveFile(): boolean {
   return vscode.workspace.getConfiguration('r1Coder.chat').get<boolean>('includeActiveFile') !== false;
+}
+
+/** The Fix ×N settings: samples per Fix (1 = a plain Fix), and cloud requests at once. */
+export interface FixSettings {
+  readonly samples: number;
+  readonly concurrency: number;
+}
+
+export const FIX_DEFAULTS: FixSettings = { samples: 1, concurrency: 5 };
+
+export function readFixSettings(): FixSettings {
+  const config = vscode.workspace.getConfiguration('r1Coder.fix');
+  const whole = (value: number | undefined, fallback: number, max: number) =>
+    Math.max(1, Math.min(max, Math.floor(value ?? fallback) || fallback));
+  return {
+    samples: whole(config.get<number>('samples'), FIX_DEFAULTS.samples, MAX_FIX_SAMPLES),
+    concurrency: whole(config.get<number>('concurrency'), FIX_DEFAULTS.concurrency, MAX_FIX_SAMPLES),
+  };
 }

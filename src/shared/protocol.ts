@@ -35,6 +35,8 @@ export type HostMessage =
   | { readonly type: 'editProposal'; readonly turnId: string; readonly proposal: EditProposalView }
   /** The files an Edit answer (or a code block's Apply to file) would change, and their later states. */
   | { readonly type: 'fileReview'; readonly turnId: string; readonly review: FileReviewView }
+  /** Fix ×N: the whole state of one run's agreement card, sent as it changes (see FixRunView). */
+  | { readonly type: 'fixRun'; readonly run: FixRunView }
   /** Test mode only: asks the panel what its input box holds (it answers with `input`). */
   | { readonly type: 'reportInput' }
   /** Opens the panel's find bar (the view's Find button, R1: Find in Chat). */
@@ -172,6 +174,50 @@ export interface FileReviewEntry {
 
 /** A decision on a review's files: one file (`fileId`), or every pending file when absent. */
 export type FileReviewDecision = 'accept' | 'reject' | 'showDiff';
+/** One sample of a Fix ×N run, as its card shows it. */
+export interface FixSampleView {
+  /** 0-based; shown as #index+1. */
+  readonly index: number;
+  readonly status: TurnWireStatus;
+  /** The sample's thought, shown on demand. */
+  readonly reasoning: string;
+  /** Generated tokens (reasoning included), when the provider reported them. */
+  readonly tokens?: number;
+  /** From the request to the end (or until now while it streams). */
+  readonly ms: number;
+  /** Set when it ended: the edit group it joined (0-based), or why it produced no edit. */
+  readonly group?: number;
+  readonly refusal?: string;
+}
+
+export interface FixGroupView {
+  readonly index: number;
+  /** Sample indexes (0-based) that produced this edit. */
+  readonly samples: readonly number[];
+}
+
+/** A Fix ×N run: its samples while they stream, then the groups of agreeing edits. */
+export interface FixRunView {
+  readonly id: string;
+  /** e.g. "src/app.ts:12–14". */
+  readonly target: string;
+  readonly total: number;
+  readonly status: 'running' | 'done' | 'stopped';
+  readonly samples: readonly FixSampleView[];
+  /** Largest first. Empty while running. */
+  readonly groups: readonly FixGroupView[];
+  readonly refusals: readonly { readonly reason: string; readonly samples: readonly number[] }[];
+  /** The strictly largest group; absent on a tie (nothing preselected) or when no sample planned. */
+  readonly winner?: number;
+  readonly tie: boolean;
+  /** "3 of 5 samples agree." (describeConsensus), once done. */
+  readonly summary?: string;
+  /** The group whose edit is proposed (the winner at first), and its proposal. */
+  readonly shownGroup?: number;
+  readonly proposal?: EditProposalView;
+}
+
+export type FixRunAction = 'stop' | 'showGroup';
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -196,6 +242,8 @@ export type WebviewMessage =
       readonly blockIndex: number;
       readonly mode: CodeBlockAction;
     }
+  /** Fix ×N card: Stop (every sample), or propose another group's edit (`group`). */
+  | { readonly type: 'fixRunAction'; readonly runId: string; readonly action: FixRunAction; readonly group?: number }
   /** The input box's text, in answer to `reportInput` (test mode only; the host ignores it otherwise). */
   | { readonly type: 'input'; readonly text: string }
   /** The user removed a chip of the next question (× or Backspace in the empty input). */
@@ -272,6 +320,14 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return typeof raw.turnId === 'string' && Number.isInteger(raw.blockIndex) && (raw.blockIndex as number) >= 0
         ? { type: 'applyToFile', turnId: raw.turnId, blockIndex: raw.blockIndex as number }
         : undefined;
+    case 'fixRunAction': {
+      if (typeof raw.runId !== 'string') return undefined;
+      if (raw.action === 'stop') return { type: 'fixRunAction', runId: raw.runId, action: 'stop' };
+      const group = raw.group;
+      return raw.action === 'showGroup' && Number.isInteger(group) && (group as number) >= 0
+        ? { type: 'fixRunAction', runId: raw.runId, action: 'showGroup', group: group as number }
+        : undefined;
+    }
     case 'runAction': {
       const action = parseErrorAction(raw.action);
       return action ? { type: 'runAction', action } : undefined;

@@ -8,6 +8,7 @@ import { element, iconButton, showCopied, textElement } from './dom';
 import { FindBar } from './find';
 import { FollowScroll } from './followScroll';
 import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
+import { FixRunCard } from './fixRunCard';
 import { TurnElement } from './turnElement';
 
 export class ChatPanel {
@@ -22,6 +23,8 @@ export class ChatPanel {
   private readonly announcer: HTMLElement;
   /** The DOM of each turn the store holds, by id. */
   private turns = new Map<string, TurnElement>();
+  /** Fix ×N agreement cards, by run id (not part of the saved conversation). */
+  private readonly fixRuns = new Map<string, FixRunCard>();
   private readonly transcriptStore = new TranscriptStore();
   private busy = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -184,6 +187,7 @@ export class ChatPanel {
     switch (message.type) {
       case 'state':
         this.turns.clear();
+        this.fixRuns.clear();
         this.transcriptStore.reset(message.conversation.turns);
         this.transcript.replaceChildren(this.empty);
         for (const turn of message.conversation.turns) this.addTurn(turn);
@@ -215,6 +219,7 @@ export class ChatPanel {
         return;
       case 'editProposal':
         this.turns.get(message.turnId)?.showProposal(message.proposal);
+        this.fixRuns.get(message.turnId)?.showProposal(message.proposal);
         this.announce(
           message.proposal.state === 'pending'
             ? `Proposed edit to ${message.proposal.target}`
@@ -255,6 +260,20 @@ export class ChatPanel {
       case 'attachmentPicked':
         this.onPicked(message.picked);
         return;
+      case 'fixRun': {
+        const card = this.fixRuns.get(message.run.id);
+        if (card) {
+          card.update(message.run);
+        } else {
+          const created = new FixRunCard(message.run, (out) => this.post(out));
+          this.fixRuns.set(message.run.id, created);
+          this.empty.remove();
+          this.transcript.append(created.root);
+        }
+        if (message.run.summary) this.announce(message.run.summary);
+        this.scrollToEnd(false);
+        return;
+      }
       default:
         assertNever(message, 'host message');
     }

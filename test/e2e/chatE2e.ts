@@ -22,6 +22,7 @@ import { chatContext, CONTEXT_FILE, CONTEXT_SOURCE } from './chatContext';
 import { cloudChat } from './cloudChat';
 import { findInThought } from './findInThought';
 import { CART_FILE, CART_SOURCE, editFiles, REPORT_FILE, REPORT_SOURCE } from './editFiles';
+import { fixSamples } from './fixSamples';
 import { fixSelection, SUM_FILE, SUM_SOURCE } from './fixSelection';
 import { localModel } from './localModel';
 import { runScenarios, type Scenario, type ScenarioResult } from './scenarios';
@@ -42,6 +43,7 @@ const SCENARIOS: readonly Scenario[] = [
   findInThought,
   chatContext,
   editFiles,
+  fixSamples,
   localModel,
   walkthroughProgress,
 ];

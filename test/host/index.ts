@@ -19,6 +19,7 @@ export async function run(): Promise<void> {
     require('./chat.test');
     require('./chatContext.test');
     require('./fixSelection.test');
+    require('./fixSamples.test');
     require('./applyCode.test');
     require('./contextSources.test');
     require('./editFiles.test');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,5 +48,32 @@ describe('r1-coder ask --local (the built CLI and worker, the script model)', ()
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${expected.answer}\n`);
     assert.equal(result.stderr, `${expected.reasoning}\n`);
+  });
+
+  it('fix --local --samples 3: the samples run as one batch and agree on the script model’s fix', async () => {
+    const file = join(dir, 'sum.ts');
+    const source = 'let total = 0;\nfor (let i = 0; i < n; i++) total += values[i];\n';
+    writeFileSync(file, source);
+    const result = await runCli(
+      [
+        'fix',
+        '--file',
+        file,
+        '--selection',
+        '1:0-1:47',
+        '--samples',
+        '3',
+        '--local',
+        model,
+        '--threads',
+        '1',
+        '--gpu-layers',
+        '0',
+      ],
+      cli,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, source.replace('i < n', 'i <= n'));
+    assert.match(result.stderr, /^3 of 3 samples agree\./m);
   });
 });

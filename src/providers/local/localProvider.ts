@@ -89,12 +89,15 @@ type RequestEvent = WorkerEvent | { readonly type: 'aborted' };
 interface ActiveRequest {
   readonly id: number;
   readonly events: EventQueue<RequestEvent>;
+  /** Stops listening to the worker and to the request's signal. */
+  readonly release: () => void;
 }
 
 export class LocalProvider implements ChatProvider {
   private options: LocalProviderOptions;
   private worker: WorkerHandle | undefined;
-  private active: ActiveRequest | undefined;
+  /** The requests streaming now: one, or the samples of one batch. */
+  private readonly active = new Set<ActiveRequest>();
   private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   /** The context size of the model last loaded (the preview budget's base once known). */
@@ -137,65 +140,139 @@ export class LocalProvider implements ChatProvider {
     if (this.idleTimer) this.armIdleTimer();
   }
 
-  async *stream(request: ChatRequest): AsyncIterable<StreamChunk> {
+  stream(request: ChatRequest): AsyncIterable<StreamChunk> {
+    return this.streamSamples([request])[0]!;
+  }
+
+  /**
+   * Samples of one prompt (Fix ×N), generated together: the worker runs them as sequences of one
+   * context, so llama.cpp evaluates them in the same batches. One stream per request, in order;
+   * each request's signal stops its own sample. With `seed` set, sample i uses seed + i (the same
+   * seed would make every sample the same). The messages of the first request are the prompt.
+   */
+  streamSamples(requests: readonly ChatRequest[]): AsyncIterable<StreamChunk>[] {
+    let started: ReturnType<LocalProvider['startRequests']> | undefined;
+    const start = () => (started ??= this.startRequests(requests));
+    return requests.map((request, index) => this.follow(start, request, index));
+  }
+
+  /**
+   * Starts the worker if needed and sends the request(s); every sample's events queue up from here
+   * on, whichever of the streams is read first. Undefined when nothing was sent (an error or a stop
+   * that each stream reports itself).
+   */
+  private startRequests(requests: readonly ChatRequest[]):
+    | {
+        readonly kind: 'sent';
+        readonly worker: WorkerHandle;
+        readonly active: readonly ActiveRequest[];
+        readonly announced: boolean;
+      }
+    | { readonly kind: 'error'; readonly error: R1Error }
+    | { readonly kind: 'stopped' } {
     const options = this.options;
     const modelPath = options.modelPath.trim();
-    if (!modelPath) {
-      yield { type: 'error', error: noModelSelectedError() };
-      return;
-    }
-    if (request.signal.aborted) {
-      yield { type: 'finish', reason: 'aborted' };
-      return;
-    }
+    if (!modelPath) return { kind: 'error', error: noModelSelectedError() };
+    if (requests.every((request) => request.signal.aborted)) return { kind: 'stopped' };
     this.cancelActive();
     this.clearIdleTimer();
     const started = this.ensureWorker();
     if ('error' in started) {
       if (started.announced) endLoad(options, modelPath, 'failed');
-      yield { type: 'error', error: started.error };
-      return;
+      return { kind: 'error', error: started.error };
     }
-    if (request.signal.aborted) {
-      // Stopped from onLoadProgress('starting'): the abort listener below would never fire for it,
+    if (requests.every((request) => request.signal.aborted)) {
+      // Stopped from onLoadProgress('starting'): the abort listener would never fire for it,
       // and the request would load the model and answer anyway.
       this.armIdleTimer();
       if (started.announced) endLoad(options, modelPath, 'stopped');
+      return { kind: 'stopped' };
+    }
+    const worker = started.worker;
+    const active = requests.map((request): ActiveRequest => {
+      const id = this.nextId++;
+      const events = new EventQueue<RequestEvent>();
+      const unsubscribe = worker.subscribe((event) => {
+        if (event.type === 'exit' || ('id' in event && event.id === id)) events.push(event);
+      });
+      const onAbort = () => events.push({ type: 'aborted' });
+      if (request.signal.aborted) onAbort();
+      else request.signal.addEventListener('abort', onAbort, { once: true });
+      const entry: ActiveRequest = {
+        id,
+        events,
+        release: () => {
+          unsubscribe();
+          request.signal.removeEventListener('abort', onAbort);
+        },
+      };
+      this.active.add(entry);
+      return entry;
+    });
+    const model = {
+      modelPath,
+      threads: Math.max(0, Math.floor(options.threads ?? 0)),
+      gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
+      contextSizeCap: Math.max(
+        LOCAL_DEFAULTS.minContextSizeCap,
+        Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
+      ),
+      speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
+      draftModelPath: options.draftModelPath?.trim() || undefined,
+    };
+    const sampling = {
+      temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
+      topP: options.topP ?? LOCAL_DEFAULTS.topP,
+      topK: options.topK ?? LOCAL_DEFAULTS.topK,
+      seed: options.seed,
+      thinkingBudget: Math.max(0, Math.floor(options.thinkingBudget ?? 0)),
+      maxTokens: requests[0]!.maxTokens,
+    };
+    if (active.length === 1) {
+      worker.send({ type: 'generate', id: active[0]!.id, model, sampling, messages: requests[0]!.messages });
+    } else {
+      worker.send({
+        type: 'generateBatch',
+        model,
+        sampling,
+        samples: active.map(({ id }, index) => ({
+          id,
+          seed: options.seed === undefined ? undefined : options.seed + index,
+        })),
+        messages: requests[0]!.messages,
+      });
+    }
+    return { kind: 'sent', worker, active, announced: started.announced };
+  }
+
+  /** One request's stream of chunks; the first sample's stream also reports the model load. */
+  private async *follow(
+    start: () => ReturnType<LocalProvider['startRequests']>,
+    request: ChatRequest,
+    index: number,
+  ): AsyncIterable<StreamChunk> {
+    const options = this.options;
+    const modelPath = options.modelPath.trim();
+    const started = start();
+    if (started.kind === 'error') {
+      yield { type: 'error', error: started.error };
+      return;
+    }
+    if (started.kind === 'stopped' || (request.signal.aborted && !started)) {
       yield { type: 'finish', reason: 'aborted' };
       return;
     }
-    const worker = started.worker;
-    const id = this.nextId++;
-    const events = new EventQueue<RequestEvent>();
-    const active: ActiveRequest = { id, events };
-    this.active = active;
-    const unsubscribe = worker.subscribe((event) => {
-      if (event.type === 'exit' || ('id' in event && event.id === id)) events.push(event);
-    });
-    const onAbort = () => events.push({ type: 'aborted' });
-    request.signal.addEventListener('abort', onAbort, { once: true });
-
+    const { worker } = started;
+    const active = started.active[index]!;
+    const { id, events } = active;
+    const ownsLoad = index === 0;
     let splitter = new ThinkSplitter('auto');
     let modelLoaded = false;
     let ended = false;
     // Whether a "starting"/"loading" went out with no "ready" after it: the request must end it.
-    let loadShown = started.announced;
+    let loadShown = ownsLoad && started.announced;
     let outcome: 'failed' | 'stopped' = 'stopped';
     try {
-      worker.send({
-        type: 'generate',
-        id,
-        model: modelSettings(options, modelPath),
-        sampling: {
-          temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
-          topP: options.topP ?? LOCAL_DEFAULTS.topP,
-          topK: options.topK ?? LOCAL_DEFAULTS.topK,
-          seed: options.seed,
-          thinkingBudget: Math.max(0, Math.floor(options.thinkingBudget ?? 0)),
-          maxTokens: request.maxTokens,
-        },
-        messages: request.messages,
-      });
       for (;;) {
         const event = await events.next();
         switch (event.type) {
@@ -215,6 +292,7 @@ export class LocalProvider implements ChatProvider {
             });
             break;
           case 'start':
+            modelLoaded = true;
             splitter = new ThinkSplitter(event.thinkingForced ? 'reasoning' : 'auto');
             break;
           case 'text':
@@ -262,9 +340,8 @@ export class LocalProvider implements ChatProvider {
     } finally {
       // Also reached when the consumer stops iterating early: the worker must stop generating too.
       if (!ended) worker.send({ type: 'abort', id });
-      unsubscribe();
-      request.signal.removeEventListener('abort', onAbort);
-      if (this.active === active) this.active = undefined;
+      active.release();
+      this.active.delete(active);
       this.armIdleTimer();
       if (loadShown) endLoad(options, modelPath, outcome);
     }
@@ -356,7 +433,7 @@ export class LocalProvider implements ChatProvider {
         worker.send({ type: 'inspect', id, modelPath });
       });
     } finally {
-      if (!this.active) this.armIdleTimer();
+      if (this.active.size === 0) this.armIdleTimer();
       // Inspecting loads no model, so a worker it started leaves nothing "starting".
       if (started.announced) endLoad(this.options, modelPath, 'stopped');
     }
@@ -396,10 +473,9 @@ export class LocalProvider implements ChatProvider {
   }
 
   private cancelActive(): void {
-    const active = this.active;
-    if (!active) return;
-    this.active = undefined;
-    active.events.push({ type: 'aborted' });
+    const active = [...this.active];
+    this.active.clear();
+    for (const request of active) request.events.push({ type: 'aborted' });
   }
 
   private stopWorker(): void {
@@ -411,10 +487,10 @@ export class LocalProvider implements ChatProvider {
   private armIdleTimer(): void {
     this.clearIdleTimer();
     const minutes = this.options.idleMinutes ?? LOCAL_DEFAULTS.idleMinutes;
-    if (minutes <= 0 || !this.worker || this.active) return;
+    if (minutes <= 0 || !this.worker || this.active.size > 0) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (!this.active) this.stopWorker();
+      if (this.active.size === 0) this.stopWorker();
     }, minutes * 60_000);
     // An idle timer must not keep a CLI process alive.
     this.idleTimer.unref();

@@ -8,7 +8,7 @@
  * ThinkSplitter.
  */
 
-import type { ChatHistoryItem, GgufFileInfo, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type { ChatHistoryItem, GgufFileInfo, Llama, LlamaChat, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { ChatMessage, ContextRequest } from '../../core/provider';
 import { buildContextMessage } from '../../core/context/buildContext';
 import { localQuestionBudget } from '../../core/context/defaults';
@@ -30,11 +30,16 @@ import {
   type HostToWorker,
   type ModelSettings,
   type WorkerFinishReason,
+  type SamplingSettings,
   type WorkerToHost,
+  type WorkerUsage,
 } from './workerProtocol';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 type GenerateRequest = Extract<HostToWorker, { type: 'generate' }>;
+type BatchRequest = Extract<HostToWorker, { type: 'generateBatch' }>;
+
+const NO_USAGE: WorkerUsage = { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
 
 const send = (message: WorkerToHost) => process.send?.(message);
 
@@ -268,7 +273,7 @@ class InferenceWorker {
         type: 'done',
         id,
         reason: 'aborted',
-        usage: { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0 },
+        usage: NO_USAGE,
       });
     };
     // Stopped while it waited behind another request: load nothing for it.
@@ -294,58 +299,22 @@ class InferenceWorker {
       throw contextFullError(prompt.length, current.context.contextSize);
     }
     current.speculation?.begin(sequence, prompt);
-    let completionTokens = 0;
-    let reasoningTokens = 0;
-    let thoughtOpen = current.thinkingForced;
-    let answer = '';
     send({ type: 'start', id, thinkingForced: current.thinkingForced });
-    const emit = (text: string) => {
-      if (text) send({ type: 'text', id, text });
-    };
-    let reason: WorkerFinishReason = 'stop';
-    try {
-      const result = await chat.generateResponse(history, {
-        ...samplingOptions(sampling, roomLeft),
-        signal,
-        stopOnAbortSignal: true,
-        onResponseChunk(chunk) {
-          completionTokens += chunk.tokens.length;
-          if (chunk.type === 'segment' && chunk.segmentType === 'thought') {
-            reasoningTokens += chunk.tokens.length;
-            // Thoughts the model opens itself go inline, so the splitter sees what the model wrote.
-            if (!thoughtOpen) emit('<think>');
-            thoughtOpen = true;
-            emit(chunk.text);
-            if (chunk.segmentEndTime) {
-              emit('</think>');
-              thoughtOpen = false;
-            }
-          } else {
-            if (chunk.type === undefined) answer += chunk.text;
-            emit(chunk.text);
-          }
-        },
-      });
-      const stop = result.metadata.stopReason;
-      reason = stop === 'abort' ? 'aborted' : stop === 'maxTokens' ? 'length' : 'stop';
-      if (reason !== 'aborted' && answer.trim()) {
-        this.rawAnswers.set(answer.trim(), answer);
-        if (this.rawAnswers.size > 32) this.rawAnswers.delete(this.rawAnswers.keys().next().value!);
-        await dropThoughtFromCache(current, prompt.length);
-      }
-    } catch (error) {
-      if (!signal.aborted) throw error;
-      reason = 'aborted'; // aborted before the first token (node-llama-cpp throws then)
+    const generated = await generateOn(chat, history, id, current.thinkingForced, sampling, roomLeft, signal);
+    if (generated.reason !== 'aborted' && generated.answer.trim()) {
+      this.rawAnswers.set(generated.answer.trim(), generated.answer);
+      if (this.rawAnswers.size > 32) this.rawAnswers.delete(this.rawAnswers.keys().next().value!);
+      await dropThoughtFromCache(current, prompt.length);
     }
     send({
       type: 'done',
       id,
-      reason,
+      reason: generated.reason,
       usage: {
         promptTokens: prompt.length,
         evaluatedPromptTokens: prompt.length - cached,
-        completionTokens,
-        reasoningTokens,
+        completionTokens: generated.completionTokens,
+        reasoningTokens: generated.reasoningTokens,
         speculative: current.speculation?.stats(),
       },
     });
@@ -365,6 +334,100 @@ class InferenceWorker {
     const { history: _history, ...input } = request;
     const result = buildContextMessage({ ...input, budgetTokens, countTokens });
     send({ type: 'contextBuilt', id, result, budgetTokens });
+  }
+
+  /**
+   * Fix ×N: N samples of one prompt as N sequences of one context, so llama.cpp evaluates them in
+   * the same batches (generation is memory-bound: N sequences cost far less than N runs). The
+   * context is made for this batch and freed after it; the warm single sequence keeps its cache.
+   * Each sample streams under its own id, and an abort of one id stops that sample only.
+   */
+  private async generateBatch(request: BatchRequest, signals: readonly AbortSignal[]): Promise<void> {
+    const first = request.samples[0]!;
+    const stoppedAll = () => {
+      request.samples.forEach((sample, index) => {
+        if (!ended[index]) send({ type: 'done', id: sample.id, reason: 'aborted', usage: NO_USAGE });
+        ended[index] = true;
+      });
+    };
+    const ended = request.samples.map(() => false);
+    if (signals.every((signal) => signal.aborted)) return stoppedAll();
+    let ensured: { current: Loaded; fresh: boolean };
+    try {
+      ensured = await this.ensureLoaded(request.model, first.id);
+    } catch (error) {
+      if (!signals.every((signal) => signal.aborted)) throw error;
+      return stoppedAll();
+    }
+    const { current, fresh } = ensured;
+    send({ type: 'loaded', id: first.id, info: fresh ? current.info : { ...current.info, loadMs: 0 } });
+    const nlc = await this.lib();
+    const history = this.toHistory(request.messages);
+    const prompt = renderPrompt(current, history);
+    const perSequence = current.context.contextSize;
+    if (perSequence - prompt.length <= 0) throw contextFullError(prompt.length, perSequence);
+    let context: LlamaContext;
+    try {
+      context = await current.model.createContext({
+        sequences: request.samples.length,
+        // Each sequence gets its own cells: as many as the warm context has, fewer when memory is short.
+        contextSize: { min: Math.min(perSequence, prompt.length + 256), max: perSequence },
+        threads: current.info.threads,
+        flashAttention: 'auto',
+      });
+    } catch (error) {
+      throw classifyLoadError(current.settings.modelPath, error);
+    }
+    const roomLeft = context.contextSize - prompt.length;
+    if (roomLeft <= 0) {
+      await context.dispose();
+      throw contextFullError(prompt.length, context.contextSize);
+    }
+    try {
+      await Promise.all(
+        request.samples.map(async (sample, index) => {
+          const signal = signals[index]!;
+          const chat = new nlc.LlamaChat({
+            contextSequence: context.getSequence(),
+            chatWrapper: current.chat.chatWrapper,
+          });
+          try {
+            if (signal.aborted) return;
+            send({ type: 'start', id: sample.id, thinkingForced: current.thinkingForced });
+            const sampling = { ...request.sampling, seed: sample.seed };
+            const generated = await generateOn(
+              chat,
+              history,
+              sample.id,
+              current.thinkingForced,
+              sampling,
+              roomLeft,
+              signal,
+            );
+            ended[index] = true;
+            send({
+              type: 'done',
+              id: sample.id,
+              reason: generated.reason,
+              usage: {
+                promptTokens: prompt.length,
+                evaluatedPromptTokens: prompt.length,
+                completionTokens: generated.completionTokens,
+                reasoningTokens: generated.reasoningTokens,
+              },
+            });
+          } catch (error) {
+            ended[index] = true;
+            send({ type: 'failed', id: sample.id, error: toWorkerError(error) });
+          } finally {
+            chat.dispose({ disposeSequence: true });
+          }
+        }),
+      );
+    } finally {
+      stoppedAll();
+      await context.dispose();
+    }
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -405,6 +468,28 @@ class InferenceWorker {
         });
         return;
       }
+      case 'generateBatch': {
+        for (const { controller } of this.requests.values()) controller.abort();
+        const controllers = message.samples.map((sample) => {
+          const controller = new AbortController();
+          this.requests.set(sample.id, { controller, model: message.model });
+          return controller;
+        });
+        this.abandonUnwantedLoad();
+        this.enqueue(async () => {
+          try {
+            await this.generateBatch(
+              message,
+              controllers.map((controller) => controller.signal),
+            );
+          } catch (error) {
+            for (const sample of message.samples) send({ type: 'failed', id: sample.id, error: toWorkerError(error) });
+          } finally {
+            for (const sample of message.samples) this.requests.delete(sample.id);
+          }
+        });
+        return;
+      }
       case 'abort':
         this.requests.get(message.id)?.controller.abort();
         this.abandonUnwantedLoad();
@@ -434,6 +519,58 @@ class InferenceWorker {
         });
         return;
     }
+  }
+}
+
+/**
+ * One reply generated on one sequence, streamed as raw text under `id`: thoughts the model opens
+ * itself go inline as `<think>…</think>`, so the host's splitter sees what the model wrote.
+ */
+async function generateOn(
+  chat: LlamaChat,
+  history: ChatHistoryItem[],
+  id: number,
+  thinkingForced: boolean,
+  sampling: SamplingSettings,
+  roomLeft: number,
+  signal: AbortSignal,
+): Promise<{ reason: WorkerFinishReason; answer: string; completionTokens: number; reasoningTokens: number }> {
+  let completionTokens = 0;
+  let reasoningTokens = 0;
+  let thoughtOpen = thinkingForced;
+  let answer = '';
+  const emit = (text: string) => {
+    if (text) send({ type: 'text', id, text });
+  };
+  try {
+    const result = await chat.generateResponse(history, {
+      ...samplingOptions(sampling, roomLeft),
+      signal,
+      stopOnAbortSignal: true,
+      onResponseChunk(chunk) {
+        completionTokens += chunk.tokens.length;
+        if (chunk.type === 'segment' && chunk.segmentType === 'thought') {
+          reasoningTokens += chunk.tokens.length;
+          if (!thoughtOpen) emit('<think>');
+          thoughtOpen = true;
+          emit(chunk.text);
+          if (chunk.segmentEndTime) {
+            emit('</think>');
+            thoughtOpen = false;
+          }
+        } else {
+          if (chunk.type === undefined) answer += chunk.text;
+          emit(chunk.text);
+        }
+      },
+    });
+    const stop = result.metadata.stopReason;
+    const reason = stop === 'abort' ? 'aborted' : stop === 'maxTokens' ? 'length' : 'stop';
+    return { reason, answer, completionTokens, reasoningTokens };
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    // Aborted before the first token (node-llama-cpp throws then).
+    return { reason: 'aborted', answer, completionTokens, reasoningTokens };
   }
 }
 

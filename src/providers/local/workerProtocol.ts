@@ -96,6 +96,18 @@ export type HostToWorker =
       readonly sampling: SamplingSettings;
       readonly messages: readonly ChatMessage[];
     }
+  /**
+   * N samples of one prompt, generated together as N sequences of one context (Fix ×N). Each sample
+   * streams start/text/done under its own id, with its own seed; `abort` of an id stops that sample.
+   * Load progress and `loaded` go out under the first sample's id.
+   */
+  | {
+      readonly type: 'generateBatch';
+      readonly model: ModelSettings;
+      readonly sampling: SamplingSettings;
+      readonly samples: readonly { readonly id: number; readonly seed?: number }[];
+      readonly messages: readonly ChatMessage[];
+    }
   | { readonly type: 'abort'; readonly id: number }
   /** Builds a question's message with the model's own tokenizer and its real context size (loads the model). */
   | {
