@@ -7,6 +7,7 @@ import { ChipBar } from './chips';
 import { element, iconButton, showCopied, textElement } from './dom';
 import { FindBar } from './find';
 import { FollowScroll } from './followScroll';
+import { QuestionPickers } from './questionPickers';
 import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
 import { TurnElement } from './turnElement';
 
@@ -31,6 +32,10 @@ export class ChatPanel {
   private readonly chips: ChipBar;
   /** Where the `#` that opened the context picker is in the input, while the picker is open. */
   private pickHashAt: number | undefined;
+  /** The model and effort of the next question, next to the source picker. */
+  private readonly pickers: QuestionPickers;
+  /** r1Coder.mode, as the host last said: which source "default" means. */
+  private defaultSource: SourceKind = 'cloud';
 
   constructor(
     root: HTMLElement,
@@ -68,8 +73,12 @@ export class ChatPanel {
       this.post({ type: 'removeAttachment', id: chip.id });
       this.announce(`Removed ${chip.label}`);
     });
+    this.pickers = new QuestionPickers((message) => this.post(message));
+    this.sourceSelect.addEventListener('change', () => this.pickers.setCloud(this.nextIsCloud()));
+    const pickerRow = element('div', 'composer-pickers');
+    pickerRow.append(this.sourceSelect, this.pickers.root);
     const inputColumn = element('div', 'composer-input');
-    inputColumn.append(this.chips.root, this.input, this.sourceSelect);
+    inputColumn.append(this.chips.root, this.input, pickerRow);
     composer.append(inputColumn, buttons);
 
     this.announcer = element('div', 'visually-hidden');
@@ -128,6 +137,7 @@ export class ChatPanel {
 
     window.addEventListener('message', (event: MessageEvent<HostMessage>) => this.onMessage(event.data));
     this.post({ type: 'ready' });
+    this.post({ type: 'listModels' });
   }
 
   private post(message: WebviewMessage): void {
@@ -138,9 +148,16 @@ export class ChatPanel {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
     const choice = this.sourceSelect.value;
-    this.post(isSourceKind(choice) ? { type: 'ask', text, source: choice } : { type: 'ask', text });
+    this.post({
+      type: 'ask',
+      text,
+      ...(isSourceKind(choice) && { source: choice }),
+      ...this.pickers.choice(this.nextIsCloud()),
+    });
     // An override is for one request only.
     this.sourceSelect.value = 'default';
+    this.pickers.reset();
+    this.pickers.setCloud(this.nextIsCloud());
     this.input.value = '';
     this.store.update({ draft: '' });
   }
@@ -231,6 +248,9 @@ export class ChatPanel {
       case 'attachmentPicked':
         this.onPicked(message.picked);
         return;
+      case 'cloudModels':
+        this.pickers.showModels(message);
+        return;
       default:
         assertNever(message, 'host message');
     }
@@ -261,6 +281,14 @@ export class ChatPanel {
     this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected)
       ? selected
       : 'default';
+    this.defaultSource = defaultSource;
+    this.pickers.setCloud(this.nextIsCloud());
+  }
+
+  /** Whether the next question goes to the cloud (the source picker's choice, or r1Coder.mode). */
+  private nextIsCloud(): boolean {
+    const choice = this.sourceSelect.value;
+    return (isSourceKind(choice) ? choice : this.defaultSource) === 'cloud';
   }
 
   private setCollapseThinking(collapse: boolean): void {
