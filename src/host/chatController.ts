@@ -122,6 +122,8 @@ export class ChatController implements vscode.Disposable {
     // Last, after the state: text Ask R1 about Selection left while no panel was connected.
     this.pendingInput.connect(post);
     this.attachments.connect(post);
+    // The model picker's list, read now (cached per server and key) so it is there when opened.
+    void this.sendModels();
   }
 
   detach(): void {
@@ -154,7 +156,7 @@ export class ChatController implements vscode.Disposable {
   /** Whether the panel has asked for the model list (then settings changes send it again). */
   private modelsListed = false;
 
-  /** Sends the panel the cloud server's models (`listModels`: the picker opened or the panel connected). */
+  /** Sends the panel the cloud server's models (on connect, and on `listModels`: the picker opened). */
   async sendModels(): Promise<void> {
     if (!this.describeModels) return;
     this.modelsListed = true;

@@ -5,6 +5,7 @@ import type { ModelStatusBar } from './modelStatusBar';
 import { createCloudProvider, type QuestionOverrides } from './providerFactory';
 import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';
 import { listServerModels, type ModelListResult } from '../providers/cloud/modelList';
+import { isDeepSeekUrl } from '../providers/cloud/cloudServer';
 import type { ApiKeyStore } from './secrets';
 import type { SourceKind } from '../core/sourceKind';
 import type { HostMessage } from '../shared/protocol';
@@ -41,6 +42,10 @@ export class ProviderSource implements vscode.Disposable {
     const { baseUrl } = readCloudSettings();
     const apiKey = await this.keys.get(baseUrl);
     const key = `${baseUrl}\n${apiKey ?? ''}`;
+    // DeepSeek refuses every request without a key: say so without asking it.
+    if (!apiKey && isDeepSeekUrl(baseUrl)) {
+      return { kind: 'failed', reason: 'No DeepSeek API key is set: run "R1: Set API Key".' };
+    }
     if (this.models?.key !== key) {
       const result = listServerModels({ baseUrl, apiKey });
       this.models = { key, result };

@@ -137,7 +137,6 @@ export class ChatPanel {
 
     window.addEventListener('message', (event: MessageEvent<HostMessage>) => this.onMessage(event.data));
     this.post({ type: 'ready' });
-    this.post({ type: 'listModels' });
   }
 
   private post(message: WebviewMessage): void {
