@@ -160,7 +160,12 @@ export class ChatController implements vscode.Disposable {
   async sendModels(): Promise<void> {
     if (!this.describeModels) return;
     this.modelsListed = true;
-    this.postToView(await this.describeModels());
+    try {
+      this.postToView(await this.describeModels());
+    } catch (error) {
+      // The picker keeps the configured model; nothing to show the user beyond the log.
+      this.log.warn(`listing cloud models: ${String(error)}`);
+    }
   }
 
   /** "Use as default" in the model picker: r1Coder.cloud.model, where the user keeps it (global). */
