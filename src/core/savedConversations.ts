@@ -15,6 +15,7 @@ import type { FinishReason, Usage } from './chunks';
 import { parseErrorAction, type R1ErrorAction } from './errors';
 import type { FixTarget, Turn, TurnStatus } from './turn';
 import { isSourceKind, type SourceKind } from './sourceKind';
+import { cleanModelName, isQuestionEffort, type QuestionEffort } from './questionOptions';
 import { conversationTitle } from './conversationHistory';
 import { parseAttachmentSummary, type AttachmentSummary } from './context/summary';
 
@@ -48,6 +49,10 @@ export interface SavedTurnV1 {
   readonly error?: { readonly message: string; readonly actions: readonly R1ErrorAction[] };
   readonly request?: {
     readonly source?: SourceKind;
+    /** Optional (absent in turns saved before per-question models): no version bump, old readers ignore it. */
+    readonly model?: string;
+    /** Optional, like `model`. */
+    readonly effort?: QuestionEffort;
     readonly fix?: {
       readonly documentUri: string;
       readonly selection: SavedRangeV1;
@@ -155,6 +160,8 @@ export function toSavedTurn(turn: Turn): SavedTurn {
       turn.request &&
       compact({
         source: turn.request.source,
+        model: turn.request.model,
+        effort: turn.request.effort,
         fix: turn.request.fix && savedFix(turn.request.fix),
         carried: turn.request.carried?.map(({ path, hash }) => ({ path, hash })),
       }),
@@ -210,7 +217,13 @@ export function fromSavedTurn(saved: SavedTurn): Turn {
     error: saved.error,
     request:
       saved.request &&
-      compact({ source: saved.request.source, fix: saved.request.fix, carried: saved.request.carried }),
+      compact({
+        source: saved.request.source,
+        model: saved.request.model,
+        effort: saved.request.effort,
+        fix: saved.request.fix,
+        carried: saved.request.carried,
+      }),
     context: saved.context && { typed: saved.context.typed, attachments: saved.context.attachments },
   });
 }
@@ -325,7 +338,9 @@ function parseRequest(raw: unknown): SavedTurn['request'] {
   const source = isSourceKind(raw.source) ? raw.source : undefined;
   const fix = parseFix(raw.fix);
   const carried = parseCarried(raw.carried);
-  return source || fix || carried ? compact({ source, fix, carried }) : undefined;
+  const model = cleanModelName(raw.model);
+  const effort = isQuestionEffort(raw.effort) ? raw.effort : undefined;
+  return source || model || effort || fix || carried ? compact({ source, model, effort, fix, carried }) : undefined;
 }
 
 /** The files a turn carried; entries that are not a path and a hash are left out. */

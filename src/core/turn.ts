@@ -11,6 +11,7 @@ import type { Range0 } from './apply/textModel';
 import type { SourceKind } from './sourceKind';
 import type { CarriedFile } from './context/types';
 import type { AttachmentSummary } from './context/summary';
+import type { QuestionEffort } from './questionOptions';
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'incomplete';
 
@@ -37,6 +38,10 @@ export interface FixTarget {
 export interface TurnRequest {
   /** The panel's one-request override ("Just this once: Local"); absent when the default source answered. */
   readonly source?: SourceKind;
+  /** The panel's one-question model (a cloud server's model name); absent: r1Coder.cloud.model. */
+  readonly model?: string;
+  /** The panel's one-question effort (cloud `reasoning_effort`, local thinking budget); absent: the settings. */
+  readonly effort?: QuestionEffort;
   /** Set for a Fix Selection turn: Retry proposes the new answer's edit here. */
   readonly fix?: FixTarget;
   /**

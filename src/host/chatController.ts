@@ -30,6 +30,12 @@ interface CarriedContext {
   readonly carried?: readonly CarriedFile[];
 }
 
+/** The panel's one-question model and effort, saved with the turn like its source. */
+type QuestionChoice = Pick<TurnRequest, 'model' | 'effort'>;
+
+/** The panel's model picker's contents. */
+type CloudModelsMessage = Extract<HostMessage, { type: 'cloudModels' }>;
+
 /** Runs on the turn a Retry of a Fix turn produces (Fix Selection proposes its edit here). */
 export type FollowUp = (turn: Turn) => Promise<unknown>;
 
@@ -52,11 +58,13 @@ export class ChatController implements vscode.Disposable {
 
   constructor(
     state: vscode.Memento,
-    private readonly createProvider: (source?: SourceKind) => Promise<ChatProvider>,
+    private readonly createProvider: (source?: SourceKind, choice?: QuestionChoice) => Promise<ChatProvider>,
     private readonly describeSources: () => Extract<HostMessage, { type: 'modelSources' }>,
     private readonly log: vscode.LogOutputChannel,
     /** Rebuilds a Fix turn's follow-up from what was saved with it (injected: selection code stays out of here). */
     private readonly fixFollowUp: (fix: FixTarget) => FollowUp,
+    /** The cloud server's models for the panel's picker (read lazily, when the panel asks). */
+    private readonly describeModels?: () => Promise<CloudModelsMessage>,
   ) {
     this.saved = new SavedHistoryStore(state);
     this.session = new ChatSession({
@@ -114,6 +122,8 @@ export class ChatController implements vscode.Disposable {
     // Last, after the state: text Ask R1 about Selection left while no panel was connected.
     this.pendingInput.connect(post);
     this.attachments.connect(post);
+    // The model picker's list, read now (cached per server and key) so it is there when opened.
+    void this.sendModels();
   }
 
   detach(): void {
@@ -139,6 +149,28 @@ export class ChatController implements vscode.Disposable {
   /** Tells the panel which source answers by default (after attach and when settings change). */
   refreshSources(): void {
     this.postToView(this.describeSources());
+    // The server or key may have changed: a panel that listed the models gets the new list.
+    if (this.modelsListed) void this.sendModels();
+  }
+
+  /** Whether the panel has asked for the model list (then settings changes send it again). */
+  private modelsListed = false;
+
+  /** Sends the panel the cloud server's models (on connect, and on `listModels`: the picker opened). */
+  async sendModels(): Promise<void> {
+    if (!this.describeModels) return;
+    this.modelsListed = true;
+    try {
+      this.postToView(await this.describeModels());
+    } catch (error) {
+      // The picker keeps the configured model; nothing to show the user beyond the log.
+      this.log.warn(`listing cloud models: ${String(error)}`);
+    }
+  }
+
+  /** "Use as default" in the model picker: r1Coder.cloud.model, where the user keeps it (global). */
+  async setDefaultModel(model: string): Promise<void> {
+    await vscode.workspace.getConfiguration('r1Coder.cloud').update('model', model, vscode.ConfigurationTarget.Global);
   }
 
   /**
@@ -154,14 +186,14 @@ export class ChatController implements vscode.Disposable {
    * one message by the provider that answers (its budget, its token counter). Follow-ups do not
    * resend a file an earlier turn still in the history carried unchanged.
    */
-  async askWithContext(typed: string, source?: SourceKind): Promise<Turn> {
+  async askWithContext(typed: string, source?: SourceKind, choice: QuestionChoice = {}): Promise<Turn> {
     // First: a local worker builds the message only after the running generation has stopped.
     await this.session.stop();
     const { items, refused } = this.attachments.forQuestion();
-    const provider = await this.createProvider(source);
+    const provider = await this.createProvider(source, choice);
     if (!items.length && !refused.length) {
       this.attachments.sent();
-      return this.start(typed, provider, undefined, source);
+      return this.start(typed, provider, undefined, source, undefined, {}, choice);
     }
     const { messages, earlier } = this.session.nextHistory();
     const { result, fallback } = await buildQuestion(provider, {
@@ -178,7 +210,15 @@ export class ChatController implements vscode.Disposable {
     );
     this.attachments.sent();
     const context: TurnContext = { typed, attachments: summarizeContext(items, result) };
-    return this.start(result.message, provider, undefined, source, undefined, { context, carried: result.carried });
+    return this.start(
+      result.message,
+      provider,
+      undefined,
+      source,
+      undefined,
+      { context, carried: result.carried },
+      choice,
+    );
   }
 
   /** The `#` picker: runs the attach command (registered by the context picker) and tells the panel whether anything was attached. */
@@ -202,9 +242,18 @@ export class ChatController implements vscode.Disposable {
   async retry(turnId: string): Promise<unknown> {
     const turn = this.session.turns.find((candidate) => candidate.id === turnId);
     if (!turn) return undefined;
-    const { source, fix, carried } = turn.request ?? {};
-    const provider = await this.createProvider(source);
-    const next = await this.start(turn.question, provider, turn.title, source, fix, { context: turn.context, carried });
+    const { source, fix, carried, model, effort } = turn.request ?? {};
+    const choice: QuestionChoice = { ...(model && { model }), ...(effort && { effort }) };
+    const provider = await this.createProvider(source, choice);
+    const next = await this.start(
+      turn.question,
+      provider,
+      turn.title,
+      source,
+      fix,
+      { context: turn.context, carried },
+      choice,
+    );
     return fix ? this.fixFollowUp(fix)(next) : next;
   }
 
@@ -266,11 +315,14 @@ export class ChatController implements vscode.Disposable {
     source?: SourceKind,
     fix?: FixTarget,
     carried: CarriedContext = {},
+    choice: QuestionChoice = {},
   ): Promise<Turn> {
     this.log.info(`ask via ${provider.label} (${question.length} chars)`);
     void vscode.commands.executeCommand('setContext', BUSY_CONTEXT_KEY, true);
     const request: TurnRequest = {
       ...(source && { source }),
+      ...(choice.model && { model: choice.model }),
+      ...(choice.effort && { effort: choice.effort }),
       ...(fix && { fix }),
       ...(carried.carried?.length && { carried: carried.carried }),
     };

@@ -120,7 +120,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         }
         return;
       case 'ask':
-        await this.controller.askWithContext(message.text, message.source);
+        await this.controller.askWithContext(message.text, message.source, {
+          ...(message.model && { model: message.model }),
+          ...(message.effort && { effort: message.effort }),
+        });
+        return;
+      case 'listModels':
+        await this.controller.sendModels();
+        return;
+      case 'setDefaultModel':
+        await this.controller.setDefaultModel(message.model);
         return;
       case 'removeAttachment':
         this.controller.attachments.remove(message.id);

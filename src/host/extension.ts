@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SessionSnapshot } from '../core/chatSession';
-import type { Turn } from '../core/turn';
+import type { Turn, TurnRequest } from '../core/turn';
 import type { SavedConversation } from '../core/savedConversations';
 import type { SourceKind } from '../core/sourceKind';
 import type {
@@ -74,7 +74,7 @@ export interface R1CoderTestApi {
   /** Forgets the walkthrough events, so a test sees its own event recorded. */
   resetWalkthroughProgress(): Promise<void>;
   /** What the panel's Send does: the question with the attachments of the next question (the chips). */
-  askWithContext(question: string, source?: SourceKind): Promise<Turn>;
+  askWithContext(question: string, source?: SourceKind, choice?: Pick<TurnRequest, 'model' | 'effort'>): Promise<Turn>;
   /** Adds gathered context to the next question, as a context source (the `#` picker) does. */
   attachContext(gathered: GatheredContext): void;
   /** The chips of the next question as the panel would show them (the active editor read now). */
@@ -99,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
   const providers = new ProviderSource(keys, statusBar, log);
   const controller = new ChatController(
     context.workspaceState,
-    async (source) => providers.current(source),
+    async (source, choice) => providers.current(source, choice),
     () => ({
       type: 'modelSources',
       defaultSource: readMode(),
@@ -110,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     log,
     // `proposals` is declared below; the factory only runs on a Retry, long after activation.
     (fix) => fixFollowUp(proposals, fix),
+    () => providers.cloudModelsMessage(),
   );
   const proposals = new EditProposals((turnId, proposal) => {
     fixRuns.onProposal(turnId, proposal);
@@ -254,7 +255,7 @@ export function activate(context: vscode.ExtensionContext): R1CoderTestApi | und
     applyToFile: (turnId, blockIndex) => applyBlockToFile(controller, review, turnId, blockIndex),
     walkthroughProgress: () => walkthroughProgress(context.globalState),
     resetWalkthroughProgress: () => resetWalkthroughProgress(context.globalState),
-    askWithContext: (question, source) => controller.askWithContext(question, source),
+    askWithContext: (question, source, choice) => controller.askWithContext(question, source, choice),
     attachContext: (gathered) => controller.attachments.add(gathered),
     attachmentChips: () => controller.attachments.chips(),
     removeAttachment: (id) => controller.attachments.remove(id),

@@ -5,15 +5,23 @@
 import type { StreamChunk } from '../core/chunks';
 import type { R1Error } from '../core/errors';
 import type { ChatProvider } from '../core/provider';
+import type { QuestionEffort } from '../core/questionOptions';
 import { isDeepSeekUrl, providerLabel } from '../providers/cloud/cloudServer';
 import { OpenAiCompatibleProvider } from '../providers/cloud/openAiCompatibleProvider';
 import type { ApiKeyStore } from './secrets';
 import { readCloudSettings } from './settings';
 
-export async function createCloudProvider(keys: ApiKeyStore): Promise<ChatProvider> {
+/** The panel's one-question choices; each absent one follows the settings. */
+export interface QuestionOverrides {
+  readonly model?: string;
+  readonly effort?: QuestionEffort;
+}
+
+export async function createCloudProvider(keys: ApiKeyStore, overrides: QuestionOverrides = {}): Promise<ChatProvider> {
   const settings = readCloudSettings();
   const apiKey = await keys.get(settings.baseUrl);
-  const label = providerLabel(settings.baseUrl, settings.model);
+  const model = overrides.model ?? settings.model;
+  const label = providerLabel(settings.baseUrl, model);
   if (!apiKey && isDeepSeekUrl(settings.baseUrl)) {
     return failingProvider(label, {
       kind: 'auth',
@@ -25,8 +33,8 @@ export async function createCloudProvider(keys: ApiKeyStore): Promise<ChatProvid
   return new OpenAiCompatibleProvider({
     baseUrl: settings.baseUrl,
     apiKey,
-    model: settings.model,
-    reasoningEffort: settings.reasoningEffort,
+    model,
+    reasoningEffort: overrides.effort ?? settings.reasoningEffort,
     inactivityTimeoutMs: settings.inactivityTimeoutSeconds * 1000,
     contextTokens: settings.contextTokens,
   });

@@ -9,6 +9,7 @@ import type { FinishReason, Usage } from '../core/chunks';
 import { parseErrorAction, type R1ErrorAction } from '../core/errors';
 import { isSourceKind, type SourceKind } from '../core/sourceKind';
 import type { ContextItemKind } from '../core/context/types';
+import { cleanModelName, isQuestionEffort, type QuestionEffort } from '../core/questionOptions';
 
 // ---- host → webview ----------------------------------------------------------------------
 
@@ -44,7 +45,17 @@ export type HostMessage =
   /** The attachments of the next question (the chips above the input), whenever they change. */
   | { readonly type: 'attachments'; readonly chips: readonly AttachmentChipWire[] }
   /** The answer to `pickAttachment`: whether something was attached (the panel then removes the `#` it typed). */
-  | { readonly type: 'attachmentPicked'; readonly picked: boolean };
+  | { readonly type: 'attachmentPicked'; readonly picked: boolean }
+  /**
+   * The cloud server's models for the panel's model picker, in answer to `listModels` and again
+   * when settings change. `configured` is r1Coder.cloud.model; `note` says why the list is empty.
+   */
+  | {
+      readonly type: 'cloudModels';
+      readonly configured: string;
+      readonly models: readonly { readonly name: string; readonly reasoning: boolean }[];
+      readonly note?: string;
+    };
 
 /** How a chip looks: normal, cut to fit, not resent (unchanged since an earlier turn), or refused. */
 export type ChipToneWire = 'normal' | 'trimmed' | 'repeated' | 'refused';
@@ -223,8 +234,17 @@ export type FixRunAction = 'stop' | 'showGroup';
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
-  /** `source` overrides r1Coder.mode for this one request. */
-  | { readonly type: 'ask'; readonly text: string; readonly source?: SourceKind }
+  /**
+   * `source` overrides r1Coder.mode, `model` r1Coder.cloud.model and `effort` the reasoning effort
+   * (cloud) or thinking budget (local), for this one request.
+   */
+  | {
+      readonly type: 'ask';
+      readonly text: string;
+      readonly source?: SourceKind;
+      readonly model?: string;
+      readonly effort?: QuestionEffort;
+    }
   | { readonly type: 'stop' }
   | { readonly type: 'retry'; readonly turnId: string }
   | { readonly type: 'newChat' }
@@ -260,7 +280,11 @@ export type WebviewMessage =
       readonly decision: FileReviewDecision;
     }
   /** A code block's Apply to file (the block names its file): planned against that file, reviewed in a diff. */
-  | { readonly type: 'applyToFile'; readonly turnId: string; readonly blockIndex: number };
+  | { readonly type: 'applyToFile'; readonly turnId: string; readonly blockIndex: number }
+  /** The model picker opened (or the panel connected): the host answers with `cloudModels`. */
+  | { readonly type: 'listModels' }
+  /** "Use as default": writes r1Coder.cloud.model. */
+  | { readonly type: 'setDefaultModel'; readonly model: string };
 
 export type EditDecision = 'accept' | 'reject' | 'showDiff';
 export type CodeBlockAction = 'replaceSelection' | 'insertAtCursor';
@@ -276,7 +300,15 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'ask': {
       if (typeof raw.text !== 'string' || !raw.text.trim()) return undefined;
       const source = isSourceKind(raw.source) ? raw.source : undefined;
-      return source ? { type: 'ask', text: raw.text, source } : { type: 'ask', text: raw.text };
+      const model = cleanModelName(raw.model);
+      const effort = isQuestionEffort(raw.effort) ? raw.effort : undefined;
+      return {
+        type: 'ask',
+        text: raw.text,
+        ...(source && { source }),
+        ...(model && { model }),
+        ...(effort && { effort }),
+      };
     }
     case 'retry':
       return typeof raw.turnId === 'string' ? { type: 'retry', turnId: raw.turnId } : undefined;
@@ -327,6 +359,12 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return raw.action === 'showGroup' && Number.isInteger(group) && (group as number) >= 0
         ? { type: 'fixRunAction', runId: raw.runId, action: 'showGroup', group: group as number }
         : undefined;
+    }
+    case 'listModels':
+      return { type: 'listModels' };
+    case 'setDefaultModel': {
+      const model = cleanModelName(raw.model);
+      return model ? { type: 'setDefaultModel', model } : undefined;
     }
     case 'runAction': {
       const action = parseErrorAction(raw.action);

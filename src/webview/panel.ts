@@ -7,6 +7,7 @@ import { ChipBar } from './chips';
 import { element, iconButton, showCopied, textElement } from './dom';
 import { FindBar } from './find';
 import { FollowScroll } from './followScroll';
+import { QuestionPickers } from './questionPickers';
 import { PanelStore, TranscriptStore, type VsCodeApi } from './store';
 import { FixRunCard } from './fixRunCard';
 import { TurnElement } from './turnElement';
@@ -36,6 +37,10 @@ export class ChatPanel {
   private readonly chips: ChipBar;
   /** Where the `#` that opened the context picker is in the input, while the picker is open. */
   private pickHashAt: number | undefined;
+  /** The model and effort of the next question, next to the source picker. */
+  private readonly pickers: QuestionPickers;
+  /** r1Coder.mode, as the host last said: which source "default" means. */
+  private defaultSource: SourceKind = 'cloud';
 
   constructor(
     root: HTMLElement,
@@ -81,10 +86,12 @@ export class ChatPanel {
     this.editToggle.addEventListener('click', () =>
       this.setEditMode(this.editToggle.getAttribute('aria-pressed') !== 'true'),
     );
-    const inputOptions = element('div', 'composer-options');
-    inputOptions.append(this.sourceSelect, this.editToggle);
+    this.pickers = new QuestionPickers((message) => this.post(message));
+    this.sourceSelect.addEventListener('change', () => this.pickers.setCloud(this.nextIsCloud()));
+    const pickerRow = element('div', 'composer-pickers');
+    pickerRow.append(this.sourceSelect, this.pickers.root, this.editToggle);
     const inputColumn = element('div', 'composer-input');
-    inputColumn.append(this.chips.root, this.input, inputOptions);
+    inputColumn.append(this.chips.root, this.input, pickerRow);
     composer.append(inputColumn, buttons);
 
     this.announcer = element('div', 'visually-hidden');
@@ -153,10 +160,19 @@ export class ChatPanel {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
     const choice = this.sourceSelect.value;
-    const type = this.editToggle.getAttribute('aria-pressed') === 'true' ? 'editFiles' : 'ask';
-    this.post(isSourceKind(choice) ? { type, text, source: choice } : { type, text });
+    if (this.editToggle.getAttribute('aria-pressed') === 'true')
+      this.post(isSourceKind(choice) ? { type: 'editFiles', text, source: choice } : { type: 'editFiles', text });
+    else
+      this.post({
+        type: 'ask',
+        text,
+        ...(isSourceKind(choice) && { source: choice }),
+        ...this.pickers.choice(this.nextIsCloud()),
+      });
     // An override is for one request only.
     this.sourceSelect.value = 'default';
+    this.pickers.reset();
+    this.pickers.setCloud(this.nextIsCloud());
     this.input.value = '';
     this.store.update({ draft: '' });
   }
@@ -274,6 +290,9 @@ export class ChatPanel {
         this.scrollToEnd(false);
         return;
       }
+      case 'cloudModels':
+        this.pickers.showModels(message);
+        return;
       default:
         assertNever(message, 'host message');
     }
@@ -304,6 +323,14 @@ export class ChatPanel {
     this.sourceSelect.value = [...this.sourceSelect.options].some((candidate) => candidate.value === selected)
       ? selected
       : 'default';
+    this.defaultSource = defaultSource;
+    this.pickers.setCloud(this.nextIsCloud());
+  }
+
+  /** Whether the next question goes to the cloud (the source picker's choice, or r1Coder.mode). */
+  private nextIsCloud(): boolean {
+    const choice = this.sourceSelect.value;
+    return (isSourceKind(choice) ? choice : this.defaultSource) === 'cloud';
   }
 
   private setEditMode(on: boolean): void {

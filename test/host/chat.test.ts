@@ -166,4 +166,37 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
       'the conversation whose reasoning holds the word was opened',
     );
   });
+
+  test('Per-question model and effort reach the server, are saved with the turn, and Retry asks the same way', async () => {
+    await vscode.workspace.getConfiguration('r1Coder.cloud').update('reasoningEffort', undefined, true);
+    server.enqueue(FIRST, FIRST);
+    const turn = await api.askWithContext('Which model answers?', 'cloud', { model: 'deepseek-r1:7b', effort: 'high' });
+    assert.equal(turn.status, 'done', turn.error?.message);
+    assert.match(turn.modelLabel, /deepseek-r1:7b$/);
+    const picked = server.requests.at(-1);
+    assert.equal(picked?.body?.model, 'deepseek-r1:7b');
+    assert.equal(picked?.body?.reasoning_effort, 'high');
+    assert.deepEqual(turn.request, { source: 'cloud', model: 'deepseek-r1:7b', effort: 'high' });
+    const saved = await waitUntil('the turn is saved', () =>
+      api
+        .savedConversations()
+        .flatMap((conversation) => conversation.turns)
+        .find((candidate) => candidate.id === turn.id),
+    );
+    assert.deepEqual(saved?.request, { source: 'cloud', model: 'deepseek-r1:7b', effort: 'high' });
+
+    const retried = (await api.retry(turn.id)) as { status: string } | undefined;
+    assert.equal(retried?.status, 'done');
+    const again = server.requests.at(-1);
+    assert.notEqual(again, picked, 'Retry sent a new request');
+    assert.equal(again?.body?.model, 'deepseek-r1:7b');
+    assert.equal(again?.body?.reasoning_effort, 'high');
+
+    // The next question, asked the default way, goes back to the settings.
+    server.enqueue(SECOND);
+    await api.askWithContext('And by default?');
+    const plain = server.requests.at(-1);
+    assert.equal(plain?.body?.model, 'deepseek-v4-flash');
+    assert.equal(plain?.body?.reasoning_effort, undefined);
+  });
 });

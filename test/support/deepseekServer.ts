@@ -125,13 +125,22 @@ export interface DeepSeekServerOptions {
   readonly port?: number;
   readonly host?: string;
   readonly defaultScenario?: ScenarioSource;
+  /** What `GET /models` answers: the model ids listed (default: deepseek-v4-flash), or an error. */
+  readonly models?: ModelListAnswer;
 }
+
+/** The answer of `GET /models` (and `/v1/models`). */
+export type ModelListAnswer = readonly string[] | ErrorScenario;
 
 export interface DeepSeekServer {
   /** e.g. http://127.0.0.1:PORT (the SDK appends /chat/completions; /v1/chat/completions works too). */
   readonly baseUrl: string;
   readonly port: number;
+  /** Chat requests and anything unknown; `GET /models` goes to `modelListRequests` instead. */
   readonly requests: readonly RecordedRequest[];
+  /** Each `GET /models` (kept apart, so that listing models never shifts the chat requests tests read). */
+  readonly modelListRequests: readonly RecordedRequest[];
+  setModels(answer: ModelListAnswer): void;
   /** Each chat request takes the next queued scenario; the default answers when the queue is empty. */
   enqueue(...scenarios: ScenarioSource[]): void;
   setDefault(scenario: ScenarioSource): void;
@@ -178,6 +187,10 @@ function joinText(value: string | readonly string[] | undefined): string {
 
 function pieces(value: string | readonly string[] | undefined): readonly string[] {
   return typeof value === 'string' ? splitIntoDeltas(value) : (value ?? []);
+}
+
+function isModelIds(answer: ModelListAnswer): answer is readonly string[] {
+  return Array.isArray(answer);
 }
 
 function isErrorScenario(scenario: Scenario): scenario is ErrorScenario {
@@ -419,6 +432,8 @@ function parseJson(text: string): RecordedBody | undefined {
 
 export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): Promise<DeepSeekServer> {
   const requests: RecordedRequest[] = [];
+  const modelListRequests: RecordedRequest[] = [];
+  let models: ModelListAnswer = options.models ?? ['deepseek-v4-flash'];
   const queue: ScenarioSource[] = [];
   let fallback: ScenarioSource = options.defaultScenario ?? DEFAULT_SCENARIO;
   const sockets = new Set<Socket>();
@@ -438,16 +453,22 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
       body: parseJson(rawBody),
       rawBody,
     };
-    requests.push(recorded);
     if (incoming.method === 'GET' && (path === '/models' || path === '/v1/models')) {
+      modelListRequests.push(recorded);
+      const answer = models;
+      if (!isModelIds(answer)) {
+        serveError(answer, response);
+        return;
+      }
       const body = JSON.stringify({
         object: 'list',
-        data: [{ id: 'deepseek-v4-flash', object: 'model', owned_by: 'deepseek' }],
+        data: answer.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })),
       });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(body);
       return;
     }
+    requests.push(recorded);
     if (incoming.method !== 'POST' || (path !== '/chat/completions' && path !== '/v1/chat/completions')) {
       serveError({ status: 404 }, response);
       return;
@@ -494,6 +515,10 @@ export async function startDeepSeekServer(options: DeepSeekServerOptions = {}): 
     baseUrl: `http://${host}:${address.port}`,
     port: address.port,
     requests,
+    modelListRequests,
+    setModels(answer) {
+      models = answer;
+    },
     enqueue(...scenarios) {
       queue.push(...scenarios);
     },

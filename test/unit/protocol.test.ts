@@ -3,6 +3,36 @@ import { describe, it } from 'node:test';
 import { isSafeExternalLink, parseWebviewMessage } from '../../src/shared/protocol';
 
 describe('parseWebviewMessage', () => {
+  it("keeps an ask's model and effort when well-formed, and drops them otherwise", () => {
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'ask', text: 'hi', source: 'cloud', model: ' deepseek-r1:7b ', effort: 'low' }),
+      { type: 'ask', text: 'hi', source: 'cloud', model: 'deepseek-r1:7b', effort: 'low' },
+    );
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi', model: '', effort: 'auto' }), {
+      type: 'ask',
+      text: 'hi',
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi', model: 7, effort: ['high'] }), {
+      type: 'ask',
+      text: 'hi',
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi', model: 'x'.repeat(201) }), {
+      type: 'ask',
+      text: 'hi',
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi', model: 'a\nb' }), { type: 'ask', text: 'hi' });
+  });
+
+  it('accepts listModels and setDefaultModel with a clean name only', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'listModels', x: 1 }), { type: 'listModels' });
+    assert.deepEqual(parseWebviewMessage({ type: 'setDefaultModel', model: 'qwq:32b' }), {
+      type: 'setDefaultModel',
+      model: 'qwq:32b',
+    });
+    assert.equal(parseWebviewMessage({ type: 'setDefaultModel', model: '  ' }), undefined);
+    assert.equal(parseWebviewMessage({ type: 'setDefaultModel' }), undefined);
+  });
+
   it('accepts well-formed messages', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ask', text: 'hi' }), { type: 'ask', text: 'hi' });
     assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });

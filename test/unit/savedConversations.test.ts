@@ -367,4 +367,31 @@ describe('parseSavedHistory on malformed input', () => {
     assert.deepEqual(turn.request?.carried, [{ path: 'src/sum.js', hash: 'abc' }]);
     assert.deepEqual(toSavedTurn(turn), first);
   });
+
+  it("keeps a turn's picked model and effort, leaving out malformed ones; round-trips them", () => {
+    const parsed = loaded(
+      parseSavedHistory({
+        version: 1,
+        conversations: [
+          {
+            id: 'c',
+            title: 't',
+            updatedAt: 1,
+            turns: [
+              { ...good, request: { source: 'cloud', model: ' deepseek-r1:7b ', effort: 'high' } },
+              { ...good, id: 't2', request: { model: '', effort: 'extreme' } },
+              { ...good, id: 't3', request: { model: 'a\u0000b', effort: 7 } },
+            ],
+          },
+        ],
+      }),
+    );
+    const [first, second, third] = parsed.conversations[0]!.turns;
+    assert.deepEqual(first?.request, { source: 'cloud', model: 'deepseek-r1:7b', effort: 'high' });
+    assert.equal(second?.request, undefined);
+    assert.equal(third?.request, undefined);
+    const turn = fromSavedTurn(first!);
+    assert.deepEqual(turn.request, { source: 'cloud', model: 'deepseek-r1:7b', effort: 'high' });
+    assert.deepEqual(toSavedTurn(turn), first);
+  });
 });

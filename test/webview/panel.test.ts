@@ -453,6 +453,100 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     ]);
   });
 
+  it("lists the server's models with reasoning ones marked; the picked model and effort travel in ask, once", async () => {
+    await posted();
+    await send(
+      {
+        type: 'modelSources',
+        defaultSource: 'cloud',
+        cloudLabel: 'DeepSeek',
+        localLabel: 'no model',
+        collapseThinking: true,
+      },
+      {
+        type: 'cloudModels',
+        configured: 'deepseek-v4-flash',
+        models: [
+          { name: 'deepseek-chat', reasoning: false },
+          { name: 'deepseek-r1:7b', reasoning: true },
+          { name: 'deepseek-v4-flash', reasoning: true },
+        ],
+      },
+    );
+    await idle();
+    const models = t.page.locator('[data-testid="model-select"]');
+    const options = () =>
+      models
+        .locator('option')
+        .evaluateAll((nodes) =>
+          nodes.map((node) => [
+            (node as HTMLOptionElement).value,
+            node.textContent,
+            (node as HTMLElement).dataset.reasoning ?? '',
+          ]),
+        );
+    assert.deepEqual(await options(), [
+      ['', 'Default model · deepseek-v4-flash · reasoning', ''],
+      ['deepseek-chat', 'deepseek-chat', ''],
+      ['deepseek-r1:7b', 'deepseek-r1:7b · reasoning', 'true'],
+    ]);
+    await models.focus();
+    assert.deepEqual(await posted(), [{ type: 'listModels' }], 'opening the picker asks for the list');
+
+    await models.selectOption('deepseek-r1:7b');
+    await t.page.locator('[data-testid="effort-select"]').selectOption('high');
+    await t.page.fill('[data-testid="prompt-input"]', 'Why?');
+    await t.page.press('[data-testid="prompt-input"]', 'Enter');
+    await t.page.fill('[data-testid="prompt-input"]', 'And then?');
+    await t.page.press('[data-testid="prompt-input"]', 'Enter');
+    assert.deepEqual(await posted(), [
+      { type: 'ask', text: 'Why?', model: 'deepseek-r1:7b', effort: 'high' },
+      { type: 'ask', text: 'And then?' },
+    ]);
+
+    // "Use as default" writes the setting; the pick goes back to the default entry.
+    await models.selectOption('deepseek-chat');
+    await t.page.click('[data-testid="model-default"]');
+    assert.deepEqual(await posted(), [{ type: 'setDefaultModel', model: 'deepseek-chat' }]);
+    assert.equal(await models.inputValue(), '');
+
+    // The list failed: the configured model is the only entry, and the tooltip says why.
+    await send({
+      type: 'cloudModels',
+      configured: 'my-model',
+      models: [],
+      note: 'The server refused the API key (401).',
+    });
+    await idle();
+    assert.deepEqual(await options(), [['', 'Default model · my-model', '']]);
+    assert.match(
+      (await models.getAttribute('title')) ?? '',
+      /could not be listed: The server refused the API key \(401\)\. my-model/,
+    );
+
+    // Local answers the next question: no model picker, and the effort still travels.
+    await send({
+      type: 'modelSources',
+      defaultSource: 'local',
+      cloudLabel: 'DeepSeek',
+      localLabel: '7B',
+      collapseThinking: true,
+    });
+    await idle();
+    assert.equal(await models.isHidden(), true);
+    await t.page.locator('[data-testid="effort-select"]').selectOption('low');
+    await t.page.fill('[data-testid="prompt-input"]', 'Locally?');
+    await t.page.press('[data-testid="prompt-input"]', 'Enter');
+    assert.deepEqual(await posted(), [{ type: 'ask', text: 'Locally?', effort: 'low' }]);
+    await send({
+      type: 'modelSources',
+      defaultSource: 'cloud',
+      cloudLabel: 'DeepSeek',
+      localLabel: '7B',
+      collapseThinking: true,
+    });
+  });
+
   it('loads nothing from the network, violates no CSP rule, and throws no errors', async () => {
     assert.deepEqual(t.blockedRequests, []);
     assert.deepEqual(await t.cspViolations(), []);

@@ -4,8 +4,10 @@
  */
 
 import type { ServerInfo } from '../../core/errors';
+import { QUESTION_EFFORTS } from '../../core/questionOptions';
 
-export const REASONING_EFFORTS = ['auto', 'low', 'medium', 'high', 'max'] as const;
+/** r1Coder.cloud.reasoningEffort: 'auto' (send nothing) or one of the efforts a question can pick. */
+export const REASONING_EFFORTS = ['auto', ...QUESTION_EFFORTS] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 /** 'deepseek' sends DeepSeek's `thinking` switch and names errors "DeepSeek"; 'openai' is any other server. */

@@ -23,4 +23,9 @@ export const LOCAL_DEFAULTS = {
    * measures both sides.
    */
   speculative: true,
+  /**
+   * The thinking budget (tokens) of a question whose effort the panel picked; 0 is node-llama-cpp's
+   * default (half or three quarters of the context), the most it thinks.
+   */
+  effortThinkingBudgets: { low: 512, medium: 2048, high: 8192, max: 0 },
 } as const;
