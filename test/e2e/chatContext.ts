@@ -28,7 +28,12 @@ export const chatContext: Scenario = {
     const chip = panel.frame.locator('[data-testid="attachment-chips"] [data-testid="chip"][data-chip-id="active"]');
     await step('the active file shows as a chip above the input', async () => {
       await chip.waitFor();
-      assert.match((await chip.textContent()) ?? '', /^loop\.js · line 1 · ~\d+ tokens$/);
+      // The chip follows the active editor after a short debounce: the previous file's may show first.
+      await waitForValue(
+        async () => /^loop\.js · line 1 · ~\d+ tokens$/.test((await chip.textContent()) ?? ''),
+        true,
+        'the active-file chip naming loop.js',
+      );
     });
     await step('screenshot of the chips: test-artifacts/e2e-chips.png', () =>
       page.screenshot({ path: join(artifacts, 'e2e-chips.png') }),

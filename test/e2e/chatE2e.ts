@@ -42,8 +42,9 @@ const SCENARIOS: readonly Scenario[] = [
   fixSelection,
   findInThought,
   chatContext,
-  editFiles,
+  // Before Edit Files: the multi-file diff editor leaves unchanged regions collapsed in later diffs.
   fixSamples,
+  editFiles,
   localModel,
   walkthroughProgress,
 ];
