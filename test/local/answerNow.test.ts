@@ -108,11 +108,14 @@ describe('LocalProvider: Answer now', () => {
     const session = new ChatSession({
       onEvent: (event) => {
         if (event.type === 'turnStarted') started.push(event.canEndThought === true);
-        if (event.type === 'delta' && event.reasoning) answered.push(session.answerNow(event.turnId));
+        // Answer now on the first turn only; the follow-up thinks in full.
+        if (event.type === 'delta' && event.reasoning && started.length === 1)
+          answered.push(session.answerNow(event.turnId));
       },
     });
     const turn = await session.ask('Why is the sum wrong?', provider);
     assert.deepEqual(started, [true]);
+    assert.ok(answered.length > 0);
     assert.equal(answered[0], true, 'the first Answer now is taken');
     assert.ok(
       answered.slice(1).every((taken) => !taken),
@@ -122,5 +125,11 @@ describe('LocalProvider: Answer now', () => {
     assert.ok(turn.reasoning.length > 0 && turn.reasoning.length < expectedLongThought.reasoning.length / 2);
     assert.ok(expectedLongThought.reasoning.startsWith(turn.reasoning));
     assert.equal(turn.answer, expectedLongThought.answer);
+    // The conversation goes on: a follow-up is answered in full.
+    const next = await session.ask('And the other loop?', provider);
+    assert.deepEqual(
+      [next.status, next.reasoning, next.answer],
+      ['done', expectedLongThought.reasoning, expectedLongThought.answer],
+    );
   });
 });
