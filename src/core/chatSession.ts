@@ -19,7 +19,9 @@ export interface SessionSnapshot {
   readonly busy: boolean;
 }
 
-export type SessionEvent = { readonly type: 'turnStarted'; readonly turn: Turn } | TurnEvent;
+export type SessionEvent =
+  /** `canEndThought`: the provider can end this turn's thought early (see `answerNow`). */
+  { readonly type: 'turnStarted'; readonly turn: Turn; readonly canEndThought?: true } | TurnEvent;
 
 export interface ChatSessionOptions {
   readonly onEvent: (event: SessionEvent) => void;
@@ -30,7 +32,8 @@ export interface ChatSessionOptions {
 
 export class ChatSession {
   private turnList: Turn[] = [];
-  private running: { controller: AbortController; done: Promise<Turn> } | undefined;
+  private running:
+    { controller: AbortController; endThought: AbortController; turnId: string; done: Promise<Turn> } | undefined;
   private nextId = 1;
   private readonly now: () => number;
 
@@ -74,6 +77,21 @@ export class ChatSession {
   }
 
   /**
+   * Answer now: asks the provider to end the running turn's thought and go on with the answer.
+   * False (and nothing sent) when nothing streams, `turnId` is not the running turn, or the turn is
+   * already answering.
+   */
+  answerNow(turnId?: string): boolean {
+    const running = this.running;
+    if (!running || (turnId !== undefined && turnId !== running.turnId)) return false;
+    const turn = this.turnList.find((candidate) => candidate.id === running.turnId);
+    if (!turn || turn.status !== 'streaming' || turn.answer.length > 0 || running.endThought.signal.aborted)
+      return false;
+    running.endThought.abort();
+    return true;
+  }
+
+  /**
    * What the next question is sent with: the earlier messages (as `ask` would send them now) and
    * the files those turns carried in full, which the next message need not carry again while unchanged.
    */
@@ -114,11 +132,12 @@ export class ChatSession {
     this.turnList.push(turn);
     const maxTurns = this.options.maxTurns ?? 200;
     if (this.turnList.length > maxTurns) this.turnList.splice(0, this.turnList.length - maxTurns);
-    this.emit({ type: 'turnStarted', turn: { ...turn } });
+    this.emit({ type: 'turnStarted', turn: { ...turn }, ...(provider.canEndThought && { canEndThought: true }) });
 
     const controller = new AbortController();
-    const done = this.run(turn, provider, messages, controller.signal);
-    this.running = { controller, done };
+    const endThought = new AbortController();
+    const done = this.run(turn, provider, messages, controller.signal, endThought.signal);
+    this.running = { controller, endThought, turnId: turn.id, done };
     try {
       return await done;
     } finally {
@@ -136,6 +155,7 @@ export class ChatSession {
     provider: ChatProvider,
     messages: ReturnType<typeof buildMessages>,
     signal: AbortSignal,
+    endThought: AbortSignal,
   ): Promise<Turn> {
     let turn = started;
     /** Every change to the turn goes through here: the same rule the panel applies to the same event. */
@@ -151,7 +171,7 @@ export class ChatSession {
     };
     let ended: { status: Exclude<TurnStatus, 'streaming'>; finishReason?: FinishReason; error?: R1Error } | undefined;
     try {
-      for await (const chunk of provider.stream({ messages, signal })) {
+      for await (const chunk of provider.stream({ messages, signal, endThought })) {
         switch (chunk.type) {
           case 'reasoning':
             clearNotice();

@@ -17,6 +17,12 @@ export interface ChatRequest {
   readonly signal: AbortSignal;
   /** Cap on generated tokens (reasoning included), when the caller wants one. */
   readonly maxTokens?: number;
+  /**
+   * Answer now: when it fires while the model is thinking, the provider closes the thought and
+   * continues the same reply with the answer (what was thought stays). Providers that cannot
+   * (`canEndThought` unset) ignore it.
+   */
+  readonly endThought?: AbortSignal;
 }
 
 /** A question and its attachments, to be built into one user message by the provider's budget and counter. */
@@ -30,6 +36,8 @@ export interface ChatProvider {
   readonly label: string;
   /** What to tell the user when an answer ends with "length", when the provider knows better than "token limit". */
   readonly lengthError?: R1Error;
+  /** Whether the provider honours `ChatRequest.endThought` (a cloud API cannot continue a partial thought). */
+  readonly canEndThought?: boolean;
   /** Never throws: failures end the stream with an `error` chunk. */
   stream(request: ChatRequest): AsyncIterable<StreamChunk>;
   /**

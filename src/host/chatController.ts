@@ -261,6 +261,11 @@ export class ChatController implements vscode.Disposable {
     return this.session.stop();
   }
 
+  /** Answer now: ends the streaming turn's thought (local models; nothing for the others). */
+  answerNow(turnId: string): void {
+    this.session.answerNow(turnId);
+  }
+
   async newChat(): Promise<void> {
     await this.session.stop();
     await this.persist();

@@ -140,6 +140,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       case 'stop':
         await this.controller.stop();
         return;
+      case 'answerNow':
+        this.controller.answerNow(message.turnId);
+        return;
       case 'retry':
         await this.controller.retry(message.turnId);
         return;

@@ -122,6 +122,8 @@ export interface TurnWire {
    * `question`, the whole message sent) and the attachments (shown as small read-only chips).
    */
   readonly context?: { readonly typed: string; readonly attachments: readonly AttachmentWire[] };
+  /** On `turnStarted`: the model can end this turn's thought early (Answer now; local models). */
+  readonly canEndThought?: boolean;
 }
 
 /**
@@ -246,6 +248,8 @@ export type WebviewMessage =
       readonly effort?: QuestionEffort;
     }
   | { readonly type: 'stop' }
+  /** Answer now: end the streaming turn's thought and continue with the answer. */
+  | { readonly type: 'answerNow'; readonly turnId: string }
   | { readonly type: 'retry'; readonly turnId: string }
   | { readonly type: 'newChat' }
   | { readonly type: 'runAction'; readonly action: R1ErrorAction }
@@ -312,6 +316,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     }
     case 'retry':
       return typeof raw.turnId === 'string' ? { type: 'retry', turnId: raw.turnId } : undefined;
+    case 'answerNow':
+      return typeof raw.turnId === 'string' && raw.turnId ? { type: 'answerNow', turnId: raw.turnId } : undefined;
     case 'openLink':
       return typeof raw.href === 'string' ? { type: 'openLink', href: raw.href } : undefined;
     case 'resolveEdit':

@@ -53,7 +53,10 @@ export function toConversationWire(snapshot: SessionSnapshot): ConversationWire 
 export function toHostMessage(event: SessionEvent): HostMessage {
   switch (event.type) {
     case 'turnStarted':
-      return { type: 'turnStarted', turn: toTurnWire(event.turn) };
+      return {
+        type: 'turnStarted',
+        turn: { ...toTurnWire(event.turn), ...(event.canEndThought && { canEndThought: true }) },
+      };
     case 'delta':
       return { type: 'delta', turnId: event.turnId, reasoning: event.reasoning, answer: event.answer, at: event.at };
     case 'reclassified':

@@ -12,6 +12,7 @@ import { FIND_REGION_ATTRIBUTE } from './find';
 import { StreamingMarkdown } from './markdownStream';
 import { showStep, ThoughtRail, type RailTarget } from './thoughtRail';
 import { turnChips } from './chips';
+import { AnswerNowButton } from './answerNowButton';
 
 /** What a turn needs from the panel. */
 export interface TurnHooks {
@@ -52,6 +53,7 @@ export class TurnElement {
   private fileBlocks: { readonly answer: string; readonly labels: ReadonlyMap<number, string> } | undefined;
   private readonly footerInfo: HTMLElement;
   private readonly copyAnswer: HTMLButtonElement;
+  private readonly answerNow: AnswerNowButton;
   /** Set when the user opened or closed the thought; it then stays that way. */
   private thinkingChoice: boolean | undefined;
   private turn: TurnWire;
@@ -83,6 +85,8 @@ export class TurnElement {
     const response = element('div', 'response');
     const meta = element('div', 'meta');
     meta.append(icon('sparkle'), textElement('span', 'model-label', turn.modelLabel));
+    this.answerNow = new AnswerNowButton(turn.id, turn.canEndThought === true, (message) => hooks.post(message));
+    meta.append(this.answerNow.element);
 
     this.thinking = document.createElement('details');
     this.thinking.className = 'thinking';
@@ -288,6 +292,7 @@ export class TurnElement {
     const turn = this.turn;
     this.root.dataset.status = turn.status;
     this.thinking.hidden = !turn.reasoning;
+    this.answerNow.update(turn);
     const done = turn.reasoningEndedAt !== undefined || turn.status !== 'streaming';
     // From the first reasoning delta, not the request: model load, queueing and retry waits are
     // not thinking. Turns saved before reasoningStartedAt existed fall back to the request start.

@@ -107,6 +107,9 @@ export class LocalProvider implements ChatProvider {
     this.options = options;
   }
 
+  /** Answer now: the worker can close a thought and continue the same reply. */
+  readonly canEndThought = true;
+
   get label(): string {
     return this.options.label ?? `Local · ${basename(this.options.modelPath).replace(/\.gguf$/i, '') || 'no model'}`;
   }
@@ -198,12 +201,16 @@ export class LocalProvider implements ChatProvider {
       const onAbort = () => events.push({ type: 'aborted' });
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort, { once: true });
+      // Answer now: the worker closes the thought and continues the same reply (one generation only).
+      const onEndThought = () => worker.send({ type: 'endThought', id });
+      if (requests.length === 1) request.endThought?.addEventListener('abort', onEndThought, { once: true });
       const entry: ActiveRequest = {
         id,
         events,
         release: () => {
           unsubscribe();
           request.signal.removeEventListener('abort', onAbort);
+          request.endThought?.removeEventListener('abort', onEndThought);
         },
       };
       this.active.add(entry);
@@ -230,6 +237,7 @@ export class LocalProvider implements ChatProvider {
     };
     if (active.length === 1) {
       worker.send({ type: 'generate', id: active[0]!.id, model, sampling, messages: requests[0]!.messages });
+      if (requests[0]!.endThought?.aborted) worker.send({ type: 'endThought', id: active[0]!.id });
     } else {
       worker.send({
         type: 'generateBatch',

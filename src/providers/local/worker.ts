@@ -8,7 +8,15 @@
  * ThinkSplitter.
  */
 
-import type { ChatHistoryItem, GgufFileInfo, Llama, LlamaChat, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  GgufFileInfo,
+  Llama,
+  LlamaChat,
+  LlamaChatResponseChunk,
+  LlamaContext,
+  LlamaModel,
+} from 'node-llama-cpp';
 import type { ChatMessage, ContextRequest } from '../../core/provider';
 import { buildContextMessage } from '../../core/context/buildContext';
 import { localQuestionBudget } from '../../core/context/defaults';
@@ -55,7 +63,12 @@ class InferenceWorker {
   private queue: Promise<void> = Promise.resolve();
   private readonly requests = new Map<
     number,
-    { readonly controller: AbortController; readonly model: ModelSettings }
+    {
+      readonly controller: AbortController;
+      readonly model: ModelSettings;
+      /** Answer now (single generations only). */
+      readonly endThought?: AbortController;
+    }
   >();
   /** The model load in progress, abandoned once no request that is still wanted needs it. */
   private loading: { readonly settings: ModelSettings; readonly controller: AbortController } | undefined;
@@ -266,7 +279,7 @@ class InferenceWorker {
     return history;
   }
 
-  private async generate(request: GenerateRequest, signal: AbortSignal): Promise<void> {
+  private async generate(request: GenerateRequest, signal: AbortSignal, endThought: AbortSignal): Promise<void> {
     const { id, sampling } = request;
     const stopped = (): void => {
       send({
@@ -300,7 +313,16 @@ class InferenceWorker {
     }
     current.speculation?.begin(sequence, prompt);
     send({ type: 'start', id, thinkingForced: current.thinkingForced });
-    const generated = await generateOn(chat, history, id, current.thinkingForced, sampling, roomLeft, signal);
+    const generated = await generateOn(
+      chat,
+      history,
+      id,
+      current.thinkingForced,
+      sampling,
+      roomLeft,
+      signal,
+      endThought,
+    );
     if (generated.reason !== 'aborted' && generated.answer.trim()) {
       this.rawAnswers.set(generated.answer.trim(), generated.answer);
       if (this.rawAnswers.size > 32) this.rawAnswers.delete(this.rawAnswers.keys().next().value!);
@@ -441,11 +463,12 @@ class InferenceWorker {
         // A new request stops the running one: one generation at a time.
         for (const { controller } of this.requests.values()) controller.abort();
         const controller = new AbortController();
-        this.requests.set(message.id, { controller, model: message.model });
+        const endThought = new AbortController();
+        this.requests.set(message.id, { controller, model: message.model, endThought });
         this.abandonUnwantedLoad();
         this.enqueue(async () => {
           try {
-            await this.generate(message, controller.signal);
+            await this.generate(message, controller.signal, endThought.signal);
           } catch (error) {
             send({ type: 'failed', id: message.id, error: toWorkerError(error) });
           } finally {
@@ -490,6 +513,9 @@ class InferenceWorker {
         });
         return;
       }
+      case 'endThought':
+        this.requests.get(message.id)?.endThought?.abort();
+        return;
       case 'abort':
         this.requests.get(message.id)?.controller.abort();
         this.abandonUnwantedLoad();
@@ -525,6 +551,11 @@ class InferenceWorker {
 /**
  * One reply generated on one sequence, streamed as raw text under `id`: thoughts the model opens
  * itself go inline as `<think>…</think>`, so the host's splitter sees what the model wrote.
+ *
+ * Answer now (`endThought`): while the thought is open, the evaluation stops and the SAME reply
+ * continues from node-llama-cpp's clean history with the thought marked ended, so the chat wrapper
+ * renders `</think>` after what was thought and the model goes on with the answer. The text already
+ * streamed stays; the token counts cover both parts. Once the thought has ended it changes nothing.
  */
 async function generateOn(
   chat: LlamaChat,
@@ -534,6 +565,7 @@ async function generateOn(
   sampling: SamplingSettings,
   roomLeft: number,
   signal: AbortSignal,
+  endThought?: AbortSignal,
 ): Promise<{ reason: WorkerFinishReason; answer: string; completionTokens: number; reasoningTokens: number }> {
   let completionTokens = 0;
   let reasoningTokens = 0;
@@ -542,28 +574,67 @@ async function generateOn(
   const emit = (text: string) => {
     if (text) send({ type: 'text', id, text });
   };
+  // Stops one evaluation: on the request's stop, or to end the thought.
+  const evaluation = new AbortController();
+  /** Answer now was asked: it takes effect once at least one thought token has streamed. */
+  let endWanted = false;
+  let thoughtEnded = false;
+  const endNow = () => {
+    if (endWanted && thoughtOpen && reasoningTokens > 0 && !thoughtEnded) {
+      thoughtEnded = true;
+      evaluation.abort();
+    }
+  };
+  const onStop = () => evaluation.abort();
+  const onEndThought = () => {
+    endWanted = true;
+    endNow();
+  };
+  if (signal.aborted) evaluation.abort();
+  else signal.addEventListener('abort', onStop, { once: true });
+  endThought?.addEventListener('abort', onEndThought, { once: true });
+  const onResponseChunk = (chunk: LlamaChatResponseChunk) => {
+    completionTokens += chunk.tokens.length;
+    if (chunk.type === 'segment' && chunk.segmentType === 'thought') {
+      reasoningTokens += chunk.tokens.length;
+      if (!thoughtOpen) emit('<think>');
+      thoughtOpen = true;
+      emit(chunk.text);
+      if (chunk.segmentEndTime) {
+        emit('</think>');
+        thoughtOpen = false;
+      }
+      endNow();
+    } else {
+      if (chunk.type === undefined) answer += chunk.text;
+      emit(chunk.text);
+    }
+  };
+  const options = (tokensLeft: number) => ({
+    ...samplingOptions(sampling, tokensLeft),
+    signal: evaluation.signal,
+    stopOnAbortSignal: true,
+    onResponseChunk,
+  });
   try {
-    const result = await chat.generateResponse(history, {
-      ...samplingOptions(sampling, roomLeft),
-      signal,
-      stopOnAbortSignal: true,
-      onResponseChunk(chunk) {
-        completionTokens += chunk.tokens.length;
-        if (chunk.type === 'segment' && chunk.segmentType === 'thought') {
-          reasoningTokens += chunk.tokens.length;
-          if (!thoughtOpen) emit('<think>');
-          thoughtOpen = true;
-          emit(chunk.text);
-          if (chunk.segmentEndTime) {
-            emit('</think>');
-            thoughtOpen = false;
-          }
-        } else {
-          if (chunk.type === undefined) answer += chunk.text;
-          emit(chunk.text);
-        }
-      },
-    });
+    let result = await chat.generateResponse(history, options(roomLeft));
+    if (result.metadata.stopReason === 'abort' && thoughtEnded && !signal.aborted) {
+      // Answer now: the same reply goes on after the thought, with a fresh evaluation signal.
+      thoughtOpen = false;
+      emit('</think>');
+      const continued = endOpenThought(result.lastEvaluation.cleanHistory);
+      const tokensLeft = Math.min(sampling.maxTokens ?? Infinity, roomLeft) - completionTokens;
+      if (continued && tokensLeft > 0) {
+        const next = new AbortController();
+        if (signal.aborted) next.abort();
+        else signal.addEventListener('abort', () => next.abort(), { once: true });
+        result = await chat.generateResponse(continued, {
+          ...options(tokensLeft),
+          signal: next.signal,
+          lastEvaluationContextWindow: { history: endOpenThought(result.lastEvaluation.contextWindow) },
+        });
+      }
+    }
     const stop = result.metadata.stopReason;
     const reason = stop === 'abort' ? 'aborted' : stop === 'maxTokens' ? 'length' : 'stop';
     return { reason, answer, completionTokens, reasoningTokens };
@@ -571,7 +642,28 @@ async function generateOn(
     if (!signal.aborted) throw error;
     // Aborted before the first token (node-llama-cpp throws then).
     return { reason: 'aborted', answer, completionTokens, reasoningTokens };
+  } finally {
+    signal.removeEventListener('abort', onStop);
+    endThought?.removeEventListener('abort', onEndThought);
   }
+}
+
+/** The history with its last model reply's open thought marked ended; undefined when it has none. */
+function endOpenThought(history: readonly ChatHistoryItem[]): ChatHistoryItem[] | undefined {
+  const last = history.at(-1);
+  if (last?.type !== 'model') return undefined;
+  const index = last.response.findLastIndex(
+    (item) => typeof item === 'object' && item.type === 'segment' && item.segmentType === 'thought' && !item.ended,
+  );
+  if (index < 0) return undefined;
+  // Without `raw` the wrapper renders the segment as prefix, text and suffix (`</think>`): raw is
+  // what was generated, which has no suffix yet.
+  const response = last.response.map((item, at) => {
+    if (at !== index || typeof item !== 'object' || item.type !== 'segment') return item;
+    const { raw: _raw, ...segment } = item;
+    return { ...segment, ended: true };
+  });
+  return [...history.slice(0, -1), { ...last, response }];
 }
 
 function vocabularyOf(info: GgufFileInfo): VocabularyInfo {

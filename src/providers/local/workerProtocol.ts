@@ -109,6 +109,8 @@ export type HostToWorker =
       readonly messages: readonly ChatMessage[];
     }
   | { readonly type: 'abort'; readonly id: number }
+  /** Answer now: close the running generation's thought and continue the same reply with the answer. */
+  | { readonly type: 'endThought'; readonly id: number }
   /** Builds a question's message with the model's own tokenizer and its real context size (loads the model). */
   | {
       readonly type: 'buildContext';

@@ -1,0 +1,99 @@
+// Answer now on the real panel (src/webview/main.ts) in Chromium: shown while the turn thinks,
+// posts answerNow once, and disabled with the reason for a model that cannot end its thought.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
+import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+
+function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
+  return {
+    id,
+    question: 'How?',
+    reasoning: '',
+    answer: '',
+    status: 'streaming',
+    modelLabel: 'Test · r1',
+    startedAt: 1_000,
+    ...patch,
+  };
+}
+
+describe('Answer now (Chromium, src/webview/main.ts)', () => {
+  let browser: Browser;
+  let t: TestPage;
+
+  const send = async (...messages: HostMessage[]) => {
+    await t.page.evaluate((list) => {
+      for (const message of list) window.postMessage(message, '*');
+    }, messages);
+  };
+  const idle = () =>
+    t.page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) =>
+          setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))), 0),
+        ),
+    );
+  const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
+  const button = (turnId: string) =>
+    t.page.evaluate((id) => {
+      const found = document.querySelector<HTMLButtonElement>(`[data-turn-id="${id}"] [data-testid="answer-now"]`);
+      return (
+        found && { visible: !found.hidden && found.offsetParent !== null, disabled: found.disabled, title: found.title }
+      );
+    }, turnId);
+
+  before(async () => {
+    browser = await launchChromium();
+    t = await openPage(browser, {
+      script: await bundleForBrowser('src/webview/main.ts'),
+      styles: [readRepoFile('media/webview.css')],
+      initScript: VSCODE_STUB,
+    });
+    await posted();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('shows while a local model thinks, posts answerNow once, and goes when the answer starts', async () => {
+    await send({ type: 'turnStarted', turn: turn('local', { canEndThought: true }) });
+    await idle();
+    assert.equal((await button('local'))?.visible, false, 'nothing thought yet');
+    await send({ type: 'delta', turnId: 'local', reasoning: 'Let me check the loop.', answer: '', at: 2_000 });
+    await idle();
+    assert.deepEqual(await button('local'), {
+      visible: true,
+      disabled: false,
+      title: 'End the thought now and answer from what was thought so far',
+    });
+    await t.page.click('[data-turn-id="local"] [data-testid="answer-now"]');
+    await t.page.evaluate(() =>
+      document.querySelector<HTMLButtonElement>('[data-turn-id="local"] [data-testid="answer-now"]')!.click(),
+    );
+    assert.deepEqual(await posted(), [{ type: 'answerNow', turnId: 'local' }]);
+    await send({ type: 'delta', turnId: 'local', reasoning: '', answer: 'Use `<=`.', at: 3_000 });
+    await idle();
+    assert.equal((await button('local'))?.visible, false, 'answering: nothing to end');
+    await send({ type: 'turnEnded', turnId: 'local', status: 'done', at: 4_000 });
+    await idle();
+    assert.equal((await button('local'))?.visible, false);
+  });
+
+  it('is disabled for a cloud model, with the reason in its tooltip', async () => {
+    await send({ type: 'turnStarted', turn: turn('cloud', { modelLabel: 'DeepSeek · deepseek-reasoner' }) });
+    await send({ type: 'delta', turnId: 'cloud', reasoning: 'Hmm.', answer: '', at: 2_000 });
+    await idle();
+    assert.deepEqual(await button('cloud'), {
+      visible: true,
+      disabled: true,
+      title: 'The cloud API cannot continue from a partial thought; Stop keeps what was thought',
+    });
+    await t.page.evaluate(() =>
+      document.querySelector<HTMLButtonElement>('[data-turn-id="cloud"] [data-testid="answer-now"]')!.click(),
+    );
+    assert.deepEqual(await posted(), []);
+  });
+});
