@@ -81,7 +81,8 @@ export class ChatPanel {
     this.editToggle = textElement('button', 'edit-toggle', 'Edit');
     this.editToggle.type = 'button';
     this.editToggle.dataset.testid = 'edit-mode';
-    this.editToggle.title = 'Edit mode: R1 changes the open files as you describe, and you review each file';
+    this.editToggle.title =
+      'Edit mode: R1 changes the attached files (the chips) as you describe, and you review each file';
     this.editToggle.setAttribute('aria-pressed', 'false');
     this.editToggle.addEventListener('click', () =>
       this.setEditMode(this.editToggle.getAttribute('aria-pressed') !== 'true'),
@@ -335,7 +336,7 @@ export class ChatPanel {
 
   private setEditMode(on: boolean): void {
     this.editToggle.setAttribute('aria-pressed', String(on));
-    this.input.placeholder = on ? 'Describe the change to the open files…' : 'Ask about your code…';
+    this.input.placeholder = on ? 'Describe the change to the attached files…' : 'Ask about your code…';
     this.input.setAttribute('aria-label', on ? 'Change for R1 to make' : 'Question for R1');
   }
 
