@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SpeculativeUsage, StreamChunk } from '../src/core/chunks';
 import { physicalCoreCount } from '../src/providers/local/cpuCores';
-import { LocalProvider, type LocalProviderOptions } from '../src/providers/local/localProvider';
+import { LocalProvider } from '../src/providers/local/localProvider';
+import type { LocalProviderOptions } from '../src/providers/local/localProviderOptions';
 import {
   DISTILL_1_5B_CHAIN_SHAPE,
   ensureChainModel,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { assertNever } from '../core/chunks';
 import type { SpeculativeUsage } from '../core/chunks';
-import type { LocalLoadPhase } from '../providers/local/localProvider';
+import type { LocalLoadPhase } from '../providers/local/localProviderOptions';
 import { speculationLabel } from '../providers/local/speculation';
 import { COMMAND_IDS } from './commandIds';
 import { cloudName, shortModelName } from './modelNames';

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ChatProvider } from '../core/provider';
-import { LocalProvider, type LocalProviderOptions } from '../providers/local/localProvider';
+import { LocalProvider } from '../providers/local/localProvider';
+import type { LocalProviderOptions } from '../providers/local/localProviderOptions';
 import type { ModelStatusBar } from './modelStatusBar';
 import { createCloudProvider, type QuestionOverrides } from './providerFactory';
 import { LOCAL_DEFAULTS } from '../providers/local/localDefaults';

@@ -12,7 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import type { StreamChunk } from '../../src/core/chunks';
 import { runFixSamples } from '../../src/core/fixSamples';
 import type { ChatMessage } from '../../src/core/provider';
-import { LocalProvider, type LocalProviderOptions } from '../../src/providers/local/localProvider';
+import { LocalProvider } from '../../src/providers/local/localProvider';
+import type { LocalProviderOptions } from '../../src/providers/local/localProviderOptions';
 import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
 import { buildLocalWorker } from '../support/localWorkerBundle';
 

@@ -13,11 +13,8 @@ import type { StreamChunk, Usage } from '../../src/core/chunks';
 import type { R1Error } from '../../src/core/errors';
 import type { ChatMessage } from '../../src/core/provider';
 import { linuxPhysicalCores, physicalCoreCount } from '../../src/providers/local/cpuCores';
-import {
-  LocalProvider,
-  type LocalLoadProgress,
-  type LocalProviderOptions,
-} from '../../src/providers/local/localProvider';
+import { LocalProvider } from '../../src/providers/local/localProvider';
+import type { LocalLoadProgress, LocalProviderOptions } from '../../src/providers/local/localProviderOptions';
 import { writeDuplicateTokenModel, writeHugeModel, writeNotGguf, writeTruncatedModel } from '../gguf/badFiles';
 import { DEFAULT_SCRIPT, expectedSplit, longScript, writeScriptModel } from '../gguf/scriptModel';
 import { writeShapedModel } from '../gguf/shapedModel';

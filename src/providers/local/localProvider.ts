@@ -5,19 +5,19 @@
  * stays, and the next request starts a fresh worker.
  *
  * Raw model text from the worker goes through the one ThinkSplitter, so local thoughts reach the
- * panel exactly like cloud ones. The worker process itself is workerHandle.ts; the errors a local
+ * panel exactly like cloud ones (localSampleStream.ts). The options and the settings derived from
+ * them are localProviderOptions.ts; the worker process itself is workerHandle.ts; the errors a local
  * request ends with are localErrors.ts.
  */
 
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { FinishReason, SpeculativeUsage, StreamChunk } from '../../core/chunks';
+import type { StreamChunk } from '../../core/chunks';
 import type { R1Error } from '../../core/errors';
 import type { ChatProvider, ChatRequest, ContextRequest } from '../../core/provider';
 import { localContextBudget } from '../../core/context/defaults';
 import type { ContextBuildResult } from '../../core/context/types';
-import { ThinkSplitter } from '../../core/thinkSplitter';
 import { LOCAL_DEFAULTS } from './localDefaults';
 import {
   crashError,
@@ -27,71 +27,13 @@ import {
   workerMissingError,
   workerStartError,
 } from './localErrors';
-import { EventQueue, forkWorker, WorkerHandle, type WorkerEvent } from './workerHandle';
+import { endLoad, modelSettings, samplingSettings, type LocalProviderOptions } from './localProviderOptions';
+import { followSample, type ActiveRequest, type RequestEvent, type StartedRequests } from './localSampleStream';
+import { EventQueue, forkWorker, WorkerHandle } from './workerHandle';
 import { buildContextInWorker } from './workerContextBuild';
-import type { GgufInspection, LoadedModelInfo, ModelSettings } from './workerProtocol';
-
-export interface LocalProviderOptions {
-  /** The GGUF file to run (r1Coder.local.modelPath). */
-  readonly modelPath: string;
-  /** CPU threads; 0 or unset = the physical core count (r1Coder.local.threads). */
-  readonly threads?: number;
-  /** Layers to offload to the GPU: 'auto' fits what GPU memory allows, 0 = CPU only. */
-  readonly gpuLayers?: 'auto' | number;
-  /** Upper bound on the context size in tokens; the size itself is chosen to fit memory. Default: LOCAL_DEFAULTS. */
-  readonly contextSizeCap?: number;
-  /** Stop the worker (freeing the model's memory) after this many idle minutes; 0 = never. Default: LOCAL_DEFAULTS. */
-  readonly idleMinutes?: number;
-  /** Most thought tokens before the model must answer; 0 or unset = no explicit budget. */
-  readonly thinkingBudget?: number;
-  /** Default: R1's guidance (LOCAL_DEFAULTS). */
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly topK?: number;
-  readonly seed?: number;
-  /** Speculative decoding (r1Coder.local.speculative); default LOCAL_DEFAULTS (on). */
-  readonly speculative?: boolean;
-  /** A smaller model with the main model's vocabulary that drafts tokens (r1Coder.local.draftModelPath). */
-  readonly draftModelPath?: string;
-  /** Called when a request that ran with speculative decoding ends: drafted and accepted tokens. */
-  readonly onSpeculation?: (stats: SpeculativeUsage) => void;
-  /** Called while the worker starts and the model loads; each such run ends with ready, failed or stopped. */
-  readonly onLoadProgress?: (progress: LocalLoadProgress) => void;
-  /** llama.cpp warnings and the worker's own output, line by line (for an output channel). */
-  readonly onLog?: (line: string) => void;
-  /** The built worker; default: localWorker.js beside this bundle (dist/). */
-  readonly workerPath?: string;
-  /** Node flags for the worker process; default none (the parent's flags, e.g. --inspect, are not inherited). */
-  readonly workerExecArgv?: readonly string[];
-  /** Shown next to answers; default "Local · <file name>". */
-  readonly label?: string;
-}
-
-export type LocalLoadPhase = 'starting' | 'loading' | 'ready' | 'failed' | 'stopped';
-
-export interface LocalLoadProgress {
-  readonly modelPath: string;
-  /**
-   * starting: the worker process starts; loading: weights are read (progress 0..1); ready: loaded.
-   * failed / stopped: the start or load ended without a model (an error, a crash, a stop), so a
-   * "loading" indicator must go away.
-   */
-  readonly phase: LocalLoadPhase;
-  readonly progress: number;
-  /** Set when ready: context size, threads, GPU, load time (0 when it was already loaded). */
-  readonly info?: LoadedModelInfo;
-}
+import type { GgufInspection } from './workerProtocol';
 
 export type InspectResult = { readonly inspection: GgufInspection } | { readonly error: R1Error };
-
-type RequestEvent = WorkerEvent | { readonly type: 'aborted' };
-
-interface ActiveRequest {
-  readonly id: number;
-  readonly events: EventQueue<RequestEvent>;
-  /** Stops listening to the worker and to the request's signal. */
-  readonly release: () => void;
-}
 
 export class LocalProvider implements ChatProvider {
   private options: LocalProviderOptions;
@@ -164,15 +106,7 @@ export class LocalProvider implements ChatProvider {
    * on, whichever of the streams is read first. Undefined when nothing was sent (an error or a stop
    * that each stream reports itself).
    */
-  private startRequests(requests: readonly ChatRequest[]):
-    | {
-        readonly kind: 'sent';
-        readonly worker: WorkerHandle;
-        readonly active: readonly ActiveRequest[];
-        readonly announced: boolean;
-      }
-    | { readonly kind: 'error'; readonly error: R1Error }
-    | { readonly kind: 'stopped' } {
+  private startRequests(requests: readonly ChatRequest[]): StartedRequests {
     const options = this.options;
     const modelPath = options.modelPath.trim();
     if (!modelPath) return { kind: 'error', error: noModelSelectedError() };
@@ -216,25 +150,8 @@ export class LocalProvider implements ChatProvider {
       this.active.add(entry);
       return entry;
     });
-    const model = {
-      modelPath,
-      threads: Math.max(0, Math.floor(options.threads ?? 0)),
-      gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
-      contextSizeCap: Math.max(
-        LOCAL_DEFAULTS.minContextSizeCap,
-        Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
-      ),
-      speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
-      draftModelPath: options.draftModelPath?.trim() || undefined,
-    };
-    const sampling = {
-      temperature: options.temperature ?? LOCAL_DEFAULTS.temperature,
-      topP: options.topP ?? LOCAL_DEFAULTS.topP,
-      topK: options.topK ?? LOCAL_DEFAULTS.topK,
-      seed: options.seed,
-      thinkingBudget: Math.max(0, Math.floor(options.thinkingBudget ?? 0)),
-      maxTokens: requests[0]!.maxTokens,
-    };
+    const model = modelSettings(options, modelPath);
+    const sampling = samplingSettings(options, requests[0]!.maxTokens);
     if (active.length === 1) {
       worker.send({ type: 'generate', id: active[0]!.id, model, sampling, messages: requests[0]!.messages });
       if (requests[0]!.endThought?.aborted) worker.send({ type: 'endThought', id: active[0]!.id });
@@ -254,105 +171,20 @@ export class LocalProvider implements ChatProvider {
   }
 
   /** One request's stream of chunks; the first sample's stream also reports the model load. */
-  private async *follow(
-    start: () => ReturnType<LocalProvider['startRequests']>,
-    request: ChatRequest,
-    index: number,
-  ): AsyncIterable<StreamChunk> {
-    const options = this.options;
-    const modelPath = options.modelPath.trim();
-    const started = start();
-    if (started.kind === 'error') {
-      yield { type: 'error', error: started.error };
-      return;
-    }
-    if (started.kind === 'stopped' || (request.signal.aborted && !started)) {
-      yield { type: 'finish', reason: 'aborted' };
-      return;
-    }
-    const { worker } = started;
-    const active = started.active[index]!;
-    const { id, events } = active;
-    const ownsLoad = index === 0;
-    let splitter = new ThinkSplitter('auto');
-    let modelLoaded = false;
-    let ended = false;
-    // Whether a "starting"/"loading" went out with no "ready" after it: the request must end it.
-    let loadShown = ownsLoad && started.announced;
-    let outcome: 'failed' | 'stopped' = 'stopped';
-    try {
-      for (;;) {
-        const event = await events.next();
-        switch (event.type) {
-          case 'loadProgress':
-            loadShown = true;
-            options.onLoadProgress?.({ modelPath: event.modelPath, phase: 'loading', progress: event.progress });
-            break;
-          case 'loaded':
-            modelLoaded = true;
-            this.loadedContextSize = event.info.contextSize;
-            loadShown = false;
-            options.onLoadProgress?.({
-              modelPath: event.info.modelPath,
-              phase: 'ready',
-              progress: 1,
-              info: event.info,
-            });
-            break;
-          case 'start':
-            modelLoaded = true;
-            splitter = new ThinkSplitter(event.thinkingForced ? 'reasoning' : 'auto');
-            break;
-          case 'text':
-            yield* splitter.push(event.text);
-            break;
-          case 'done':
-            ended = true;
-            yield* splitter.end();
-            yield {
-              type: 'usage',
-              usage: {
-                promptTokens: event.usage.promptTokens,
-                completionTokens: event.usage.completionTokens,
-                reasoningTokens: event.usage.reasoningTokens,
-                cachedPromptTokens: Math.max(0, event.usage.promptTokens - event.usage.evaluatedPromptTokens),
-                ...(event.usage.speculative && { speculative: event.usage.speculative }),
-              },
-            };
-            if (event.usage.speculative) options.onSpeculation?.(event.usage.speculative);
-            yield { type: 'finish', reason: event.reason satisfies FinishReason };
-            return;
-          case 'failed':
-            ended = true;
-            outcome = 'failed';
-            yield* splitter.end();
-            yield { type: 'error', error: fromWorkerError(event.error) };
-            return;
-          case 'exit':
-            ended = true;
-            outcome = 'failed';
-            if (this.worker === worker) this.worker = undefined;
-            yield* splitter.end();
-            yield { type: 'error', error: crashError(worker.output, event, modelPath, modelLoaded) };
-            return;
-          case 'aborted':
-            ended = true;
-            worker.send({ type: 'abort', id });
-            yield* splitter.end();
-            yield { type: 'finish', reason: 'aborted' };
-            return;
-          default:
-            break; // ready, log, inspected: not for this request
-        }
-      }
-    } finally {
-      // Also reached when the consumer stops iterating early: the worker must stop generating too.
-      if (!ended) worker.send({ type: 'abort', id });
-      active.release();
-      this.active.delete(active);
-      this.armIdleTimer();
-      if (loadShown) endLoad(options, modelPath, outcome);
-    }
+  private follow(start: () => StartedRequests, request: ChatRequest, index: number): AsyncIterable<StreamChunk> {
+    return followSample(start, request, index, {
+      options: () => this.options,
+      onLoaded: (info) => {
+        this.loadedContextSize = info.contextSize;
+      },
+      onWorkerExit: (worker) => {
+        if (this.worker === worker) this.worker = undefined;
+      },
+      onEnded: (active) => {
+        this.active.delete(active);
+        this.armIdleTimer();
+      },
+    });
   }
 
   /**
@@ -508,24 +340,4 @@ export class LocalProvider implements ChatProvider {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
-}
-
-/** What identifies the model to load, from the provider's options. */
-function modelSettings(options: LocalProviderOptions, modelPath: string): ModelSettings {
-  return {
-    modelPath,
-    threads: Math.max(0, Math.floor(options.threads ?? 0)),
-    gpuLayers: options.gpuLayers ?? LOCAL_DEFAULTS.gpuLayers,
-    contextSizeCap: Math.max(
-      LOCAL_DEFAULTS.minContextSizeCap,
-      Math.floor(options.contextSizeCap ?? LOCAL_DEFAULTS.contextSizeCap),
-    ),
-    speculative: options.speculative ?? LOCAL_DEFAULTS.speculative,
-    draftModelPath: options.draftModelPath?.trim() || undefined,
-  };
-}
-
-/** Ends a run of load-progress events that produced no model. */
-function endLoad(options: LocalProviderOptions, modelPath: string, phase: 'failed' | 'stopped'): void {
-  options.onLoadProgress?.({ modelPath, phase, progress: 0 });
 }
