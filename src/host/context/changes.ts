@@ -72,6 +72,8 @@ export async function gatherChanges(origin: ContextOrigin): Promise<GatheredCont
     const sorted = [...changes.values()].sort((a, b) => (a.uri.fsPath < b.uri.fsPath ? -1 : 1));
     for (const change of sorted) {
       if (change.status === IGNORED) continue;
+      // A repository can enclose the workspace (a parent folder's): only the workspace's own files count.
+      if (!vscode.workspace.getWorkspaceFolder(change.uri)) continue;
       const path = workspacePath(change.uri);
       const excluded = excludedReason(path, exclude);
       if (excluded) {
