@@ -3,39 +3,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
-
-function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
-  return {
-    id,
-    question: 'How?',
-    reasoning: '',
-    answer: '',
-    status: 'streaming',
-    modelLabel: 'Test · r1',
-    startedAt: 1_000,
-    ...patch,
-  };
-}
+import type { HostMessage } from '../../src/shared/protocol';
+import {
+  bundleForBrowser,
+  launchChromium,
+  openPage,
+  postToPanel,
+  readRepoFile,
+  takePosted,
+  type TestPage,
+  VSCODE_STUB,
+  wireTurn,
+  panelIdle,
+} from './harness';
 
 describe('Answer now (Chromium, src/webview/main.ts)', () => {
   let browser: Browser;
   let t: TestPage;
 
-  const send = async (...messages: HostMessage[]) => {
-    await t.page.evaluate((list) => {
-      for (const message of list) window.postMessage(message, '*');
-    }, messages);
-  };
-  const idle = () =>
-    t.page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) =>
-          setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))), 0),
-        ),
-    );
-  const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
+  const send = (...messages: HostMessage[]) => postToPanel(t.page, messages);
+  const idle = () => panelIdle(t.page);
+  const posted = () => takePosted(t.page);
   const button = (turnId: string) =>
     t.page.evaluate((id) => {
       const found = document.querySelector<HTMLButtonElement>(`[data-turn-id="${id}"] [data-testid="answer-now"]`);
@@ -59,7 +47,7 @@ describe('Answer now (Chromium, src/webview/main.ts)', () => {
   });
 
   it('shows while a local model thinks, posts answerNow once, and goes when the answer starts', async () => {
-    await send({ type: 'turnStarted', turn: turn('local', { canEndThought: true }) });
+    await send({ type: 'turnStarted', turn: wireTurn('local', { canEndThought: true }) });
     await idle();
     assert.equal((await button('local'))?.visible, false, 'nothing thought yet');
     await send({ type: 'delta', turnId: 'local', reasoning: 'Let me check the loop.', answer: '', at: 2_000 });
@@ -83,7 +71,7 @@ describe('Answer now (Chromium, src/webview/main.ts)', () => {
   });
 
   it('is disabled for a cloud model, with the reason in its tooltip', async () => {
-    await send({ type: 'turnStarted', turn: turn('cloud', { modelLabel: 'DeepSeek · deepseek-reasoner' }) });
+    await send({ type: 'turnStarted', turn: wireTurn('cloud', { modelLabel: 'DeepSeek · deepseek-reasoner' }) });
     await send({ type: 'delta', turnId: 'cloud', reasoning: 'Hmm.', answer: '', at: 2_000 });
     await idle();
     assert.deepEqual(await button('cloud'), {

@@ -3,8 +3,17 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { AttachmentChipWire, HostMessage, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import type { AttachmentChipWire, HostMessage } from '../../src/shared/protocol';
+import {
+  bundleForBrowser,
+  launchChromium,
+  openPage,
+  postToPanel,
+  readRepoFile,
+  takePosted,
+  type TestPage,
+  VSCODE_STUB,
+} from './harness';
 
 const CHIPS: AttachmentChipWire[] = [
   { id: 'active', label: 'sum.js · lines 1–40 · ~510 tokens', detail: 'Active file: src/sum.js', tone: 'normal' },
@@ -16,12 +25,8 @@ describe('attachment chips (Chromium, src/webview/main.ts)', () => {
   let browser: Browser;
   let t: TestPage;
 
-  const send = async (...messages: HostMessage[]) => {
-    await t.page.evaluate((list) => {
-      for (const message of list) window.postMessage(message, '*');
-    }, messages);
-  };
-  const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
+  const send = (...messages: HostMessage[]) => postToPanel(t.page, messages);
+  const posted = () => takePosted(t.page);
   const chipIds = () =>
     t.page.$$eval('[data-testid="attachment-chips"] [data-testid="chip"]', (nodes) =>
       nodes.map((node) => (node as HTMLElement).dataset.chipId),

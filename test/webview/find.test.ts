@@ -4,21 +4,21 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { outlineThought } from '../../src/core/thoughtOutline';
 import type { HostMessage, TurnWire } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import {
+  bundleForBrowser,
+  launchChromium,
+  openPage,
+  panelIdle,
+  postToPanel,
+  readRepoFile,
+  type TestPage,
+  VSCODE_STUB,
+  wireTurn,
+} from './harness';
 
+/** A finished turn. */
 function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
-  return {
-    id,
-    question: 'How?',
-    reasoning: '',
-    answer: '',
-    status: 'done',
-    modelLabel: 'Test · r1',
-    startedAt: 1_000,
-    reasoningEndedAt: 2_000,
-    endedAt: 3_000,
-    ...patch,
-  };
+  return wireTurn(id, { status: 'done', reasoningEndedAt: 2_000, endedAt: 3_000, ...patch });
 }
 
 // Long enough that the thought scrolls: filler paragraphs between the steps.
@@ -40,22 +40,8 @@ describe('find in the panel and the outline rail (Chromium, src/webview/main.ts)
   let browser: Browser;
   let t: TestPage;
 
-  const send = async (...messages: HostMessage[]) => {
-    await t.page.evaluate((list) => {
-      for (const message of list) window.postMessage(message, '*');
-    }, messages);
-  };
-  const idle = () =>
-    t.page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) =>
-          setTimeout(
-            () =>
-              requestAnimationFrame(() => requestAnimationFrame(() => resolve(!document.querySelector('[aria-busy]')))),
-            0,
-          ),
-        ),
-    );
+  const send = (...messages: HostMessage[]) => postToPanel(t.page, messages);
+  const idle = () => panelIdle(t.page);
   const count = () => t.page.textContent('[data-testid="find-count"]');
   const thoughtOpen = (turnId: string) =>
     t.page.evaluate(

@@ -2,8 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { FixRunView, HostMessage, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import type { FixRunView, HostMessage } from '../../src/shared/protocol';
+import {
+  bundleForBrowser,
+  launchChromium,
+  openPage,
+  postToPanel,
+  readRepoFile,
+  takePosted,
+  type TestPage,
+  VSCODE_STUB,
+} from './harness';
 
 function sample(index: number, patch: Partial<FixRunView['samples'][number]> = {}): FixRunView['samples'][number] {
   return {
@@ -69,12 +78,10 @@ describe('Fix ×N agreement card (Chromium, src/webview/fixRunCard.ts)', () => {
   let t: TestPage;
 
   const send = async (...messages: HostMessage[]) => {
-    await t.page.evaluate((list) => {
-      for (const message of list) window.postMessage(message, '*');
-    }, messages);
+    await postToPanel(t.page, messages);
     await t.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
   };
-  const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
+  const posted = () => takePosted(t.page);
   const card = (id: string) => `[data-testid="fix-run"][data-run-id="${id}"]`;
 
   before(async () => {

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Browser, Frame, Page } from 'playwright-core';
+import type { HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
 import { launchChromium as launchHeadlessChromium } from '../harness/browser';
 import { buildContentSecurityPolicy } from '../../src/host/webviewHtml';
 
@@ -159,4 +160,44 @@ window.acquireVsCodeApi = () => ({
 
 export function readRepoFile(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
+}
+
+/** A streaming turn as the host sends it, with `patch` on top: the panel tests' common fixture. */
+export function wireTurn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
+  return {
+    id,
+    question: 'How?',
+    reasoning: '',
+    answer: '',
+    status: 'streaming',
+    modelLabel: 'Test · r1',
+    startedAt: 1_000,
+    ...patch,
+  };
+}
+
+/** Delivers host messages to the panel, as the webview's message event does. */
+export async function postToPanel(page: Page, messages: readonly HostMessage[]): Promise<void> {
+  await page.evaluate((list) => {
+    for (const message of list) window.postMessage(message, '*');
+  }, messages);
+}
+
+/** Waits until the message queue is handled and every renderer has flushed (no element is aria-busy). */
+export async function panelIdle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) =>
+        setTimeout(
+          () =>
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve(!document.querySelector('[aria-busy]')))),
+          0,
+        ),
+      ),
+  );
+}
+
+/** The messages the panel posted to the host since the last call (VSCODE_STUB records them). */
+export function takePosted(page: Page): Promise<WebviewMessage[]> {
+  return page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
 }

@@ -3,15 +3,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
-import type { HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
+import type { HostMessage } from '../../src/shared/protocol';
 import {
   bundleForBrowser,
   launchChromium,
   openPage,
   ORIGIN,
+  panelIdle,
+  postToPanel,
   readRepoFile,
-  VSCODE_STUB,
+  takePosted,
   type TestPage,
+  VSCODE_STUB,
+  wireTurn,
 } from './harness';
 
 const ANSWER = [
@@ -34,41 +38,13 @@ const ANSWER = [
   '```',
 ].join('\n');
 
-function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
-  return {
-    id,
-    question: 'How?',
-    reasoning: '',
-    answer: '',
-    status: 'streaming',
-    modelLabel: 'Test · r1',
-    startedAt: 1_000,
-    ...patch,
-  };
-}
-
 describe('panel rendering (Chromium, src/webview/main.ts)', () => {
   let browser: Browser;
   let t: TestPage;
 
-  const send = async (...messages: HostMessage[]) => {
-    await t.page.evaluate((list) => {
-      for (const message of list) window.postMessage(message, '*');
-    }, messages);
-  };
-  /** Waits until the message queue is handled and every renderer has flushed. */
-  const idle = () =>
-    t.page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) =>
-          setTimeout(
-            () =>
-              requestAnimationFrame(() => requestAnimationFrame(() => resolve(!document.querySelector('[aria-busy]')))),
-            0,
-          ),
-        ),
-    );
-  const posted = () => t.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.splice(0));
+  const send = (...messages: HostMessage[]) => postToPanel(t.page, messages);
+  const idle = () => panelIdle(t.page);
+  const posted = () => takePosted(t.page);
 
   before(async () => {
     browser = await launchChromium();
@@ -85,7 +61,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
 
   it('streams reasoning open, folds it when the answer starts, and renders both as markdown', async () => {
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
-    await send({ type: 'turnStarted', turn: turn('t1') });
+    await send({ type: 'turnStarted', turn: wireTurn('t1') });
     const reasoning = 'Okay, the user wants **three** constants.\n\nLet me write `one` first.\n\n';
     for (const piece of reasoning.match(/.{1,7}/gs)!)
       await send({ type: 'delta', turnId: 't1', reasoning: piece, answer: '', at: 2_000 });
@@ -150,7 +126,13 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       conversation: {
         busy: false,
         turns: [
-          turn('r1', { reasoning: 'Old thoughts.', answer, status: 'done', endedAt: 5_000, reasoningEndedAt: 4_000 }),
+          wireTurn('r1', {
+            reasoning: 'Old thoughts.',
+            answer,
+            status: 'done',
+            endedAt: 5_000,
+            reasoningEndedAt: 4_000,
+          }),
         ],
       },
     });
@@ -184,7 +166,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
 
   it('times the thought from its first delta: "Thinking… 6 s" live, then "Thought for 12 s · 492 tokens · 41 tok/s"', async () => {
     // Requested at 1 s, a 20 s model load, then 12 s of thinking.
-    await send({ type: 'turnStarted', turn: turn('h1', { startedAt: 1_000 }) });
+    await send({ type: 'turnStarted', turn: wireTurn('h1', { startedAt: 1_000 }) });
     await send({ type: 'delta', turnId: 'h1', reasoning: 'After the model load, now ', answer: '', at: 21_000 });
     await send({ type: 'delta', turnId: 'h1', reasoning: 'thinking starts here.', answer: '', at: 27_000 });
     await idle();
@@ -204,7 +186,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       conversation: {
         busy: false,
         turns: [
-          turn('h2', {
+          wireTurn('h2', {
             reasoning: 'x'.repeat(400),
             answer: 'A.',
             status: 'done',
@@ -221,7 +203,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
   });
 
   it('counts self-corrections in the header: live as they stream, the last line once the thought ends', async () => {
-    await send({ type: 'turnStarted', turn: turn('sc1', { startedAt: 1_000 }) });
+    await send({ type: 'turnStarted', turn: wireTurn('sc1', { startedAt: 1_000 }) });
     const reasoning = 'Try x = 2.\n\nWait, that fails.\nHmm, maybe 3.\n\nWaiting is fine.\n\nActually, 4.';
     for (const piece of reasoning.match(/.{1,5}/gs)!)
       await send({ type: 'delta', turnId: 'sc1', reasoning: piece, answer: '', at: 2_000 });
@@ -236,7 +218,9 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       type: 'state',
       conversation: {
         busy: false,
-        turns: [turn('sc2', { reasoning: 'A.\nBut wait, B.', answer: 'B', status: 'done', reasoningEndedAt: 2_000 })],
+        turns: [
+          wireTurn('sc2', { reasoning: 'A.\nBut wait, B.', answer: 'B', status: 'done', reasoningEndedAt: 2_000 }),
+        ],
       },
     });
     await idle();
@@ -247,7 +231,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
     await t.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
     const reasoning = 'Think about **bold** and `code`:\n\n```ts\nconst x = 1;\n```\n';
     const answer = '# Title\n\nSee [docs](https://example.com) and `x`.\n\n```py\nprint(1)\n```';
-    await send({ type: 'turnStarted', turn: turn('c1') });
+    await send({ type: 'turnStarted', turn: wireTurn('c1') });
     await send({ type: 'delta', turnId: 'c1', reasoning, answer: '', at: 2_000 });
     await send({ type: 'delta', turnId: 'c1', reasoning: '', answer, at: 3_000 });
     await send({ type: 'turnEnded', turnId: 'c1', status: 'done', at: 4_000 });
@@ -311,7 +295,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       localLabel: 'no model',
       collapseThinking: false,
     });
-    await send({ type: 'turnStarted', turn: turn('k1') });
+    await send({ type: 'turnStarted', turn: wireTurn('k1') });
     await send({ type: 'delta', turnId: 'k1', reasoning: 'Thinking hard.', answer: '', at: 2_000 });
     await idle();
     assert.equal(await isOpen(t.page, 'k1'), true);
@@ -332,7 +316,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
 
   it('remembers the user’s own open/closed choice per turn across a reload (vscode.setState); untouched turns follow the setting', async () => {
     const done = (id: string) =>
-      turn(id, {
+      wireTurn(id, {
         reasoning: `Thoughts of ${id}.`,
         answer: `Answer of ${id}.`,
         status: 'done',
@@ -368,7 +352,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
       // D: the user folds the thought while it streams.
       await sendTo(
         first.page,
-        { type: 'turnStarted', turn: turn('D') },
+        { type: 'turnStarted', turn: wireTurn('D') },
         { type: 'delta', turnId: 'D', reasoning: 'Streaming thoughts.', answer: '', at: 2_000 },
       );
       await settle(first.page);
@@ -430,7 +414,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
   it('offers an error’s actions as buttons that post exactly that action (New Chat when the local context is full)', async () => {
     await posted();
     await send(
-      { type: 'turnStarted', turn: turn('full') },
+      { type: 'turnStarted', turn: wireTurn('full') },
       {
         type: 'turnEnded',
         turnId: 'full',
