@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { severityName } from './context/problems';
 import { listFencedBlocks } from '../core/apply/extractCode';
 import { locateBlock } from '../core/apply/locateBlock';
 import { unfinishedAnswerReason } from '../core/apply/planEdit';
@@ -260,19 +261,6 @@ function toRange0(range: vscode.Range): Range0 {
     start: { line: range.start.line, character: range.start.character },
     end: { line: range.end.line, character: range.end.character },
   };
-}
-
-function severityName(severity: vscode.DiagnosticSeverity): 'error' | 'warning' | 'info' | 'hint' {
-  switch (severity) {
-    case vscode.DiagnosticSeverity.Error:
-      return 'error';
-    case vscode.DiagnosticSeverity.Warning:
-      return 'warning';
-    case vscode.DiagnosticSeverity.Information:
-      return 'info';
-    case vscode.DiagnosticSeverity.Hint:
-      return 'hint';
-  }
 }
 
 function longestBacktickRun(text: string): number {

@@ -83,7 +83,8 @@ async function fileLines(uri: vscode.Uri): Promise<readonly string[] | undefined
   }
 }
 
-function severityName(severity: vscode.DiagnosticSeverity): ProblemSeverity {
+/** A diagnostic's severity as the prompts name it (#problems and Fix's diagnostics). */
+export function severityName(severity: vscode.DiagnosticSeverity): ProblemSeverity {
   switch (severity) {
     case vscode.DiagnosticSeverity.Error:
       return 'error';

@@ -5,6 +5,7 @@
  */
 
 import { isReasoningModelName } from '../../core/questionOptions';
+import { createOpenAiClient } from './openAiClient';
 
 export interface ListedModel {
   readonly name: string;
@@ -37,17 +38,10 @@ export async function listServerModels(options: ModelListOptions): Promise<Model
   }
   const apiKey = options.apiKey || undefined;
   try {
-    const client = new sdk.OpenAI({
-      baseURL: options.baseUrl.replace(/\/+$/, ''),
-      apiKey: apiKey ?? 'no-key',
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      defaultHeaders: apiKey ? undefined : { Authorization: null },
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 10_000,
-      logLevel: 'off',
+    const client = createOpenAiClient(sdk, {
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 10_000,
     });
     const names = new Set<string>();
     for await (const model of client.models.list({ signal: options.signal })) {

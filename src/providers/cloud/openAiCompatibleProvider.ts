@@ -17,6 +17,7 @@ import { DEFAULT_CLOUD_CONTEXT_TOKENS } from '../../core/context/defaults';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, sleep as abortableSleep, type RetryPolicy } from '../../core/retry';
 import { ThinkSplitter, type SplitChunk } from '../../core/thinkSplitter';
 import { R1_SAMPLING } from '../r1Sampling';
+import { createOpenAiClient } from './openAiClient';
 import {
   endedEarlyError,
   invalidBaseUrlError,
@@ -282,21 +283,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   private client(sdk: Sdk, fetchImpl: typeof fetch): OpenAI {
-    const apiKey = this.options.apiKey || undefined;
-    return new sdk.OpenAI({
-      baseURL: this.options.baseUrl.replace(/\/+$/, ''),
-      // The SDK insists on a key; with none, the placeholder's header is removed below.
-      apiKey: apiKey ?? 'no-key',
-      // Explicit nulls so the OPENAI_* environment of the user never reaches another server.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      defaultHeaders: apiKey ? undefined : { Authorization: null },
-      maxRetries: 0,
+    return createOpenAiClient(sdk, {
+      baseUrl: this.options.baseUrl,
+      apiKey: this.options.apiKey,
       // Our watchdog covers the wait for headers; this is only a backstop.
-      timeout: Math.ceil(Math.max(2 * this.inactivityTimeoutMs, 600_000)),
-      logLevel: 'off',
+      timeoutMs: Math.ceil(Math.max(2 * this.inactivityTimeoutMs, 600_000)),
       fetch: fetchImpl,
     });
   }
