@@ -156,7 +156,12 @@ suite('Fix Selection ×N (loopback DeepSeek server, real files)', () => {
     const shown = await api.fixRunAction(run.id, 'showGroup', forOf.index);
     assert.equal(shown?.shownGroup, forOf.index);
     assert.equal(shown?.proposal?.state, 'pending');
-    assert.match(await proposedText(), /for \(const value of values\)/);
+    // The group switch replaces the diff: wait for the new one rather than read a closing one.
+    await waitUntil(
+      "the for-of group's diff",
+      async () => (/for \(const value of values\)/.test(await proposedText()) ? true : undefined),
+      5_000,
+    );
     // The other group replaces it: one proposal at a time.
     const other = await api.fixRunAction(run.id, 'showGroup', forOf.index === 0 ? 1 : 0);
     assert.equal(other?.proposal?.state, 'pending');
