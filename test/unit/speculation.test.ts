@@ -58,6 +58,15 @@ describe('SpeculationGate', () => {
     assert.equal(gate.open, true, 'back to the first pause length');
   });
 
+  it('judges a draft model sooner: each of its drafts costs a step of the draft model', () => {
+    assert.ok(SPECULATION.draftModelWindow < SPECULATION.window);
+    const gate = new SpeculationGate(SPECULATION.draftModelWindow);
+    for (let i = 0; i < SPECULATION.draftModelWindow - 1; i++) gate.record(1, 0);
+    assert.equal(gate.open, true, 'not judged before its window');
+    gate.record(1, 0);
+    assert.equal(gate.open, false);
+  });
+
   it('judges acceptance against the threshold', () => {
     const good = new SpeculationGate();
     const accepted = Math.ceil(SPECULATION.window * SPECULATION.minAcceptance);

@@ -28,7 +28,7 @@ export function inputLookupPredictor(nlc: NodeLlamaCpp): SpeculativePredictor {
     patternLength: { min: 1 },
     predictionLength: { min: 1, max: SPECULATION.lookupDraftTokens },
   });
-  return gated(nlc, 'inputLookup', inner, true, SPECULATION.lookupDraftTokens);
+  return gated(nlc, 'inputLookup', inner, true, SPECULATION.lookupDraftTokens, SPECULATION.window);
 }
 
 export function draftModelPredictor(nlc: NodeLlamaCpp, draftSequence: LlamaContextSequence): SpeculativePredictor {
@@ -39,7 +39,7 @@ export function draftModelPredictor(nlc: NodeLlamaCpp, draftSequence: LlamaConte
     maxTokens: SPECULATION.draftModelTokens,
     minConfidence: SPECULATION.draftMinConfidence,
   });
-  return gated(nlc, 'draft', inner, false, SPECULATION.draftModelTokens);
+  return gated(nlc, 'draft', inner, false, SPECULATION.draftModelTokens, SPECULATION.draftModelWindow);
 }
 
 function gated(
@@ -48,8 +48,9 @@ function gated(
   inner: TokenPredictor,
   usesInput: boolean,
   maxDraftTokens: number,
+  window: number,
 ): SpeculativePredictor {
-  let gate = new SpeculationGate();
+  let gate = new SpeculationGate(window);
   let length = new DraftLength(maxDraftTokens);
   let sequence: LlamaContextSequence | undefined;
   let input: Token[] | undefined;
@@ -113,7 +114,7 @@ function gated(
     predictor: new GatedPredictor(),
     begin(target, inputTokens) {
       sequence = target;
-      gate = new SpeculationGate();
+      gate = new SpeculationGate(window);
       length = new DraftLength(maxDraftTokens);
       paused = false;
       input = [...inputTokens];
