@@ -3,27 +3,30 @@
  * IPC, ThinkSplitter), on workloads built so that acceptance means something:
  *
  *   fix answer      a chain model (test/gguf/chainModel.ts) whose fixed answer copies a 60-line
- *                   function from its prompt with one line changed, with the per-token cost of a
- *                   Qwen2.5-0.5B-shaped model (BENCH_SPEC_SHAPE=1.5b: the R1-Distill-Qwen-1.5B shape).
+ *                   function from its prompt with one line changed, with the per-token cost of
+ *                   R1-Distill-Qwen-1.5B, the smallest R1 distill (BENCH_SPEC_SHAPE=0.5b: a
+ *                   Qwen2.5-0.5B shape, where fixed per-step costs weigh more).
  *                   Modes: none, input lookup, and a tiny draft model that agrees with the main model
  *                   on 3 of 4 states (a synthetic acceptance rate, chosen, not measured).
  *   no acceptance   the 1.5B-shaped random model (test/gguf/shapedModel.ts): input lookup, and a draft
  *                   with its vocabulary that always proposes a token the model never emits (every
  *                   draft refuted), against none. Speculation must switch itself off here.
  *
- * Figures: answer tok/s (tokens after the first answer token), acceptance (accepted / drafted). The
- * chain models' acceptance rates are properties of the synthetic workload, not of real models.
+ * Figures: answer tok/s (tokens after the first answer token, timed where the stream arrives),
+ * acceptance (accepted / drafted), medians of BENCH_ROUNDS rounds that alternate the modes' order so
+ * machine noise hits all alike. The chain models' acceptance rates are properties of the synthetic
+ * workload, not of real models.
  *
- * Environment: BENCH_ROUNDS (default 1), BENCH_THREADS (default: physical cores, as the provider),
- * BENCH_SPEC_SHAPE (0.5b | 1.5b),
- * LLAMA_SERVER=/path/to/llama-server adds llama.cpp's server on the same fix workload (built from
- * node-llama-cpp's bundled llama.cpp like llama-bench, see bench-local.ts), with no speculation,
- * `--spec-type ngram-simple` and the draft model, and prints `fix answer, R1 Coder / llama-server best`.
+ * Environment: BENCH_ROUNDS (default 3; at least 5 for the short no-acceptance turns),
+ * BENCH_THREADS (default: physical cores, as the provider),
+ * BENCH_SPEC_SHAPE (1.5b | 0.5b),
+ * LLAMA_SERVER=/path/to/llama-server adds llama.cpp's server on the same fix workload, in the same
+ * rounds (how to build it with node-llama-cpp's kernels: scripts/benchLlamaServer.ts): no
+ * speculation, `--spec-type ngram-simple` at its defaults and two tuned n-gram sizes, and the draft
+ * model; prints `fix answer, R1 Coder / llama-server best` (our best mode / its best mode).
  */
 
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { SpeculativeUsage, StreamChunk } from '../src/core/chunks';
 import { physicalCoreCount } from '../src/providers/local/cpuCores';
 import { LocalProvider } from '../src/providers/local/localProvider';
@@ -37,21 +40,27 @@ import {
 } from '../test/gguf/chainModel';
 import { ensureShapedModel, R1_DISTILL_1_5B_SHAPE } from '../test/gguf/shapedModel';
 import { buildLocalWorker } from '../test/support/localWorkerBundle';
+import { llamaServerTurn, type ServerTurn } from './benchLlamaServer';
 
 const root = join(__dirname, '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const THREADS = Number(process.env.BENCH_THREADS ?? 0) || physicalCoreCount();
 const QWEN_0_5B_SHAPE: ChainShape = { hidden: 896, layers: 24, heads: 14, kvHeads: 2, ffn: 4864 };
-const MAIN_SHAPE = process.env.BENCH_SPEC_SHAPE === '1.5b' ? DISTILL_1_5B_CHAIN_SHAPE : QWEN_0_5B_SHAPE;
+const MAIN_SHAPE = process.env.BENCH_SPEC_SHAPE === '0.5b' ? QWEN_0_5B_SHAPE : DISTILL_1_5B_CHAIN_SHAPE;
 const VOCAB = R1_DISTILL_1_5B_SHAPE.vocab;
+const CONTEXT_SIZE = 2048;
 /** The draft agrees with the main model on 1 - 1/4 of its states. */
 const DISAGREE_EVERY = 4;
 const NO_ACCEPTANCE_TOKENS = 128;
+const ZERO_ROUNDS = Math.max(ROUNDS, 5);
 
 interface Turn {
   readonly answerTps: number;
+  /** Answer tokens (all tokens when the workload counts the thought too). */
   readonly tokens: number;
-  readonly speculative?: SpeculativeUsage;
+  /** Thought and answer. */
+  readonly completionTokens: number;
+  readonly speculative?: Pick<SpeculativeUsage, 'accepted' | 'drafted'>;
 }
 
 async function turn(
@@ -62,6 +71,7 @@ async function turn(
 ): Promise<Turn> {
   let first = 0;
   let tokens = 0;
+  let completionTokens = 0;
   let speculative: SpeculativeUsage | undefined;
   let failure: string | undefined;
   const stream: AsyncIterable<StreamChunk> = provider.stream({
@@ -73,27 +83,29 @@ async function turn(
     const counts = chunk.type === 'answer' || (countAll && chunk.type === 'reasoning');
     if (counts && first === 0) first = performance.now();
     if (chunk.type === 'usage') {
-      tokens = countAll
-        ? chunk.usage.completionTokens
-        : chunk.usage.completionTokens - (chunk.usage.reasoningTokens ?? 0);
+      completionTokens = chunk.usage.completionTokens;
+      tokens = countAll ? completionTokens : completionTokens - (chunk.usage.reasoningTokens ?? 0);
       speculative = chunk.usage.speculative;
     }
     if (chunk.type === 'error') failure = chunk.error.message;
   }
   const end = performance.now();
   if (failure) throw new Error(failure);
-  return { answerTps: (tokens - 1) / ((end - first) / 1000), tokens, speculative };
+  return { answerTps: (tokens - 1) / ((end - first) / 1000), tokens, completionTokens, speculative };
 }
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-interface Mode {
-  readonly name: string;
-  readonly options: Partial<LocalProviderOptions>;
-}
+type Mode =
+  | { readonly name: string; readonly provider: Partial<LocalProviderOptions> }
+  | { readonly name: string; readonly server: readonly string[] };
 
-/** Each mode in its own provider (worker), a warm-up turn first, rounds alternating between modes. */
+/**
+ * Each mode fresh per measured turn (a new worker, or a new llama-server), loaded by a tiny turn
+ * first, so the prompt is evaluated in full and no KV cache is shared; rounds alternate the order.
+ */
 async function measure(
+  rounds: number,
   workerPath: string,
   modelPath: string,
   modes: readonly Mode[],
@@ -102,27 +114,57 @@ async function measure(
   countAll: boolean,
 ): Promise<Map<string, Turn[]>> {
   const results = new Map<string, Turn[]>(modes.map((mode) => [mode.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  const serverTurns = new Map<string, ServerTurn[]>();
+  for (let round = 0; round < rounds; round++) {
     for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-      const provider = new LocalProvider({
-        modelPath,
-        workerPath,
-        gpuLayers: 0,
-        threads: THREADS,
-        contextSizeCap: 2048,
-        seed: 1,
-        ...mode.options,
-      });
-      try {
-        // A fresh worker per measured turn, loaded by a tiny turn first, so the prompt is evaluated
-        // in full and no KV cache is shared between modes.
-        await turn(provider, 'Hi', 4, true);
-        results.get(mode.name)!.push(await turn(provider, `${prompt}\n\n(run ${round})`, maxTokens, countAll));
-      } finally {
-        provider.dispose();
+      const question = `${prompt}\n\n(run ${round})`;
+      if ('server' in mode) {
+        const options = { binary: process.env.LLAMA_SERVER!, modelPath, threads: THREADS, contextSize: CONTEXT_SIZE };
+        const turns = serverTurns.get(mode.name) ?? [];
+        turns.push(await llamaServerTurn({ ...options, args: mode.server }, question));
+        serverTurns.set(mode.name, turns);
+      } else {
+        const provider = new LocalProvider({
+          modelPath,
+          workerPath,
+          gpuLayers: 0,
+          threads: THREADS,
+          contextSizeCap: CONTEXT_SIZE,
+          seed: 1,
+          ...mode.provider,
+        });
+        try {
+          await turn(provider, 'Hi', 4, true);
+          results.get(mode.name)!.push(await turn(provider, question, maxTokens, countAll));
+        } finally {
+          provider.dispose();
+        }
       }
-      process.stderr.write(`  ${mode.name}: round ${round + 1}/${ROUNDS}\r`);
+      process.stderr.write(`  ${mode.name}: round ${round + 1}/${rounds}\x1b[K\r`);
     }
+  }
+  // The server streams the same reply (the chain model's is fixed): its answer has as many tokens
+  // as ours, which it does not report apart from the thought. It generates the opening `<think>\n`
+  // itself (2 tokens) where R1 Coder puts it in the prompt.
+  const ours = [...results.values()].flat()[0];
+  for (const [name, turns] of serverTurns) {
+    results.set(
+      name,
+      turns.map((server) => {
+        if (ours && Math.abs(server.predicted - ours.completionTokens) > 2) {
+          throw new Error(
+            `${name}: llama-server generated ${server.predicted} tokens, R1 Coder ${ours.completionTokens}`,
+          );
+        }
+        const tokens = ours?.tokens ?? NaN;
+        return {
+          answerTps: (tokens - 1) / (server.answerMs / 1000),
+          tokens,
+          completionTokens: server.predicted,
+          speculative: { drafted: server.drafted, accepted: server.accepted },
+        };
+      }),
+    );
   }
   return results;
 }
@@ -133,7 +175,8 @@ function row(label: string, turns: readonly Turn[], baseline?: number): number {
   const acceptance =
     spec && spec.drafted > 0 ? `${((100 * spec.accepted) / spec.drafted).toFixed(0)}% of ${spec.drafted}` : '—';
   const ratio = baseline ? (tps / baseline).toFixed(2) : '1.00';
-  console.log(`${label.padEnd(44)}${tps.toFixed(2).padEnd(12)}${ratio.padEnd(10)}${acceptance}`);
+  const spread = turns.length > 1 ? ` (${turns.map((t) => t.answerTps.toFixed(1)).join(', ')})` : '';
+  console.log(`${label.padEnd(52)}${tps.toFixed(2).padEnd(10)}${ratio.padEnd(9)}${acceptance.padEnd(16)}${spread}`);
   return tps;
 }
 
@@ -141,10 +184,34 @@ function json(metric: string, value: number, unit: string): void {
   console.log(`BENCH_JSON ${JSON.stringify({ bench: 'speculative', metric, value, unit })}`);
 }
 
+function verdict(what: string, value: number, target: number): void {
+  console.log(`${value >= target ? 'PASS' : 'FAIL'} ${what}: ${value.toFixed(2)} (target ≥ ${target})`);
+}
+
+/** llama-server's speculative modes on the fix workload: its defaults, two tuned n-gram sizes, the draft. */
+function serverModes(draftPath: string): Mode[] {
+  if (!process.env.LLAMA_SERVER) return [];
+  const ngram = (n: number, m: number) => [
+    '--spec-type',
+    'ngram-simple',
+    '--spec-ngram-simple-size-n',
+    String(n),
+    '--spec-ngram-simple-size-m',
+    String(m),
+  ];
+  return [
+    { name: 'llama-server none', server: [] },
+    { name: 'llama-server ngram-simple', server: ['--spec-type', 'ngram-simple'] },
+    { name: 'llama-server ngram-simple n2 m16', server: ngram(2, 16) },
+    { name: 'llama-server ngram-simple n4 m32', server: ngram(4, 32) },
+    { name: 'llama-server draft', server: ['-md', draftPath, '--spec-type', 'draft-simple'] },
+  ];
+}
+
 async function main(): Promise<void> {
   const workerPath = await buildLocalWorker(join(root, 'out', 'bench', 'localWorker.js'));
   const fix = fixWorkload(60);
-  const shapeTag = MAIN_SHAPE === DISTILL_1_5B_CHAIN_SHAPE ? '1.5b' : '0.5b';
+  const shapeTag = MAIN_SHAPE === QWEN_0_5B_SHAPE ? '0.5b' : '1.5b';
   const main = ensureChainModel(root, `fix-${shapeTag}`, fix.script, { shape: MAIN_SHAPE, vocabularySize: VOCAB });
   const draft = ensureChainModel(root, 'fix-draft', fix.script, {
     shape: TINY_CHAIN_SHAPE,
@@ -161,17 +228,20 @@ async function main(): Promise<void> {
   });
 
   console.log(
-    `threads ${THREADS}, ${ROUNDS} round(s); fix answer on a ${shapeTag}-shaped chain model, no acceptance on the 1.5B-shaped random model`,
+    `threads ${THREADS}, median of ${ROUNDS} round(s) (no acceptance: ${ZERO_ROUNDS}); fix answer on a ${shapeTag}-shaped chain model, no acceptance on the 1.5B-shaped random model`,
   );
-  console.log(`${'answer tok/s'.padEnd(44)}${'tok/s'.padEnd(12)}${'× none'.padEnd(10)}acceptance (accepted / drafted)`);
+  console.log(`${'answer tok/s'.padEnd(52)}${'tok/s'.padEnd(10)}${'× none'.padEnd(9)}${'accepted'.padEnd(16)}(rounds)`);
 
+  const servers = serverModes(draft.path);
   const fixResults = await measure(
+    ROUNDS,
     workerPath,
     main.path,
     [
-      { name: 'none', options: { speculative: false } },
-      { name: 'input lookup', options: { speculative: true } },
-      { name: 'draft', options: { speculative: true, draftModelPath: draft.path } },
+      { name: 'none', provider: { speculative: false } },
+      { name: 'input lookup', provider: { speculative: true } },
+      { name: 'draft', provider: { speculative: true, draftModelPath: draft.path } },
+      ...servers,
     ],
     fix.prompt,
     undefined,
@@ -184,17 +254,20 @@ async function main(): Promise<void> {
     fixResults.get('draft')!,
     fixNone,
   );
+  const serverFigures = servers.map((mode) => row(`fix answer, ${mode.name}`, fixResults.get(mode.name)!, fixNone));
 
   // One token per character with the shaped model's byte-level vocabulary: 20 lines fit the context.
   const code = fix.prompt.split('```ts\n')[1]!.split('\n').slice(0, 20).join('\n');
   const question = `Explain this function:\n\n\`\`\`ts\n${code}\n\`\`\``;
+  // Short turns, and a ratio judged against 0.95: more rounds.
   const zero = await measure(
+    ZERO_ROUNDS,
     workerPath,
     shaped.path,
     [
-      { name: 'none', options: { speculative: false } },
-      { name: 'input lookup', options: { speculative: true } },
-      { name: 'draft', options: { speculative: true, draftModelPath: wrongDraft.path } },
+      { name: 'none', provider: { speculative: false } },
+      { name: 'input lookup', provider: { speculative: true } },
+      { name: 'draft', provider: { speculative: true, draftModelPath: wrongDraft.path } },
     ],
     question,
     NO_ACCEPTANCE_TOKENS,
@@ -218,60 +291,21 @@ async function main(): Promise<void> {
   json('no acceptance, input lookup / none', zeroLookup / zeroNone, 'ratio');
   json('no acceptance, draft / none', zeroDraft / zeroNone, 'ratio');
   // The worst of the two speculative modes: what a user pays when nothing is accepted.
-  json('no acceptance, speculative / none', Math.min(zeroLookup, zeroDraft) / zeroNone, 'ratio');
+  const zeroWorst = Math.min(zeroLookup, zeroDraft) / zeroNone;
+  json('no acceptance, speculative / none', zeroWorst, 'ratio');
 
-  const best = Math.max(fixLookup, fixDraft);
-  console.log(
-    `targets: fix answer ≥ 1.5× none: ${fixLookup / fixNone >= 1.5 ? 'met' : 'missed'} (${(fixLookup / fixNone).toFixed(2)}×); ` +
-      `no acceptance ≥ 0.95× none: ${Math.min(zeroLookup, zeroDraft) / zeroNone >= 0.95 ? 'met' : 'missed'} (${(Math.min(zeroLookup, zeroDraft) / zeroNone).toFixed(2)}×)`,
-  );
-
-  const server = process.env.LLAMA_SERVER;
-  if (server) {
-    const figures = [
-      await llamaServer(server, main.path, [], fix.prompt),
-      await llamaServer(server, main.path, ['--spec-type', 'ngram-simple'], fix.prompt),
-      await llamaServer(server, main.path, ['-md', draft.path], fix.prompt),
-    ];
-    console.log(
-      `llama-server (none, ngram-simple, draft): ${figures.map((value) => value.toFixed(2)).join(', ')} tok/s`,
-    );
-    json('fix answer, llama-server best', Math.max(...figures), 'tok/s');
-    json('fix answer, R1 Coder / llama-server best', best / Math.max(...figures), 'ratio');
+  verdict('fix answer, input lookup / none', fixLookup / fixNone, 1.5);
+  verdict('no acceptance, speculative / none', zeroWorst, 0.95);
+  if (servers.length) {
+    const best = Math.max(fixLookup, fixDraft);
+    const serverBest = Math.max(...serverFigures.slice(1));
+    json('fix answer, llama-server none', serverFigures[0]!, 'tok/s');
+    json('fix answer, llama-server best', serverBest, 'tok/s');
+    json('fix answer, R1 Coder none / llama-server none', fixNone / serverFigures[0]!, 'ratio');
+    json('fix answer, R1 Coder / llama-server best', best / serverBest, 'ratio');
+    verdict('fix answer, R1 Coder / llama-server best', best / serverBest, 1.0);
   } else {
-    console.log('LLAMA_SERVER not set: no llama-server figures');
-  }
-}
-
-/** Generation tok/s that llama-server reports for the fix prompt (its own timings, greedy). */
-async function llamaServer(binary: string, modelPath: string, extra: string[], prompt: string): Promise<number> {
-  const port = 18000 + Math.floor(Math.random() * 1000);
-  const child = spawn(
-    binary,
-    ['-m', modelPath, '-t', String(THREADS), '-c', '2048', '--port', String(port), ...extra],
-    {
-      stdio: 'ignore',
-    },
-  );
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 600; i++) {
-      const ok = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await delay(100);
-    }
-    const response = await fetch(`${base}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: prompt }], temperature: 0.6, top_p: 0.95, seed: 1 }),
-    });
-    const body = (await response.json()) as { timings?: { predicted_per_second?: number } };
-    return body.timings?.predicted_per_second ?? NaN;
-  } finally {
-    child.kill();
+    console.log('LLAMA_SERVER not set: no llama-server figures (see scripts/benchLlamaServer.ts to build one)');
   }
 }
 

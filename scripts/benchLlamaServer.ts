@@ -1,0 +1,163 @@
+/**
+ * llama.cpp's own server as a benchmark baseline (bench:speculative): started fresh per measured
+ * turn, warmed up with a tiny request, then asked once with streaming, timed at the client exactly
+ * as R1 Coder's turns are (first answer token to the end of the stream).
+ *
+ * Build it from node-llama-cpp's bundled llama.cpp, linked against node-llama-cpp's prebuilt
+ * libraries so the kernels are the ones R1 Coder runs (only the server, mtmd, cpp-httplib and
+ * vendor/hash are compiled; ~4 minutes on 2 cores):
+ *
+ *   R=$PWD; S=/tmp/llsrc; O=/tmp/llbuild; T=/opt/llama-server
+ *   B=$R/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
+ *   git clone $R/node_modules/node-llama-cpp/llama/gitRelease.bundle $S; mkdir -p $O/obj $O/ui $T
+ *   cmake -DUI_SOURCE_DIR=$S/tools/ui -DUI_BINARY_DIR=$O/ui -DLLAMA_SOURCE_DIR=$S \
+ *     -DHF_ENABLED=OFF -DBUILD_UI=OFF -DLLAMA_UI_GZIP=ON -P $S/scripts/ui-assets.cmake
+ *   # LLAMA_SUBPROCESS: the prebuilt libllama-common was built with it (it changes a struct's layout)
+ *   F="-O2 -DNDEBUG -std=c++17 -w -DLLAMA_SUBPROCESS -I$S/include -I$S/ggml/include -I$S/common \
+ *     -I$S/vendor -I$S/vendor/hash -I$S/tools/mtmd -I$S -I$S/tools/server -I$O/ui"
+ *   for f in $S/tools/server/*.cpp $O/ui/ui.cpp $S/vendor/hash/hash.cpp; do
+ *     g++ $F -c $f -o $O/obj/$(basename $f).o; done
+ *   for f in $S/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp \
+ *     $S/tools/mtmd/models/*.cpp; do g++ $F -DMTMD_VIDEO -c $f -o $O/obj/mtmd_$(basename $f).o; done
+ *   g++ $F -DCPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH=1048576 -DCPPHTTPLIB_LISTEN_BACKLOG=512 \
+ *     -DCPPHTTPLIB_REQUEST_URI_MAX_LENGTH=32768 -DCPPHTTPLIB_TCP_NODELAY=1 \
+ *     -c $S/vendor/cpp-httplib/httplib.cpp -o $O/obj/httplib.o
+ *   g++ $F -x c++ -c $S/vendor/hash/sha1/sha1.c -o $O/obj/sha1.o
+ *   for f in xxhash sha256; do gcc -O2 -w -I$S/vendor/hash -c $S/vendor/hash/$f/$f.c -o $O/obj/$f.o; done
+ *   g++ $O/obj/*.o -o $T/llama-server -L$B -l:libllama-common.so -l:libllama.v0.5.0.so \
+ *     -l:libggml.v0.5.0.so -l:libggml-base.so -lpthread -ldl -Wl,-rpath,'$ORIGIN'
+ *   ln -sf $B/*.so $T/    # the CPU backends (libggml-cpu-*) load from the binary's folder
+ *
+ * In this llama.cpp (v0.5.0) a draft model needs `--spec-type draft-simple`: `-md` alone loads it and
+ * never drafts.
+ */
+
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface ServerTurn {
+  /** Milliseconds from the first answer (`content`) delta to the end of the stream. */
+  readonly answerMs: number;
+  /** Tokens the server generated (thought and answer). */
+  readonly predicted: number;
+  /** Its own whole-reply generation speed (timings.predicted_per_second). */
+  readonly predictedPerSecond: number;
+  readonly drafted: number;
+  readonly accepted: number;
+}
+
+export interface ServerOptions {
+  readonly binary: string;
+  readonly modelPath: string;
+  readonly threads: number;
+  readonly contextSize: number;
+  /** Extra arguments: the speculative mode. */
+  readonly args: readonly string[];
+}
+
+/** R1's sampling (temperature 0.6, top-p 0.95) with R1 Coder's top-k and no min-p, as the worker samples. */
+const SAMPLING = { temperature: 0.6, top_p: 0.95, top_k: 40, min_p: 0, seed: 1 };
+
+/** One fresh server: warm-up turn, then the prompt, streamed. */
+export async function llamaServerTurn(options: ServerOptions, prompt: string): Promise<ServerTurn> {
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const child = spawn(
+    options.binary,
+    [
+      '-m',
+      options.modelPath,
+      '-t',
+      String(options.threads),
+      '-c',
+      String(options.contextSize),
+      // One slot, as R1 Coder's one sequence (the default of 4 splits the context).
+      '-np',
+      '1',
+      '--port',
+      String(port),
+      ...options.args,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr.on('data', (data: Buffer) => {
+    log = (log + data.toString()).slice(-4000);
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`llama-server exited (${code}):\n${log}`))),
+  );
+  exited.catch(() => undefined);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await Promise.race([waitHealthy(base), exited]);
+    await Promise.race([complete(base, 'Hi', 4), exited]);
+    return await Promise.race([streamTurn(base, prompt), exited]);
+  } finally {
+    child.kill();
+  }
+}
+
+async function waitHealthy(base: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const ok = await fetch(`${base}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await delay(100);
+  }
+  throw new Error('llama-server did not become healthy in 120 s');
+}
+
+async function complete(base: string, content: string, maxTokens: number): Promise<void> {
+  const response = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content }], max_tokens: maxTokens, ...SAMPLING }),
+  });
+  await response.text();
+}
+
+interface StreamEvent {
+  readonly choices?: readonly { readonly delta?: { readonly content?: string | null } }[];
+  readonly timings?: {
+    readonly predicted_n?: number;
+    readonly predicted_per_second?: number;
+    readonly draft_n?: number;
+    readonly draft_n_accepted?: number;
+  };
+}
+
+async function streamTurn(base: string, prompt: string): Promise<ServerTurn> {
+  const response = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }], stream: true, ...SAMPLING }),
+  });
+  if (!response.ok || !response.body) throw new Error(`llama-server answered ${response.status}`);
+  let first = 0;
+  let timings: StreamEvent['timings'];
+  let pending = '';
+  const decoder = new TextDecoder();
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    pending += decoder.decode(read.value, { stream: true });
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+      const event = JSON.parse(line.slice(6)) as StreamEvent;
+      if (!first && event.choices?.[0]?.delta?.content) first = performance.now();
+      if (event.timings) timings = event.timings;
+    }
+  }
+  const end = performance.now();
+  if (!first || !timings) throw new Error('llama-server streamed no answer or no timings');
+  return {
+    answerMs: end - first,
+    predicted: timings.predicted_n ?? NaN,
+    predictedPerSecond: timings.predicted_per_second ?? NaN,
+    drafted: timings.draft_n ?? 0,
+    accepted: timings.draft_n_accepted ?? 0,
+  };
+}
