@@ -60,25 +60,28 @@ export async function useModelFile(
     );
   }
   offerLocalMode(`${label} is now the local model.`);
-  void offerDraftModel(context, log, path, label);
+  void offerDraftModel(context, log, memory, path, label);
   return path;
 }
 
 /**
- * A larger Qwen distill was chosen and a 1.5B Qwen distill is among the recent picks or downloads:
- * offer it as the draft model (r1Coder.local.draftModelPath), which speeds up thoughts and answers.
+ * A larger Qwen distill was chosen, it runs on a GPU, and a 1.5B Qwen distill is among the recent
+ * picks or downloads: offer it as the draft model (r1Coder.local.draftModelPath), which speeds up
+ * thoughts and answers there (on a CPU it does not pay: see draftModelOffer).
  */
 async function offerDraftModel(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
+  memory: MachineMemoryProbe,
   mainPath: string,
   label: string,
 ): Promise<void> {
   try {
     const { draftModelPath, speculative } = readLocalSettings();
     if (!speculative || draftModelPath) return;
+    const gpu = ((await memory.measure()).vramBytes ?? 0) > 0;
     const known = await findModelCandidates({ recent: recentModels(context), downloadDirs: [modelsDir(context)] });
-    const draft = draftModelOffer({ mainPath, draftModelPath, speculative, known });
+    const draft = draftModelOffer({ mainPath, draftModelPath, speculative, gpu, known });
     if (!draft) return;
     const name = draft.split(/[\\/]/).pop() ?? draft;
     const choice = await vscode.window.showInformationMessage(

@@ -136,10 +136,20 @@ describe('suggestDraftModel', () => {
 describe('draftModelOffer (after a local model is chosen)', () => {
   const small = '/models/DeepSeek-R1-Distill-Qwen-1.5B-Q8_0.gguf';
   const main = '/models/DeepSeek-R1-Distill-Qwen-14B-Q4_K_M.gguf';
-  const base = { mainPath: main, draftModelPath: '', speculative: true, known: [{ path: main }, { path: small }] };
+  const base = {
+    mainPath: main,
+    draftModelPath: '',
+    speculative: true,
+    gpu: true,
+    known: [{ path: main }, { path: small }],
+  };
 
   it('offers the known 1.5B Qwen distill for a larger Qwen distill', () => {
     assert.equal(draftModelOffer(base), small);
+  });
+
+  it('offers nothing on a CPU, where a draft model measured slower than none (bench:speculative --pair)', () => {
+    assert.equal(draftModelOffer({ ...base, gpu: false }), undefined);
   });
 
   it('offers nothing when a draft model is set, speculation is off, or nothing fits', () => {

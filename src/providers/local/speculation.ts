@@ -203,16 +203,23 @@ export interface DraftOfferInput {
   readonly draftModelPath: string;
   /** r1Coder.local.speculative. */
   readonly speculative: boolean;
+  /** The model runs on a GPU (measured GPU memory, and r1Coder.local.gpuLayers not 0). */
+  readonly gpu: boolean;
   /** Model files the user has: recent picks and downloads. */
   readonly known: readonly KnownModelFile[];
 }
 
 /**
  * The draft model to offer when a local model is chosen, or undefined: only with speculation on,
- * no draft model set yet (the user's own choice stays), and a known 1.5B Qwen distill that can
- * draft for the chosen larger Qwen distill.
+ * on a GPU, no draft model set yet (the user's own choice stays), and a known 1.5B Qwen distill
+ * that can draft for the chosen larger Qwen distill.
+ *
+ * Not on a CPU: there a batch of two tokens costs nearly twice one (the step is compute-bound), so
+ * a draft that proposes one token at a time cannot pay. `npm run bench:speculative -- --pair` (a
+ * 1.5B-shaped draft for a 7B-shaped model, 2 cores) measured 0.95× of no speculation with every
+ * draft accepted, and 0.79× with 4-token drafts. A user can still set one by hand.
  */
 export function draftModelOffer(input: DraftOfferInput): string | undefined {
-  if (!input.speculative || input.draftModelPath.trim()) return undefined;
+  if (!input.speculative || !input.gpu || input.draftModelPath.trim()) return undefined;
   return suggestDraftModel(input.mainPath, input.known);
 }
