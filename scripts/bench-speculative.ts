@@ -17,6 +17,9 @@
  * machine noise hits all alike. The chain models' acceptance rates are properties of the synthetic
  * workload, not of real models.
  *
+ *   --pair          instead: a draft model at a real size ratio, a 1.5B-shaped chain model drafting
+ *                   for a 7B-shaped one (slow on a CPU: about a minute per turn on 2 cores).
+ *
  * Environment: BENCH_ROUNDS (default 3; at least 5 for the short no-acceptance turns),
  * BENCH_THREADS (default: physical cores, as the provider),
  * BENCH_SPEC_SHAPE (1.5b | 0.5b),
@@ -211,6 +214,7 @@ function serverModes(draftPath: string): Mode[] {
 async function main(): Promise<void> {
   const workerPath = await buildLocalWorker(join(root, 'out', 'bench', 'localWorker.js'));
   const fix = fixWorkload(60);
+  if (process.argv.includes('--pair')) return draftPair(workerPath, fix);
   const shapeTag = MAIN_SHAPE === QWEN_0_5B_SHAPE ? '0.5b' : '1.5b';
   const main = ensureChainModel(root, `fix-${shapeTag}`, fix.script, { shape: MAIN_SHAPE, vocabularySize: VOCAB });
   const draft = ensureChainModel(root, 'fix-draft', fix.script, {
@@ -307,6 +311,42 @@ async function main(): Promise<void> {
   } else {
     console.log('LLAMA_SERVER not set: no llama-server figures (see scripts/benchLlamaServer.ts to build one)');
   }
+}
+
+/** R1-Distill-Qwen-7B's shape (Qwen2.5-7B), with the 1.5B's vocabulary: what the 1.5B drafts for. */
+const DISTILL_7B_CHAIN_SHAPE: ChainShape = { hidden: 3584, layers: 28, heads: 28, kvHeads: 4, ffn: 18944 };
+
+/**
+ * --pair: a draft model at a real size ratio, a 1.5B-shaped chain model drafting for a 7B-shaped one
+ * (agreeing on 3 of 4 states, synthetic), where the draft's own steps cost a fifth of the main
+ * model's rather than about as much as node-llama-cpp's fixed per-step cost.
+ */
+async function draftPair(workerPath: string, fix: ReturnType<typeof fixWorkload>): Promise<void> {
+  const main = ensureChainModel(root, 'fix-7b', fix.script, { shape: DISTILL_7B_CHAIN_SHAPE, vocabularySize: VOCAB });
+  const draft = ensureChainModel(root, 'fix-draft-1.5b', fix.script, {
+    shape: DISTILL_1_5B_CHAIN_SHAPE,
+    vocabularySize: VOCAB,
+    disagreeEvery: DISAGREE_EVERY,
+  });
+  const results = await measure(
+    ROUNDS,
+    workerPath,
+    main.path,
+    [
+      { name: 'none', provider: { speculative: false } },
+      { name: 'input lookup', provider: { speculative: true } },
+      { name: 'draft', provider: { speculative: true, draftModelPath: draft.path } },
+    ],
+    fix.prompt,
+    undefined,
+    false,
+  );
+  console.log(`threads ${THREADS}, median of ${ROUNDS} round(s); fix answer on a 7B-shaped chain model`);
+  const none = row('fix answer, 7B-shaped, none', results.get('none')!);
+  const lookup = row('fix answer, 7B-shaped, input lookup', results.get('input lookup')!, none);
+  const drafted = row('fix answer, 7B-shaped, draft 1.5B-shaped (75%, synthetic)', results.get('draft')!, none);
+  json('fix answer 7B, input lookup / none', lookup / none, 'ratio');
+  json('fix answer 7B, draft 1.5B (synthetic 75% agreement) / none', drafted / none, 'ratio');
 }
 
 main().catch((error: unknown) => {

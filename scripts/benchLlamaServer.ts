@@ -3,30 +3,8 @@
  * turn, warmed up with a tiny request, then asked once with streaming, timed at the client exactly
  * as R1 Coder's turns are (first answer token to the end of the stream).
  *
- * Build it from node-llama-cpp's bundled llama.cpp, linked against node-llama-cpp's prebuilt
- * libraries so the kernels are the ones R1 Coder runs (only the server, mtmd, cpp-httplib and
- * vendor/hash are compiled; ~4 minutes on 2 cores):
- *
- *   R=$PWD; S=/tmp/llsrc; O=/tmp/llbuild; T=/opt/llama-server
- *   B=$R/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
- *   git clone $R/node_modules/node-llama-cpp/llama/gitRelease.bundle $S; mkdir -p $O/obj $O/ui $T
- *   cmake -DUI_SOURCE_DIR=$S/tools/ui -DUI_BINARY_DIR=$O/ui -DLLAMA_SOURCE_DIR=$S \
- *     -DHF_ENABLED=OFF -DBUILD_UI=OFF -DLLAMA_UI_GZIP=ON -P $S/scripts/ui-assets.cmake
- *   # LLAMA_SUBPROCESS: the prebuilt libllama-common was built with it (it changes a struct's layout)
- *   F="-O2 -DNDEBUG -std=c++17 -w -DLLAMA_SUBPROCESS -I$S/include -I$S/ggml/include -I$S/common \
- *     -I$S/vendor -I$S/vendor/hash -I$S/tools/mtmd -I$S -I$S/tools/server -I$O/ui"
- *   for f in $S/tools/server/*.cpp $O/ui/ui.cpp $S/vendor/hash/hash.cpp; do
- *     g++ $F -c $f -o $O/obj/$(basename $f).o; done
- *   for f in $S/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp \
- *     $S/tools/mtmd/models/*.cpp; do g++ $F -DMTMD_VIDEO -c $f -o $O/obj/mtmd_$(basename $f).o; done
- *   g++ $F -DCPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH=1048576 -DCPPHTTPLIB_LISTEN_BACKLOG=512 \
- *     -DCPPHTTPLIB_REQUEST_URI_MAX_LENGTH=32768 -DCPPHTTPLIB_TCP_NODELAY=1 \
- *     -c $S/vendor/cpp-httplib/httplib.cpp -o $O/obj/httplib.o
- *   g++ $F -x c++ -c $S/vendor/hash/sha1/sha1.c -o $O/obj/sha1.o
- *   for f in xxhash sha256; do gcc -O2 -w -I$S/vendor/hash -c $S/vendor/hash/$f/$f.c -o $O/obj/$f.o; done
- *   g++ $O/obj/*.o -o $T/llama-server -L$B -l:libllama-common.so -l:libllama.v0.5.0.so \
- *     -l:libggml.v0.5.0.so -l:libggml-base.so -lpthread -ldl -Wl,-rpath,'$ORIGIN'
- *   ln -sf $B/*.so $T/    # the CPU backends (libggml-cpu-*) load from the binary's folder
+ * scripts/build-llama-server.sh builds it offline from node-llama-cpp's bundled llama.cpp, linked
+ * against node-llama-cpp's prebuilt libraries, so its kernels are the ones R1 Coder runs.
  *
  * In this llama.cpp (v0.5.0) a draft model needs `--spec-type draft-simple`: `-md` alone loads it and
  * never drafts.
