@@ -191,6 +191,15 @@ function verdict(what: string, value: number, target: number): void {
   console.log(`${value >= target ? 'PASS' : 'FAIL'} ${what}: ${value.toFixed(2)} (target ≥ ${target})`);
 }
 
+/** R1 Coder's modes: no speculation, input lookup, and a draft model. */
+function providerModes(draftModelPath: string): Mode[] {
+  return [
+    { name: 'none', provider: { speculative: false } },
+    { name: 'input lookup', provider: { speculative: true } },
+    { name: 'draft', provider: { speculative: true, draftModelPath } },
+  ];
+}
+
 /** llama-server's speculative modes on the fix workload: its defaults, two tuned n-gram sizes, the draft. */
 function serverModes(draftPath: string): Mode[] {
   if (!process.env.LLAMA_SERVER) return [];
@@ -241,12 +250,7 @@ async function main(): Promise<void> {
     ROUNDS,
     workerPath,
     main.path,
-    [
-      { name: 'none', provider: { speculative: false } },
-      { name: 'input lookup', provider: { speculative: true } },
-      { name: 'draft', provider: { speculative: true, draftModelPath: draft.path } },
-      ...servers,
-    ],
+    [...providerModes(draft.path), ...servers],
     fix.prompt,
     undefined,
     false,
@@ -268,11 +272,7 @@ async function main(): Promise<void> {
     ZERO_ROUNDS,
     workerPath,
     shaped.path,
-    [
-      { name: 'none', provider: { speculative: false } },
-      { name: 'input lookup', provider: { speculative: true } },
-      { name: 'draft', provider: { speculative: true, draftModelPath: wrongDraft.path } },
-    ],
+    providerModes(wrongDraft.path),
     question,
     NO_ACCEPTANCE_TOKENS,
     true,
@@ -328,20 +328,8 @@ async function draftPair(workerPath: string, fix: ReturnType<typeof fixWorkload>
     vocabularySize: VOCAB,
     disagreeEvery: DISAGREE_EVERY,
   });
-  const results = await measure(
-    ROUNDS,
-    workerPath,
-    main.path,
-    [
-      { name: 'none', provider: { speculative: false } },
-      { name: 'input lookup', provider: { speculative: true } },
-      { name: 'draft', provider: { speculative: true, draftModelPath: draft.path } },
-    ],
-    fix.prompt,
-    undefined,
-    false,
-  );
   console.log(`threads ${THREADS}, median of ${ROUNDS} round(s); fix answer on a 7B-shaped chain model`);
+  const results = await measure(ROUNDS, workerPath, main.path, providerModes(draft.path), fix.prompt, undefined, false);
   const none = row('fix answer, 7B-shaped, none', results.get('none')!);
   const lookup = row('fix answer, 7B-shaped, input lookup', results.get('input lookup')!, none);
   const drafted = row('fix answer, 7B-shaped, draft 1.5B-shaped (75%, synthetic)', results.get('draft')!, none);
