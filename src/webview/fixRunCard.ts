@@ -9,6 +9,7 @@
 
 import type { EditProposalView, FixRunView, FixSampleView, WebviewMessage } from '../shared/protocol';
 import { element, icon, textElement } from './dom';
+import { fillProposalBar } from './proposalBar';
 
 export class FixRunCard {
   readonly root: HTMLElement;
@@ -86,32 +87,8 @@ export class FixRunCard {
   private proposalBar(proposal: EditProposalView): HTMLElement {
     const bar = element('div', 'proposal');
     bar.dataset.testid = 'edit-proposal';
-    bar.dataset.state = proposal.state;
-    const pending = proposal.state === 'pending';
-    const iconName = { pending: 'diff', applied: 'check', rejected: 'discard', refused: 'warning' }[proposal.state];
     const shown = this.view.shownGroup === undefined ? '' : `Edit ${this.view.shownGroup + 1}: `;
-    bar.append(
-      icon(iconName),
-      textElement(
-        'span',
-        'proposal-text',
-        pending ? `${shown}proposed edit to ${proposal.target}` : (proposal.message ?? proposal.state),
-      ),
-    );
-    if (!pending) return bar;
-    const decide = (decision: 'accept' | 'reject' | 'showDiff', label: string, className: string) => {
-      const button = textElement('button', className, label);
-      button.dataset.testid = `edit-${decision}`;
-      button.addEventListener('click', () => this.post({ type: 'resolveEdit', proposalId: proposal.id, decision }));
-      return button;
-    };
-    const actions = element('div', 'proposal-actions');
-    actions.append(
-      decide('accept', 'Accept', ''),
-      decide('reject', 'Reject', 'secondary'),
-      decide('showDiff', 'Show Diff', 'link-button'),
-    );
-    bar.append(actions);
+    fillProposalBar(bar, proposal, `${shown}proposed edit to ${proposal.target}`, this.post);
     return bar;
   }
 

@@ -6,6 +6,7 @@ import type { EditProposalView, FileReviewView, TurnChangeMessage, TurnWire, Web
 import { element, icon, iconButton, textElement } from './dom';
 import { addApplyToFileButtons, fileBlockLabels } from './fileBlockButtons';
 import { renderFileReview } from './fileReviewCard';
+import { fillProposalBar } from './proposalBar';
 import { formatThinkingHeader } from './format';
 import { ThoughtOutline, type ThoughtStep } from '../core/thoughtOutline';
 import { FIND_REGION_ATTRIBUTE } from './find';
@@ -242,36 +243,10 @@ export class TurnElement {
   }
 
   showProposal(proposal: EditProposalView): void {
-    const bar = this.proposalBar;
-    bar.hidden = false;
-    bar.dataset.state = proposal.state;
-    bar.replaceChildren();
-    const pending = proposal.state === 'pending';
-    const iconName = { pending: 'diff', applied: 'check', rejected: 'discard', refused: 'warning' }[proposal.state];
-    bar.append(
-      icon(iconName),
-      textElement(
-        'span',
-        'proposal-text',
-        pending ? `Proposed edit to ${proposal.target}` : (proposal.message ?? proposal.state),
-      ),
+    this.proposalBar.hidden = false;
+    fillProposalBar(this.proposalBar, proposal, `Proposed edit to ${proposal.target}`, (message) =>
+      this.hooks.post(message),
     );
-    if (!pending) return;
-    const decide = (decision: 'accept' | 'reject' | 'showDiff', label: string, className: string) => {
-      const button = textElement('button', className, label);
-      button.dataset.testid = `edit-${decision}`;
-      button.addEventListener('click', () =>
-        this.hooks.post({ type: 'resolveEdit', proposalId: proposal.id, decision }),
-      );
-      return button;
-    };
-    const actions = element('div', 'proposal-actions');
-    actions.append(
-      decide('accept', 'Accept', ''),
-      decide('reject', 'Reject', 'secondary'),
-      decide('showDiff', 'Show Diff', 'link-button'),
-    );
-    bar.append(actions);
   }
 
   showFileReview(review: FileReviewView): void {
