@@ -18,8 +18,6 @@ export interface ServerTurn {
   readonly answerMs: number;
   /** Tokens the server generated (thought and answer). */
   readonly predicted: number;
-  /** Its own whole-reply generation speed (timings.predicted_per_second). */
-  readonly predictedPerSecond: number;
   readonly drafted: number;
   readonly accepted: number;
 }
@@ -68,7 +66,7 @@ export async function llamaServerTurn(options: ServerOptions, prompt: string): P
   try {
     const base = `http://127.0.0.1:${port}`;
     await Promise.race([waitHealthy(base), exited]);
-    await Promise.race([complete(base, 'Hi', 4), exited]);
+    await Promise.race([chat(base, 'Hi', { max_tokens: 4 }).then((response) => response.text()), exited]);
     return await Promise.race([streamTurn(base, prompt), exited]);
   } finally {
     child.kill();
@@ -87,31 +85,26 @@ async function waitHealthy(base: string): Promise<void> {
   throw new Error('llama-server did not become healthy in 120 s');
 }
 
-async function complete(base: string, content: string, maxTokens: number): Promise<void> {
-  const response = await fetch(`${base}/v1/chat/completions`, {
+/** POST /v1/chat/completions with one user message and R1's sampling. */
+function chat(base: string, content: string, options: { max_tokens?: number; stream?: boolean }): Promise<Response> {
+  return fetch(`${base}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content }], max_tokens: maxTokens, ...SAMPLING }),
+    body: JSON.stringify({ messages: [{ role: 'user', content }], ...options, ...SAMPLING }),
   });
-  await response.text();
 }
 
 interface StreamEvent {
   readonly choices?: readonly { readonly delta?: { readonly content?: string | null } }[];
   readonly timings?: {
     readonly predicted_n?: number;
-    readonly predicted_per_second?: number;
     readonly draft_n?: number;
     readonly draft_n_accepted?: number;
   };
 }
 
 async function streamTurn(base: string, prompt: string): Promise<ServerTurn> {
-  const response = await fetch(`${base}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }], stream: true, ...SAMPLING }),
-  });
+  const response = await chat(base, prompt, { stream: true });
   if (!response.ok || !response.body) throw new Error(`llama-server answered ${response.status}`);
   let first = 0;
   let timings: StreamEvent['timings'];
@@ -134,7 +127,6 @@ async function streamTurn(base: string, prompt: string): Promise<ServerTurn> {
   return {
     answerMs: end - first,
     predicted: timings.predicted_n ?? NaN,
-    predictedPerSecond: timings.predicted_per_second ?? NaN,
     drafted: timings.draft_n ?? 0,
     accepted: timings.draft_n_accepted ?? 0,
   };
