@@ -79,9 +79,9 @@ async function offerDraftModel(
   try {
     const { draftModelPath, speculative } = readLocalSettings();
     if (!speculative || draftModelPath) return;
-    const gpu = ((await memory.measure()).vramBytes ?? 0) > 0;
     const known = await findModelCandidates({ recent: recentModels(context), downloadDirs: [modelsDir(context)] });
-    const draft = draftModelOffer({ mainPath, draftModelPath, speculative, gpu, known });
+    const gpu = async () => ((await memory.measure()).vramBytes ?? 0) > 0;
+    const draft = await draftModelOffer({ mainPath, draftModelPath, speculative, gpu, known });
     if (!draft) return;
     const name = draft.split(/[\\/]/).pop() ?? draft;
     const choice = await vscode.window.showInformationMessage(

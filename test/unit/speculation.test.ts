@@ -140,26 +140,38 @@ describe('draftModelOffer (after a local model is chosen)', () => {
     mainPath: main,
     draftModelPath: '',
     speculative: true,
-    gpu: true,
+    gpu: () => Promise.resolve(true),
     known: [{ path: main }, { path: small }],
   };
 
-  it('offers the known 1.5B Qwen distill for a larger Qwen distill', () => {
-    assert.equal(draftModelOffer(base), small);
+  it('offers the known 1.5B Qwen distill for a larger Qwen distill', async () => {
+    assert.equal(await draftModelOffer(base), small);
   });
 
-  it('offers nothing on a CPU, where a draft model measured slower than none (bench:speculative --pair)', () => {
-    assert.equal(draftModelOffer({ ...base, gpu: false }), undefined);
+  it('offers nothing on a CPU, where a draft model measured slower than none (bench:speculative --pair)', async () => {
+    assert.equal(await draftModelOffer({ ...base, gpu: () => Promise.resolve(false) }), undefined);
   });
 
-  it('offers nothing when a draft model is set, speculation is off, or nothing fits', () => {
-    assert.equal(draftModelOffer({ ...base, draftModelPath: '/elsewhere/draft.gguf' }), undefined);
-    assert.equal(draftModelOffer({ ...base, draftModelPath: '   ' }), small, 'blank counts as unset');
-    assert.equal(draftModelOffer({ ...base, speculative: false }), undefined);
-    assert.equal(draftModelOffer({ ...base, mainPath: small }), undefined);
-    assert.equal(draftModelOffer({ ...base, known: [{ path: main }] }), undefined);
+  it('asks about the GPU (a child process) only when there is a draft to offer', async () => {
+    let asked = 0;
+    const gpu = () => {
+      asked++;
+      return Promise.resolve(true);
+    };
+    assert.equal(await draftModelOffer({ ...base, gpu, known: [{ path: main }] }), undefined);
+    assert.equal(asked, 0);
+    assert.equal(await draftModelOffer({ ...base, gpu }), small);
+    assert.equal(asked, 1);
+  });
+
+  it('offers nothing when a draft model is set, speculation is off, or nothing fits', async () => {
+    assert.equal(await draftModelOffer({ ...base, draftModelPath: '/elsewhere/draft.gguf' }), undefined);
+    assert.equal(await draftModelOffer({ ...base, draftModelPath: '   ' }), small, 'blank counts as unset');
+    assert.equal(await draftModelOffer({ ...base, speculative: false }), undefined);
+    assert.equal(await draftModelOffer({ ...base, mainPath: small }), undefined);
+    assert.equal(await draftModelOffer({ ...base, known: [{ path: main }] }), undefined);
     assert.equal(
-      draftModelOffer({ ...base, mainPath: '/models/DeepSeek-R1-Distill-Llama-8B-Q4_K_M.gguf' }),
+      await draftModelOffer({ ...base, mainPath: '/models/DeepSeek-R1-Distill-Llama-8B-Q4_K_M.gguf' }),
       undefined,
       'a Llama distill has another vocabulary',
     );

@@ -203,8 +203,11 @@ export interface DraftOfferInput {
   readonly draftModelPath: string;
   /** r1Coder.local.speculative. */
   readonly speculative: boolean;
-  /** The model runs on a GPU (measured GPU memory, and r1Coder.local.gpuLayers not 0). */
-  readonly gpu: boolean;
+  /**
+   * Whether the model runs on a GPU (measured GPU memory, and r1Coder.local.gpuLayers not 0). Asked
+   * last, only when there is a draft to offer: measuring may start a child process.
+   */
+  readonly gpu: () => Promise<boolean>;
   /** Model files the user has: recent picks and downloads. */
   readonly known: readonly KnownModelFile[];
 }
@@ -219,7 +222,8 @@ export interface DraftOfferInput {
  * 1.5B-shaped draft for a 7B-shaped model, 2 cores) measured 0.95× of no speculation with every
  * draft accepted, and 0.79× with 4-token drafts. A user can still set one by hand.
  */
-export function draftModelOffer(input: DraftOfferInput): string | undefined {
-  if (!input.speculative || !input.gpu || input.draftModelPath.trim()) return undefined;
-  return suggestDraftModel(input.mainPath, input.known);
+export async function draftModelOffer(input: DraftOfferInput): Promise<string | undefined> {
+  if (!input.speculative || input.draftModelPath.trim()) return undefined;
+  const draft = suggestDraftModel(input.mainPath, input.known);
+  return draft && (await input.gpu()) ? draft : undefined;
 }
