@@ -4,18 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { HostMessage } from '../../src/shared/protocol';
-import {
-  bundleForBrowser,
-  launchChromium,
-  openPage,
-  postToPanel,
-  readRepoFile,
-  takePosted,
-  type TestPage,
-  VSCODE_STUB,
-  wireTurn,
-  panelIdle,
-} from './harness';
+import { launchChromium, openPanel, panelIdle, postToPanel, takePosted, type TestPage, wireTurn } from './harness';
 
 describe('Answer now (Chromium, src/webview/main.ts)', () => {
   let browser: Browser;
@@ -34,11 +23,7 @@ describe('Answer now (Chromium, src/webview/main.ts)', () => {
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
     await posted();
   });
 

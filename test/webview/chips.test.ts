@@ -4,16 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { AttachmentChipWire, HostMessage } from '../../src/shared/protocol';
-import {
-  bundleForBrowser,
-  launchChromium,
-  openPage,
-  postToPanel,
-  readRepoFile,
-  takePosted,
-  type TestPage,
-  VSCODE_STUB,
-} from './harness';
+import { launchChromium, openPanel, postToPanel, takePosted, type TestPage } from './harness';
 
 const CHIPS: AttachmentChipWire[] = [
   { id: 'active', label: 'sum.js · lines 1–40 · ~510 tokens', detail: 'Active file: src/sum.js', tone: 'normal' },
@@ -35,11 +26,7 @@ describe('attachment chips (Chromium, src/webview/main.ts)', () => {
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
   });
 
   after(async () => {

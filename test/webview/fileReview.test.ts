@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { FileReviewView, HostMessage, TurnWire, WebviewMessage } from '../../src/shared/protocol';
-import { bundleForBrowser, launchChromium, openPage, readRepoFile, VSCODE_STUB, type TestPage } from './harness';
+import { launchChromium, openPanel, type TestPage } from './harness';
 
 const ANSWER = [
   'The total uses the quantity now.',
@@ -75,11 +75,7 @@ describe('file review card (Chromium, src/webview/main.ts)', () => {
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
     await send({ type: 'state', conversation: { busy: false, turns: [TURN] } });
     await t.page.waitForSelector('[data-testid="answer"] .code-block');
     await posted();

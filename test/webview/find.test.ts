@@ -4,17 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { outlineThought } from '../../src/core/thoughtOutline';
 import type { HostMessage, TurnWire } from '../../src/shared/protocol';
-import {
-  bundleForBrowser,
-  launchChromium,
-  openPage,
-  panelIdle,
-  postToPanel,
-  readRepoFile,
-  type TestPage,
-  VSCODE_STUB,
-  wireTurn,
-} from './harness';
+import { launchChromium, openPanel, panelIdle, postToPanel, type TestPage, wireTurn } from './harness';
 
 /** A finished turn. */
 function turn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
@@ -71,11 +61,7 @@ describe('find in the panel and the outline rail (Chromium, src/webview/main.ts)
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
     await send({
       type: 'state',
       conversation: {

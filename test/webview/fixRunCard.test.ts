@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { FixRunView, HostMessage } from '../../src/shared/protocol';
-import {
-  bundleForBrowser,
-  launchChromium,
-  openPage,
-  postToPanel,
-  readRepoFile,
-  takePosted,
-  type TestPage,
-  VSCODE_STUB,
-} from './harness';
+import { launchChromium, openPanel, postToPanel, takePosted, type TestPage } from './harness';
 
 function sample(index: number, patch: Partial<FixRunView['samples'][number]> = {}): FixRunView['samples'][number] {
   return {
@@ -86,11 +77,7 @@ describe('Fix ×N agreement card (Chromium, src/webview/fixRunCard.ts)', () => {
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
     await posted();
   });
 

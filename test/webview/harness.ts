@@ -162,6 +162,15 @@ export function readRepoFile(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
 }
 
+/** The real panel (src/webview/main.ts with its stylesheet) on a page, VS Code's API stubbed by `initScript`. */
+export async function openPanel(browser: Browser, initScript: string = VSCODE_STUB): Promise<TestPage> {
+  return openPage(browser, {
+    script: await bundleForBrowser('src/webview/main.ts'),
+    styles: [readRepoFile('media/webview.css')],
+    initScript,
+  });
+}
+
 /** A streaming turn as the host sends it, with `patch` on top: the panel tests' common fixture. */
 export function wireTurn(id: string, patch: Partial<TurnWire> = {}): TurnWire {
   return {

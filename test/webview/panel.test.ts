@@ -5,13 +5,11 @@ import type { Browser, Page } from 'playwright-core';
 import { listCodeBlocks } from '../../src/core/codeBlocks';
 import type { HostMessage } from '../../src/shared/protocol';
 import {
-  bundleForBrowser,
   launchChromium,
-  openPage,
+  openPanel,
   ORIGIN,
   panelIdle,
   postToPanel,
-  readRepoFile,
   takePosted,
   type TestPage,
   VSCODE_STUB,
@@ -48,11 +46,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
 
   before(async () => {
     browser = await launchChromium();
-    t = await openPage(browser, {
-      script: await bundleForBrowser('src/webview/main.ts'),
-      styles: [readRepoFile('media/webview.css')],
-      initScript: VSCODE_STUB,
-    });
+    t = await openPanel(browser);
   });
 
   after(async () => {
@@ -323,12 +317,7 @@ describe('panel rendering (Chromium, src/webview/main.ts)', () => {
         endedAt: 5_000,
         reasoningEndedAt: 4_000,
       });
-    const open = async (initScript: string) =>
-      openPage(browser, {
-        script: await bundleForBrowser('src/webview/main.ts'),
-        styles: [readRepoFile('media/webview.css')],
-        initScript,
-      });
+    const open = (initScript: string) => openPanel(browser, initScript);
     const first = await open(VSCODE_STUB);
     const second = await (async () => {
       const sendTo = (page: Page, ...messages: HostMessage[]) =>
