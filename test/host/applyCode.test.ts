@@ -8,8 +8,14 @@ import type { R1CoderTestApi } from '../../src/host/extension';
 import type { Turn } from '../../src/core/turn';
 import { PROPOSED_SCHEME } from '../../src/host/commandIds';
 import type { EditProposalView } from '../../src/shared/protocol';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+  waitUntil,
+} from './extension';
 
 const KEY = 'sk-host-apply-0123456789';
 const FIXTURE_DIR = 'r1-apply-tests';
@@ -98,9 +104,7 @@ suite('Apply a chat code block (loopback DeepSeek server, real files)', () => {
 
   suiteSetup(async () => {
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fixtureUri(''));
   });
 
@@ -111,9 +115,7 @@ suite('Apply a chat code block (loopback DeepSeek server, real files)', () => {
   teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
     await vscode.workspace.fs.delete(fixtureUri(''), { recursive: true, useTrash: false });
   });
 

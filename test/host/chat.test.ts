@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer } from '../support/deepseekServer';
+import { activateExtension, connectLoopbackServer, disconnectLoopbackServer, waitUntil } from './extension';
 
 const KEY = 'sk-host-chat-0123456789';
 const FIRST = {
@@ -22,16 +22,12 @@ suite('Chat round trip (loopback DeepSeek server)', () => {
 
   suiteSetup(async () => {
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.commands.executeCommand('r1Coder.newChat');
   });
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
   });
 
   test('streams the exact reasoning, then the exact answer', async () => {

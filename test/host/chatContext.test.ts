@@ -1,8 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl } from './extension';
+import type { DeepSeekServer } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+} from './extension';
 
 const KEY = 'sk-host-context-0123456789';
 /** Fixture files go in the opened workspace folder, so paths are workspace-relative. */
@@ -47,9 +52,7 @@ suite('Chat context (loopback DeepSeek server)', () => {
   suiteSetup(async function () {
     this.timeout(60_000);
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fixtureUri(''));
     await vscode.workspace.fs.writeFile(fixtureUri('sum.js'), Buffer.from(`${SUM}\n`, 'utf8'));
     await vscode.workspace.fs.writeFile(fixtureUri('.env'), Buffer.from(`${SECRET}\n`, 'utf8'));
@@ -73,9 +76,7 @@ suite('Chat context (loopback DeepSeek server)', () => {
   suiteTeardown(async () => {
     await rejectProposalsAndCloseEditors();
     await vscode.workspace.fs.delete(fixtureUri(''), { recursive: true, useTrash: false });
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
   });
 
   test('the active file is sent by default, shown as a chip, and can be removed for one question', async function () {

@@ -19,8 +19,14 @@ import { contextExcludeMatcher } from '../../src/host/context/readFile';
 import { gatherSelection } from '../../src/host/context/selection';
 import { TerminalHistory } from '../../src/host/context/terminal';
 import type { EditProposalView } from '../../src/shared/protocol';
-import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+  waitUntil,
+} from './extension';
 import { BROKEN, typeScriptErrors } from './typeScriptErrors';
 
 const KEY = 'sk-host-context-0123456789';
@@ -65,9 +71,7 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
 
   suiteSetup(async () => {
     await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fixtureUri());
     await vscode.commands.executeCommand('r1Coder.focusChat');
   });
@@ -75,9 +79,7 @@ suite('Context sources (#problems, #changes, Add File to Chat, # picker, LSP con
   teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
     await vscode.workspace.fs.delete(fixtureUri(), { recursive: true, useTrash: false });
   });
 

@@ -3,8 +3,14 @@ import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import type { FileReviewEntry, FileReviewView } from '../../src/shared/protocol';
 import { REVIEW_SCHEME } from '../../src/host/commandIds';
-import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer, RecordedRequest } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+  waitUntil,
+} from './extension';
 
 const KEY = 'sk-host-edit-0123456789';
 /** Fixture files go in the opened workspace folder, so the paths in prompts and answers are workspace-relative. */
@@ -159,9 +165,7 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
 
   suiteSetup(async () => {
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fileUri(''));
     await vscode.commands.executeCommand('r1Coder.focusChat');
   });
@@ -174,9 +178,7 @@ suite('Edit Files (multi-file review, loopback DeepSeek server, real files)', fu
   teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
     await vscode.workspace.fs.delete(fileUri(''), { recursive: true, useTrash: false });
   });
 

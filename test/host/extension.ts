@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from '../../src/host/commandIds';
 import type { R1CoderTestApi } from '../../src/host/extension';
+import { startDeepSeekServer, type DeepSeekServer } from '../support/deepseekServer';
 
 export const EXTENSION_ID = 'r1-coder.r1-coder';
 
@@ -45,6 +46,21 @@ export async function setBaseUrl(baseUrl: string | undefined): Promise<void> {
     vscode.workspace.getConfiguration('r1Coder.cloud').get('baseUrl'),
     baseUrl ?? 'https://api.deepseek.com',
   );
+}
+
+/** The loopback DeepSeek server, started, set as the base URL, with `key` stored as the API key. */
+export async function connectLoopbackServer(key: string): Promise<DeepSeekServer> {
+  const server = await startDeepSeekServer();
+  await setBaseUrl(server.baseUrl);
+  await vscode.commands.executeCommand('r1Coder.setApiKey', key);
+  return server;
+}
+
+/** Undoes connectLoopbackServer: the key cleared, the base URL back to its default, the server closed. */
+export async function disconnectLoopbackServer(server: DeepSeekServer): Promise<void> {
+  await vscode.commands.executeCommand('r1Coder.clearApiKey');
+  await setBaseUrl(undefined);
+  await server.close();
 }
 
 /**

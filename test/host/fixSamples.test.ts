@@ -8,8 +8,14 @@ import * as vscode from 'vscode';
 import type { R1CoderTestApi } from '../../src/host/extension';
 import { PROPOSED_SCHEME } from '../../src/host/commandIds';
 import type { FixRunView } from '../../src/shared/protocol';
-import { startDeepSeekServer, type DeepSeekServer, type Scenario } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer, Scenario } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+  waitUntil,
+} from './extension';
 
 const KEY = 'sk-host-fixn-0123456789';
 const FIXTURE_DIR = 'r1-fixn-tests';
@@ -89,9 +95,7 @@ suite('Fix Selection ×N (loopback DeepSeek server, real files)', () => {
 
   suiteSetup(async () => {
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fixtureUri(''));
     await vscode.commands.executeCommand('r1Coder.focusChat');
   });
@@ -100,9 +104,7 @@ suite('Fix Selection ×N (loopback DeepSeek server, real files)', () => {
 
   suiteTeardown(async () => {
     await vscode.workspace.getConfiguration('r1Coder.fix').update('samples', undefined, true);
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
     await vscode.workspace.fs.delete(fixtureUri(''), { recursive: true, useTrash: false });
   });
 

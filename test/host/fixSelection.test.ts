@@ -4,8 +4,14 @@ import type { R1CoderTestApi } from '../../src/host/extension';
 import type { Turn } from '../../src/core/turn';
 import { PROPOSED_SCHEME } from '../../src/host/commandIds';
 import type { EditProposalView } from '../../src/shared/protocol';
-import { startDeepSeekServer, type DeepSeekServer, type RecordedRequest } from '../support/deepseekServer';
-import { activateExtension, rejectProposalsAndCloseEditors, setBaseUrl, waitUntil } from './extension';
+import type { DeepSeekServer, RecordedRequest } from '../support/deepseekServer';
+import {
+  activateExtension,
+  connectLoopbackServer,
+  disconnectLoopbackServer,
+  rejectProposalsAndCloseEditors,
+  waitUntil,
+} from './extension';
 
 const KEY = 'sk-host-fix-0123456789';
 /** Fixture files go in the opened workspace folder, so paths in prompts are workspace-relative. */
@@ -168,9 +174,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
 
   suiteSetup(async () => {
     api = await activateExtension();
-    server = await startDeepSeekServer();
-    await setBaseUrl(server.baseUrl);
-    await vscode.commands.executeCommand('r1Coder.setApiKey', KEY);
+    server = await connectLoopbackServer(KEY);
     await vscode.workspace.fs.createDirectory(fixtureUri(''));
     // The panel's first reveal loads its webview; pay that here, not inside the first test's time limit.
     await vscode.commands.executeCommand('r1Coder.focusChat');
@@ -183,9 +187,7 @@ suite('Fix / Explain Selection (loopback DeepSeek server, real files)', () => {
   teardown(() => rejectProposalsAndCloseEditors());
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('r1Coder.clearApiKey');
-    await setBaseUrl(undefined);
-    await server.close();
+    await disconnectLoopbackServer(server);
     await vscode.workspace.fs.delete(fixtureUri(''), { recursive: true, useTrash: false });
   });
 
